@@ -1,0 +1,42 @@
+//! # scrm-core
+//!
+//! The domain core of scrm: the logic every social CRM (SCRM) re-implements — who a customer is
+//! across WeCom, WeChat, Douyin and mini-programs, which tags they carry, how hot they are, which
+//! lifecycle stage they are in, who follows them up, what a plan costs and who earns a commission —
+//! as a pure library: no I/O, no database, no network, no clock. Time is always passed in.
+//!
+//! Everything is configured by one [`Playbook`], loaded from JSON or TOML and validated in full.
+//! The same playbook gives the same answers in Rust, Python, Node, Kotlin and Swift; the shared
+//! vectors in `conformance/` prove it.
+//!
+//! ```
+//! let playbook = scrm_core::Playbook::from_toml(r#"
+//! schema_version = 1
+//! tenant_id = "acme"
+//! timezone = "Asia/Shanghai"
+//!
+//! [[channels]]
+//! id = "wecom"
+//! name = "企业微信"
+//! platform = "wecom"
+//! "#)?;
+//! assert_eq!(playbook.channels()[0].platform, scrm_core::Platform::Wecom);
+//! # Ok::<(), scrm_core::Error>(())
+//! ```
+//!
+//! Errors are one opaque [`Error`] with a [`kind`](Error::kind) and a list of
+//! [`problems`](Error::problems), each naming the path and the value at fault.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod error;
+mod playbook;
+
+pub use error::{Error, ErrorKind, Problem, Result};
+pub use playbook::{
+    Channel, Format, GroupedTag, Lifecycle, MAX_PLAYBOOK_BYTES, MAX_TAGS_PER_TENANT, Platform,
+    Playbook, Pool, Pricing, SUPPORTED_SCHEMA_VERSIONS, Scoring, Tag, TagGroup, Taxonomy,
+};
+
+/// The version of this library, the same string every binding reports.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
