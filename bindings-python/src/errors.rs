@@ -1,0 +1,60 @@
+//! The one place core errors become Python exceptions.
+
+use pyo3::create_exception;
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+use scrm_core::ErrorKind;
+
+use crate::types::Problem;
+
+create_exception!(
+    scrm,
+    ScrmError,
+    PyException,
+    "Base class of every scrm error. `kind` is the stable code; `problems` lists each problem with its path."
+);
+create_exception!(
+    scrm,
+    ParseError,
+    ScrmError,
+    "The text is not well-formed JSON or TOML."
+);
+create_exception!(
+    scrm,
+    ValidationError,
+    ScrmError,
+    "The input breaks one or more rules; see `problems`."
+);
+create_exception!(
+    scrm,
+    UnsupportedVersionError,
+    ScrmError,
+    "The document's schema_version is not one this build reads."
+);
+create_exception!(
+    scrm,
+    InternalError,
+    ScrmError,
+    "A bug in scrm; please report it with the input."
+);
+
+/// Converts a core error into the exception of its kind, with `kind` and `problems` attributes.
+pub(crate) fn to_py(py: Python<'_>, error: scrm_core::Error) -> PyErr {
+    let message = error.to_string();
+    let err = match error.kind() {
+        ErrorKind::Parse => ParseError::new_err(message),
+        ErrorKind::Validation => ValidationError::new_err(message),
+        ErrorKind::UnsupportedVersion => UnsupportedVersionError::new_err(message),
+        _ => InternalError::new_err(message),
+    };
+    let value = err.value(py);
+    let problems: Vec<Problem> = error.problems().iter().map(Problem::from).collect();
+    // Setting attributes on a fresh exception instance cannot fail short of memory exhaustion;
+    // if it does, the exception still carries its message.
+    let _ = value.setattr("kind", error.kind().code());
+    if let Ok(list) = PyList::new(py, problems) {
+        let _ = value.setattr("problems", list);
+    }
+    err
+}

@@ -1,0 +1,47 @@
+//! Python bindings of scrm: the package `scrm`, a thin layer over `scrm-core`.
+//!
+//! Every call goes through [`run`], which releases the GIL while the core works and turns a panic
+//! into `scrm.InternalError`, so nothing a caller passes can crash the interpreter.
+
+mod errors;
+mod playbook;
+mod types;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use pyo3::prelude::*;
+
+/// Runs core work with the GIL released and panics caught, converting the error in one place.
+pub(crate) fn run<T, F>(py: Python<'_>, work: F) -> PyResult<T>
+where
+    T: Send,
+    F: FnOnce() -> scrm_core::Result<T> + Send,
+{
+    let result = py.detach(|| {
+        catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            Err(scrm_core::Error::internal(format!("scrm panicked: {what}")))
+        })
+    });
+    result.map_err(|e| errors::to_py(py, e))
+}
+
+#[pymodule]
+mod _native {
+    #[pymodule_export]
+    use super::errors::{
+        InternalError, ParseError, ScrmError, UnsupportedVersionError, ValidationError,
+    };
+    #[pymodule_export]
+    use super::playbook::Playbook;
+    #[pymodule_export]
+    use super::types::{Channel, Problem, Tag, TagGroup};
+
+    #[allow(non_upper_case_globals)]
+    #[pymodule_export]
+    const __version__: &str = scrm_core::VERSION;
+}
