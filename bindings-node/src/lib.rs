@@ -8,8 +8,6 @@
 
 mod playbook;
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
@@ -41,15 +39,7 @@ pub fn version() -> String {
 
 /// Runs core work with panics caught; an error is thrown as a JS `Error` with `code` and `problems`.
 pub(crate) fn run<T>(env: &Env, work: impl FnOnce() -> scrm_core::Result<T>) -> Result<T> {
-    let outcome = catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|panic| {
-        let what = panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_owned());
-        Err(scrm_core::Error::internal(format!("scrm panicked: {what}")))
-    });
-    outcome.map_err(|e| throw(env, &e))
+    scrm_core::catch_panic(work).map_err(|e| throw(env, &e))
 }
 
 /// Throws `error` as a JS `Error` carrying `code`, `kind` and `problems`, and returns the marker

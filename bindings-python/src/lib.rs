@@ -7,8 +7,6 @@ mod errors;
 mod playbook;
 mod types;
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
 use pyo3::prelude::*;
 
 /// Runs core work with the GIL released and panics caught, converting the error in one place.
@@ -17,16 +15,7 @@ where
     T: Send,
     F: FnOnce() -> scrm_core::Result<T> + Send,
 {
-    let result = py.detach(|| {
-        catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|panic| {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_owned());
-            Err(scrm_core::Error::internal(format!("scrm panicked: {what}")))
-        })
-    });
+    let result = py.detach(|| scrm_core::catch_panic(work));
     result.map_err(|e| errors::to_py(py, e))
 }
 

@@ -150,3 +150,31 @@ pub(crate) fn show(value: &serde_json::Value) -> String {
         format!("{cut}…")
     }
 }
+
+/// Runs `work`, turning a panic into an [`ErrorKind::Internal`] error.
+///
+/// A panic in scrm is a bug, but it must never unwind into a host runtime (Python, Node, the JVM),
+/// where it would abort the process. Every binding runs core calls through this one function.
+pub fn catch_panic<T>(work: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".to_owned());
+        Err(Error::internal(format!("scrm panicked: {what}")))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_an_internal_error() {
+        let err = catch_panic::<()>(|| panic!("boom {}", 7)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Internal);
+        assert_eq!(err.to_string(), "internal: (root): scrm panicked: boom 7");
+        assert_eq!(catch_panic(|| Ok(5)).unwrap(), 5);
+    }
+}

@@ -32,7 +32,7 @@
 mod error;
 mod playbook;
 
-pub use error::{Error, ErrorKind, Problem, Result};
+pub use error::{Error, ErrorKind, Problem, Result, catch_panic};
 pub use playbook::{
     Channel, Format, GroupedTag, Lifecycle, MAX_PLAYBOOK_BYTES, MAX_TAGS_PER_TENANT, Platform,
     Playbook, Pool, Pricing, SUPPORTED_SCHEMA_VERSIONS, Scoring, Tag, TagGroup, Taxonomy,
