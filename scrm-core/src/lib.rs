@@ -29,14 +29,30 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod condition;
+mod customer;
+mod duration;
 mod error;
 mod playbook;
+mod tagging;
 
+pub use condition::{
+    AttrValue, CompiledCondition, Condition, EventFilter, Facts, MAX_CONDITION_BYTES,
+    MAX_CONDITION_DEPTH, MAX_CONDITION_LIST_ITEMS, Number, Segment,
+};
+pub use customer::{
+    Account, Aliases, AppliedTag, Attribute, AttributeValue, ConsentRecord, ConsentSource,
+    ConsentStatus, Consents, Contact, ContactRole, Customer, CustomerFacts, DecisionChain, Event,
+    Follower, Identity, IdentityKind, MergePolicy, MergeStrategy, Merged, Provenance, Resolution,
+    Touch, merge, merge_pair, resolve,
+};
 pub use error::{Error, ErrorKind, Problem, Result, catch_panic};
 pub use playbook::{
     Channel, Format, GroupedTag, Lifecycle, MAX_PLAYBOOK_BYTES, MAX_TAGS_PER_TENANT, Platform,
-    Playbook, Pool, Pricing, SUPPORTED_SCHEMA_VERSIONS, Scoring, Tag, TagGroup, Taxonomy,
+    Playbook, Pool, Pricing, SUPPORTED_SCHEMA_VERSIONS, Scoring, Tag, TagGroup, TagRule, Tagging,
+    Taxonomy,
 };
+pub use tagging::{MAX_TAGS_PER_CUSTOMER, PreTag, TagAction, TagChange, Tagger, fold, fold_name};
 
 /// The version of this library, the same string every binding reports.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

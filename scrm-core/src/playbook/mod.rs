@@ -31,6 +31,7 @@ mod path;
 mod rules;
 mod sections;
 mod shape;
+mod tagging;
 mod taxonomy;
 
 use std::sync::OnceLock;
@@ -42,9 +43,12 @@ use serde_json::Value;
 
 pub use channel::{Channel, Platform};
 pub use sections::{Lifecycle, Pool, Pricing, Scoring};
+pub use tagging::{TagRule, Tagging};
 pub use taxonomy::{GroupedTag, Tag, TagGroup, Taxonomy};
 
 use crate::error::{Error, ErrorKind, Problem, Result};
+
+pub(crate) use path::field as path_field;
 
 /// The `schema_version` values this build reads.
 pub const SUPPORTED_SCHEMA_VERSIONS: &[u32] = &[1];
@@ -103,6 +107,9 @@ pub struct Playbook {
     /// The tag taxonomy.
     #[serde(default)]
     taxonomy: Taxonomy,
+    /// Auto-tag rules.
+    #[serde(default)]
+    tagging: Tagging,
     /// Lead scoring (filled by a later version of the library; empty now).
     #[serde(default)]
     scoring: Scoring,
@@ -172,6 +179,9 @@ impl Playbook {
             .parse()
             .map_err(|_| Error::at(ErrorKind::Validation, "timezone", "unknown timezone"))?;
         playbook.taxonomy.gather_tags();
+        // Compiling the rules resolves their tag references and durations: a playbook that loads
+        // is one every engine can compile.
+        crate::tagging::Tagger::new(&playbook)?;
         Ok(playbook)
     }
 
@@ -218,6 +228,11 @@ impl Playbook {
     /// The tag taxonomy.
     pub fn taxonomy(&self) -> &Taxonomy {
         &self.taxonomy
+    }
+
+    /// The auto-tag rules.
+    pub fn tagging(&self) -> &Tagging {
+        &self.tagging
     }
 }
 

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::{MAX_TAGS_PER_TENANT, path};
 use crate::error::{Problem, show};
+use crate::tagging::fold_name;
 
 const MAX_ID_LEN: usize = 64;
 
@@ -93,7 +94,12 @@ impl Unique {
         let Some(Value::String(key)) = value else {
             return;
         };
-        let normalised = key.trim().to_owned();
+        // Ids compare exactly; names in their matching form (NFC, width and case folded).
+        let normalised = if self.what == "name" {
+            fold_name(key)
+        } else {
+            key.clone()
+        };
         if let Some(first) = self.seen.get(&normalised) {
             out.push(Problem::new(
                 at,

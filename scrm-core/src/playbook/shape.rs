@@ -105,6 +105,26 @@ impl Walker<'_> {
         }
     }
 
+    /// For a tagged union (every alternative an object whose property `tag` is a constant, as
+    /// serde's `#[serde(tag = "...")]` enums are): the tag's name and, per alternative, its value.
+    fn discriminator<'s>(&'s self, alternatives: &'s [Value]) -> Option<(&'s str, Vec<&'s Value>)> {
+        let first = self.resolve(alternatives.first()?);
+        let properties = first.get("properties")?.as_object()?;
+        let tag = properties
+            .iter()
+            .find(|(_, p)| self.resolve(p).get("const").is_some())?
+            .0
+            .as_str();
+        let consts = alternatives
+            .iter()
+            .map(|a| {
+                self.resolve(self.resolve(a).get("properties")?.get(tag)?)
+                    .get("const")
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some((tag, consts))
+    }
+
     fn check_alternatives(
         &self,
         alternatives: &[Value],
@@ -112,6 +132,28 @@ impl Walker<'_> {
         at: &str,
         out: &mut Vec<Problem>,
     ) {
+        if let (Some((tag, consts)), Value::Object(map)) = (self.discriminator(alternatives), value)
+        {
+            let here = path::field(at, tag);
+            match map.get(tag) {
+                Some(given) => match consts.iter().position(|c| *c == given) {
+                    Some(i) => self.check(&alternatives[i], value, at, out),
+                    None => {
+                        let names: Vec<String> = consts.iter().map(|c| show(c)).collect();
+                        out.push(Problem::new(
+                            here,
+                            format!(
+                                "unknown {tag} {}, expected one of: {}",
+                                show(given),
+                                names.join(", ")
+                            ),
+                        ));
+                    }
+                },
+                None => out.push(Problem::new(here, "required field is missing")),
+            }
+            return;
+        }
         let mut best: Option<Vec<Problem>> = None;
         for alternative in alternatives {
             let mut found = Vec::new();

@@ -1,0 +1,63 @@
+//! Name and text normalisation for matching: trim, Unicode NFC, full-width to half-width, case.
+//!
+//! Chinese input methods produce full-width Latin letters and digits (`ＶＩＰ`, `１２３`) and an
+//! ideographic space; customers type `vip`, `VIP` and `ＶＩＰ` for the same thing. Matching folds
+//! them all to one form. Display names are kept as written.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Folds one character: full-width ASCII variants (U+FF01..U+FF5E) to ASCII, the ideographic
+/// space (U+3000) to a space, and letters to lower case.
+fn fold_char(c: char, out: &mut String) {
+    let c = match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        other => other,
+    };
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+    } else {
+        out.extend(c.to_lowercase());
+    }
+}
+
+/// The matching form of `text`: NFC, width-folded, lower-cased (not trimmed: offsets in a message
+/// do not matter, but a keyword's own spaces do).
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    if text.is_ascii() {
+        for c in text.chars() {
+            fold_char(c, &mut out);
+        }
+    } else {
+        for c in text.nfc() {
+            fold_char(c, &mut out);
+        }
+    }
+    out
+}
+
+/// The matching form of a name: [`fold`] of the trimmed name with inner runs of white space
+/// collapsed to one space.
+pub fn fold_name(name: &str) -> String {
+    let folded = fold(name);
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_width_and_case_fold_to_one_form() {
+        assert_eq!(fold("ＶＩＰ客户"), "vip客户");
+        assert_eq!(fold("Vip客户"), "vip客户");
+        assert_eq!(fold("价格　多少"), "价格 多少");
+        assert_eq!(fold_name("  高意向  客户 "), "高意向 客户");
+    }
+
+    #[test]
+    fn nfc_makes_composed_and_decomposed_equal() {
+        assert_eq!(fold("Cafe\u{301}"), fold("Caf\u{e9}"));
+    }
+}

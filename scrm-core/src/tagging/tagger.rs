@@ -1,0 +1,584 @@
+//! [`Tagger`]: the compiled tagging rules of one playbook.
+
+use std::collections::{BTreeMap, HashMap};
+
+use aho_corasick::AhoCorasick;
+use chrono::{DateTime, TimeDelta, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::index::{TagIndex, TagNo};
+use super::normalize::fold;
+use super::{MAX_TAGS_PER_CUSTOMER, TagAction, TagChange};
+use crate::condition::{CompiledCondition, Condition};
+use crate::customer::{AppliedTag, Customer, CustomerFacts, Event, Identity, Provenance};
+use crate::error::{Error, ErrorKind, Problem, Result};
+use crate::playbook::{Playbook, TagRule};
+
+/// A tag attached to an identity before its owner is a customer (预打标), e.g. from an offline
+/// event's sign-up sheet; applied when a customer with that identity arrives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreTag {
+    /// The phone, unionid or other identity the tag waits for.
+    pub identity: Identity,
+    /// The tag id or name.
+    pub tag: String,
+    /// When it was attached.
+    pub at: DateTime<Utc>,
+}
+
+struct CompiledRule {
+    id: String,
+    tags: Vec<TagNo>,
+    ttl: Option<TimeDelta>,
+}
+
+struct BehaviourRule {
+    rule: usize,
+    event: String,
+    properties: BTreeMap<String, String>,
+    min_count: u32,
+    within: TimeDelta,
+}
+
+/// The tagging rules of one playbook, compiled.
+pub struct Tagger {
+    tenant_id: String,
+    index: TagIndex,
+    rules: Vec<CompiledRule>,
+    by_channel_code: HashMap<String, Vec<usize>>,
+    keywords: Option<AhoCorasick>,
+    /// For each keyword pattern: the rule it belongs to and the keyword as written.
+    keyword_rules: Vec<(usize, String)>,
+    keyword_event_types: Vec<Vec<String>>,
+    behaviour: Vec<BehaviourRule>,
+    conditions: Vec<(usize, CompiledCondition)>,
+}
+
+impl Tagger {
+    /// Compiles the taxonomy and tagging rules of `playbook`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`] listing every rule that names an unknown or ambiguous tag, has a
+    /// bad duration, no keywords or codes, or a duplicate id.
+    pub fn new(playbook: &Playbook) -> Result<Tagger> {
+        let index = TagIndex::new(playbook.taxonomy());
+        let mut problems = Vec::new();
+        let mut tagger = Tagger {
+            tenant_id: playbook.tenant_id().to_owned(),
+            index,
+            rules: Vec::new(),
+            by_channel_code: HashMap::new(),
+            keywords: None,
+            keyword_rules: Vec::new(),
+            keyword_event_types: Vec::new(),
+            behaviour: Vec::new(),
+            conditions: Vec::new(),
+        };
+        let mut patterns = Vec::new();
+        let mut seen_ids: HashMap<&str, usize> = HashMap::new();
+        for (i, rule) in playbook.tagging().rules.iter().enumerate() {
+            let at = format!("tagging.rules[{i}]");
+            if let Some(first) = seen_ids.insert(rule.id(), i) {
+                problems.push(Problem::new(
+                    format!("{at}.id"),
+                    format!(
+                        "duplicate rule id {:?} (first at tagging.rules[{first}].id)",
+                        rule.id()
+                    ),
+                ));
+            }
+            let compiled = tagger.compile_rule(rule, &at, &mut problems);
+            let no = tagger.rules.len();
+            tagger.rules.push(compiled);
+            match rule {
+                TagRule::ChannelCode { codes, .. } => {
+                    if codes.is_empty() {
+                        problems.push(Problem::new(
+                            format!("{at}.codes"),
+                            "a channel-code rule needs at least one code",
+                        ));
+                    }
+                    for code in codes {
+                        tagger
+                            .by_channel_code
+                            .entry(code.trim().to_owned())
+                            .or_default()
+                            .push(no);
+                    }
+                }
+                TagRule::Keyword {
+                    keywords,
+                    event_types,
+                    ..
+                } => {
+                    if keywords.is_empty() {
+                        problems.push(Problem::new(
+                            format!("{at}.keywords"),
+                            "a keyword rule needs at least one keyword",
+                        ));
+                    }
+                    for (k, keyword) in keywords.iter().enumerate() {
+                        let folded = fold(keyword.trim());
+                        if folded.is_empty() {
+                            problems.push(Problem::new(
+                                format!("{at}.keywords[{k}]"),
+                                format!("blank keyword {keyword:?}"),
+                            ));
+                            continue;
+                        }
+                        patterns.push(folded);
+                        tagger.keyword_rules.push((no, keyword.trim().to_owned()));
+                    }
+                    tagger.keyword_event_types.resize(no + 1, Vec::new());
+                    tagger.keyword_event_types[no] = event_types.clone();
+                }
+                TagRule::Behaviour {
+                    event,
+                    properties,
+                    min_count,
+                    within,
+                    ..
+                } => {
+                    if *min_count == 0 {
+                        problems.push(Problem::new(
+                            format!("{at}.min_count"),
+                            "min_count must be at least 1",
+                        ));
+                    }
+                    match crate::duration::parse(within, &format!("{at}.within")) {
+                        Ok(within) => tagger.behaviour.push(BehaviourRule {
+                            rule: no,
+                            event: event.clone(),
+                            properties: properties.clone(),
+                            min_count: *min_count,
+                            within,
+                        }),
+                        Err(e) => problems.extend(e.problems().iter().cloned()),
+                    }
+                }
+                TagRule::Condition { condition, .. } => {
+                    let path = format!("{at}.condition");
+                    match Condition::parse_at(condition, &path)
+                        .and_then(|c| c.compile_at(playbook.taxonomy(), &path))
+                    {
+                        Ok(compiled) => tagger.conditions.push((no, compiled)),
+                        Err(e) => problems.extend(e.problems().iter().cloned()),
+                    }
+                }
+            }
+        }
+        if !patterns.is_empty() {
+            match AhoCorasick::new(&patterns) {
+                Ok(automaton) => tagger.keywords = Some(automaton),
+                Err(e) => problems.push(Problem::new(
+                    "tagging.rules",
+                    format!("cannot build the keyword automaton: {e}"),
+                )),
+            }
+        }
+        if problems.is_empty() {
+            Ok(tagger)
+        } else {
+            Err(Error::with_problems(ErrorKind::Validation, problems))
+        }
+    }
+
+    fn compile_rule(&self, rule: &TagRule, at: &str, problems: &mut Vec<Problem>) -> CompiledRule {
+        let mut tags = Vec::new();
+        if rule.tags().is_empty() {
+            problems.push(Problem::new(
+                format!("{at}.tags"),
+                "a rule needs at least one tag",
+            ));
+        }
+        for (t, reference) in rule.tags().iter().enumerate() {
+            match self.index.resolve(reference) {
+                Ok(no) => tags.push(no),
+                Err(message) => problems.push(Problem::new(format!("{at}.tags[{t}]"), message)),
+            }
+        }
+        let ttl =
+            rule.ttl().and_then(
+                |ttl| match crate::duration::parse(ttl, &format!("{at}.ttl")) {
+                    Ok(d) => Some(d),
+                    Err(e) => {
+                        problems.extend(e.problems().iter().cloned());
+                        None
+                    }
+                },
+            );
+        CompiledRule {
+            id: rule.id().to_owned(),
+            tags,
+            ttl,
+        }
+    }
+
+    /// Applies a tag by hand (or from an import), by id or display name.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`] for an unknown tag, a customer of another tenant, or a customer
+    /// already at [`MAX_TAGS_PER_CUSTOMER`].
+    pub fn tag(
+        &self,
+        customer: &mut Customer,
+        tag: &str,
+        provenance: Provenance,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<TagChange>> {
+        customer.ensure_tenant(&self.tenant_id)?;
+        let no = self
+            .index
+            .resolve(tag)
+            .map_err(|m| Error::at(ErrorKind::Validation, "tag", m))?;
+        let mut changes = Vec::new();
+        self.apply(
+            customer,
+            no,
+            provenance,
+            at,
+            None,
+            "applied by hand".to_owned(),
+            &mut changes,
+        )?;
+        Ok(changes)
+    }
+
+    /// Takes a tag off, by id or display name. Taking off a tag the customer does not carry
+    /// changes nothing.
+    pub fn untag(
+        &self,
+        customer: &mut Customer,
+        tag: &str,
+        provenance: Provenance,
+    ) -> Result<Vec<TagChange>> {
+        customer.ensure_tenant(&self.tenant_id)?;
+        let no = self
+            .index
+            .resolve(tag)
+            .map_err(|m| Error::at(ErrorKind::Validation, "tag", m))?;
+        let id = &self.index.info(no).id;
+        let before = customer.tags.len();
+        customer.tags.retain(|t| &t.tag_id != id);
+        if customer.tags.len() == before {
+            return Ok(Vec::new());
+        }
+        Ok(vec![TagChange {
+            tag_id: id.clone(),
+            action: TagAction::Removed,
+            provenance,
+            reason: "removed by hand".to_owned(),
+        }])
+    }
+
+    /// Runs the auto-tag rules on one event of the customer. `history` holds the customer's
+    /// earlier events (it may include `event`; events are counted once per id) for behaviour rules.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`] when the event or customer belongs to another tenant, the event
+    /// is for another customer, or the customer would pass [`MAX_TAGS_PER_CUSTOMER`].
+    pub fn on_event(
+        &self,
+        customer: &mut Customer,
+        event: &Event,
+        history: &[Event],
+    ) -> Result<Vec<TagChange>> {
+        customer.ensure_tenant(&self.tenant_id)?;
+        if event.tenant_id != self.tenant_id || event.customer_id != customer.id {
+            return Err(Error::at(
+                ErrorKind::Validation,
+                "event",
+                format!(
+                    "event {:?} is for customer {:?} of tenant {:?}, not customer {:?} of tenant {:?}",
+                    event.id, event.customer_id, event.tenant_id, customer.id, self.tenant_id
+                ),
+            ));
+        }
+        let mut changes = Vec::new();
+        if let Some(code) = event.channel_code.as_deref() {
+            for &r in self
+                .by_channel_code
+                .get(code.trim())
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+            {
+                let reason = format!("scanned channel code {code:?} (rule {})", self.rules[r].id);
+                self.apply_rule(
+                    customer,
+                    r,
+                    Provenance::ChannelCode(self.rules[r].id.clone()),
+                    event.at,
+                    reason,
+                    &mut changes,
+                )?;
+            }
+        }
+        if let (Some(text), Some(automaton)) = (event.text.as_deref(), &self.keywords) {
+            let folded = fold(text);
+            let mut fired: Vec<(usize, &str)> = Vec::new();
+            for m in automaton.find_overlapping_iter(&folded) {
+                let (rule, keyword) = &self.keyword_rules[m.pattern().as_usize()];
+                let types = &self.keyword_event_types[*rule];
+                if (types.is_empty() || types.contains(&event.kind))
+                    && !fired.iter().any(|(r, _)| r == rule)
+                {
+                    fired.push((*rule, keyword));
+                }
+            }
+            fired.sort_unstable_by_key(|(r, _)| *r);
+            for (r, keyword) in fired {
+                let reason = format!(
+                    "said {keyword:?} in {} (rule {})",
+                    event.kind, self.rules[r].id
+                );
+                self.apply_rule(
+                    customer,
+                    r,
+                    Provenance::Keyword(self.rules[r].id.clone()),
+                    event.at,
+                    reason,
+                    &mut changes,
+                )?;
+            }
+        }
+        for b in &self.behaviour {
+            let count = behaviour_count(b, event, history);
+            if count >= u64::from(b.min_count) {
+                let reason = format!(
+                    "{} ×{count} within {} (rule {})",
+                    b.event,
+                    describe(b.within),
+                    self.rules[b.rule].id
+                );
+                self.apply_rule(
+                    customer,
+                    b.rule,
+                    Provenance::Behaviour(self.rules[b.rule].id.clone()),
+                    event.at,
+                    reason,
+                    &mut changes,
+                )?;
+            }
+        }
+        // Condition rules see the customer as the rules above left them, so a condition may build
+        // on tags applied by the same event.
+        let fired: Vec<usize> = {
+            let facts = CustomerFacts::new(customer, history, event.at).with_current(event);
+            self.conditions
+                .iter()
+                .filter(|(_, c)| c.evaluate(&facts, event.at))
+                .map(|(r, _)| *r)
+                .collect()
+        };
+        for r in fired {
+            let reason = format!("condition became true (rule {})", self.rules[r].id);
+            self.apply_rule(
+                customer,
+                r,
+                Provenance::Condition(self.rules[r].id.clone()),
+                event.at,
+                reason,
+                &mut changes,
+            )?;
+        }
+        Ok(changes)
+    }
+
+    /// Applies the pre-tags waiting for any identity of the customer.
+    pub fn apply_pre_tags(
+        &self,
+        customer: &mut Customer,
+        pre_tags: &[PreTag],
+    ) -> Result<Vec<TagChange>> {
+        customer.ensure_tenant(&self.tenant_id)?;
+        let mut changes = Vec::new();
+        for (i, pre) in pre_tags.iter().enumerate() {
+            if !customer.identities.contains(&pre.identity) {
+                continue;
+            }
+            let no = self
+                .index
+                .resolve(&pre.tag)
+                .map_err(|m| Error::at(ErrorKind::Validation, format!("pre_tags[{i}].tag"), m))?;
+            let reason = format!("pre-tagged on {}", pre.identity);
+            self.apply(
+                customer,
+                no,
+                Provenance::PreTag,
+                pre.at,
+                None,
+                reason,
+                &mut changes,
+            )?;
+        }
+        Ok(changes)
+    }
+
+    /// Takes off the tags whose expiry has passed at `now`.
+    pub fn expire(&self, customer: &mut Customer, now: DateTime<Utc>) -> Vec<TagChange> {
+        let mut changes = Vec::new();
+        customer.tags.retain(|t| {
+            let live = t.is_live(now);
+            if !live {
+                changes.push(TagChange {
+                    tag_id: t.tag_id.clone(),
+                    action: TagAction::Removed,
+                    provenance: t.provenance.clone(),
+                    reason: "expired".to_owned(),
+                });
+            }
+            live
+        });
+        changes
+    }
+
+    fn apply_rule(
+        &self,
+        customer: &mut Customer,
+        rule: usize,
+        provenance: Provenance,
+        at: DateTime<Utc>,
+        reason: String,
+        changes: &mut Vec<TagChange>,
+    ) -> Result<()> {
+        let r = &self.rules[rule];
+        for &tag in &r.tags {
+            self.apply(
+                customer,
+                tag,
+                provenance.clone(),
+                at,
+                r.ttl.map(|ttl| at + ttl),
+                reason.clone(),
+                changes,
+            )?;
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)] // one private step with every input spelled out
+    fn apply(
+        &self,
+        customer: &mut Customer,
+        tag: TagNo,
+        provenance: Provenance,
+        at: DateTime<Utc>,
+        expires_at: Option<DateTime<Utc>>,
+        reason: String,
+        changes: &mut Vec<TagChange>,
+    ) -> Result<()> {
+        let info = self.index.info(tag);
+        if let Some(existing) = customer
+            .tags
+            .iter_mut()
+            .find(|t| t.tag_id == info.id && t.is_live(at))
+        {
+            // Already on: only a later expiry (or none) changes anything, so a replay is a no-op.
+            let later = match (existing.expires_at, expires_at) {
+                (Some(old), Some(new)) => new > old,
+                (Some(_), None) => true,
+                (None, _) => false,
+            };
+            if later {
+                existing.expires_at = expires_at;
+                changes.push(TagChange {
+                    tag_id: info.id.clone(),
+                    action: TagAction::Refreshed,
+                    provenance,
+                    reason,
+                });
+            }
+            return Ok(());
+        }
+        let group = &self.index.groups[info.group];
+        if group.exclusive {
+            let siblings: Vec<&str> = group
+                .tags
+                .iter()
+                .filter(|&&t| t != tag)
+                .map(|&t| self.index.info(t).id.as_str())
+                .collect();
+            customer.tags.retain(|t| {
+                let sibling = siblings.contains(&t.tag_id.as_str());
+                if sibling && t.is_live(at) {
+                    changes.push(TagChange {
+                        tag_id: t.tag_id.clone(),
+                        action: TagAction::Removed,
+                        provenance: provenance.clone(),
+                        reason: format!("replaced by {} (exclusive group {})", info.id, group.id),
+                    });
+                }
+                !sibling
+            });
+        }
+        customer.tags.retain(|t| t.tag_id != info.id); // an expired record of the same tag
+        if customer.tags.len() >= MAX_TAGS_PER_CUSTOMER {
+            return Err(Error::at(
+                ErrorKind::Validation,
+                "tags",
+                format!(
+                    "customer {:?} already has {MAX_TAGS_PER_CUSTOMER} tags, the most allowed; cannot add {:?}",
+                    customer.id, info.id
+                ),
+            ));
+        }
+        customer.tags.push(AppliedTag {
+            tag_id: info.id.clone(),
+            applied_at: at,
+            provenance: provenance.clone(),
+            expires_at,
+        });
+        changes.push(TagChange {
+            tag_id: info.id.clone(),
+            action: TagAction::Added,
+            provenance,
+            reason,
+        });
+        Ok(())
+    }
+}
+
+/// How many distinct events (by id) match a behaviour rule in the window ending at `event`.
+fn behaviour_count(rule: &BehaviourRule, event: &Event, history: &[Event]) -> u64 {
+    let from = event.at - rule.within;
+    let matches = |e: &Event| {
+        e.kind == rule.event
+            && e.at > from
+            && e.at <= event.at
+            && rule
+                .properties
+                .iter()
+                .all(|(k, v)| e.property_str(k) == Some(v.as_str()))
+    };
+    let mut ids: Vec<&str> = history
+        .iter()
+        .filter(|e| matches(e))
+        .map(|e| e.id.as_str())
+        .collect();
+    if matches(event) {
+        ids.push(event.id.as_str());
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    ids.len() as u64
+}
+
+fn describe(d: TimeDelta) -> String {
+    if d.num_weeks() > 0 && d == TimeDelta::weeks(d.num_weeks()) {
+        format!("{}w", d.num_weeks())
+    } else if d.num_days() > 0 && d == TimeDelta::days(d.num_days()) {
+        format!("{}d", d.num_days())
+    } else if d.num_hours() > 0 && d == TimeDelta::hours(d.num_hours()) {
+        format!("{}h", d.num_hours())
+    } else {
+        format!("{}m", d.num_minutes())
+    }
+}
+
+#[cfg(test)]
+mod tests;
