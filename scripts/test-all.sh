@@ -27,6 +27,7 @@ rust() {
   cargo fmt --all -- --check
   cargo clippy --workspace --all-targets --locked -- -D warnings
   cargo test -p scrm-core -p scrm-examples --locked
+  cargo run -q -p scrm-examples --bin demo >/dev/null  # the README's main command
 }
 
 python_suite() {
@@ -37,6 +38,7 @@ python_suite() {
   .venv/bin/uv pip install --quiet --python .venv/bin/python "maturin>=1.9.4,<2" pytest
   (cd bindings-python && VIRTUAL_ENV="$root/.venv" PATH="$root/.venv/bin:$PATH" maturin develop --uv --locked)
   .venv/bin/python -m pytest bindings-python/tests -q
+  .venv/bin/python examples/python/playbook_summary.py >/dev/null
 }
 
 node_suite() {
@@ -54,6 +56,7 @@ node_suite() {
   fi
   npx tsc --noEmit --strict index.d.ts
   node --test test/
+  node ../examples/node/playbook-summary.js >/dev/null
 }
 
 mobile_suite() {

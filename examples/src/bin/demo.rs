@@ -6,7 +6,7 @@
 
 use std::process::ExitCode;
 
-use scrm_core::{Format, Playbook};
+use scrm_core::{Customer, Event, Format, Identity, Playbook, TagRule, Tagger};
 
 const SAMPLE: &str = include_str!("../../playbooks/brand.json");
 
@@ -35,6 +35,10 @@ fn main() -> ExitCode {
     match Playbook::from_text(&text, format) {
         Ok(playbook) => {
             print!("{}", summary(&playbook, &source));
+            match tagging_walkthrough(&playbook) {
+                Ok(text) => print!("{text}"),
+                Err(e) => eprintln!("the tagging walkthrough did not run: {e}"),
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -87,6 +91,85 @@ fn summary(p: &Playbook, source: &str) -> String {
             }
         }
     }
+    out.push_str(&format!("\nAuto-tag rules ({})\n", p.tagging().rules.len()));
+    for rule in &p.tagging().rules {
+        let trigger = match rule {
+            TagRule::ChannelCode { codes, .. } => format!("scan of {}", codes.join(" / ")),
+            TagRule::Keyword { keywords, .. } => {
+                format!("text containing {}", keywords.join(" / "))
+            }
+            TagRule::Behaviour {
+                event,
+                min_count,
+                within,
+                properties,
+                ..
+            } => {
+                let filter: Vec<String> =
+                    properties.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                format!("{event}[{}] ×{min_count} within {within}", filter.join(","))
+            }
+            TagRule::Condition { condition, .. } => format!("when {condition}"),
+            _ => "another trigger".to_owned(),
+        };
+        let ttl = rule.ttl().map(|t| format!(" for {t}")).unwrap_or_default();
+        out.push_str(&format!(
+            "  {:<14} {trigger} → {}{ttl}\n",
+            rule.id(),
+            rule.tags().join(", ")
+        ));
+    }
     out.push_str("\nScoring, lifecycle, pool and pricing sections: none configured yet.\n");
     out
+}
+
+/// Runs the auto-tag rules over a short, fixed conversation and prints each change with its reason.
+fn tagging_walkthrough(p: &Playbook) -> Result<String, scrm_core::Error> {
+    let tagger = Tagger::new(p)?;
+    let at = |text: &str| {
+        text.parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap_or_default()
+    };
+    let mut customer = Customer::new(p.tenant_id(), "demo-customer", at("2026-03-15T02:00:00Z"));
+    customer.add_identity(Identity::phone("138 0013 8000")?);
+    let mut events = Vec::new();
+    let mut scan = Event::new(
+        p.tenant_id(),
+        "e1",
+        &customer.id,
+        "scan",
+        at("2026-03-15T02:00:00Z"),
+    );
+    scan.channel_code = Some("douyin-live-0315".into());
+    events.push(scan);
+    for (id, when, text) in [
+        ("e2", "2026-03-15T02:05:00Z", "你好，礼盒装的大红袍多少钱？"),
+        ("e3", "2026-03-16T11:00:00Z", "太贵了，我再看看"),
+    ] {
+        let mut message = Event::new(p.tenant_id(), id, &customer.id, "message", at(when));
+        message.text = Some(text.into());
+        events.push(message);
+    }
+    let mut out = format!("\nTagging a sample customer ({})\n", customer.identities[0]);
+    for (i, event) in events.iter().enumerate() {
+        let said = event
+            .text
+            .as_deref()
+            .map(|t| format!(" \"{t}\""))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "  {} {}{said}\n",
+            event.at.format("%m-%d %H:%M"),
+            event.kind
+        ));
+        for change in tagger.on_event(&mut customer, event, &events[..i])? {
+            out.push_str(&format!(
+                "      {:?} {} — {}\n",
+                change.action, change.tag_id, change.reason
+            ));
+        }
+    }
+    let tags: Vec<&str> = customer.tags.iter().map(|t| t.tag_id.as_str()).collect();
+    out.push_str(&format!("  now tagged: {}\n", tags.join(", ")));
+    Ok(out)
 }
