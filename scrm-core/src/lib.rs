@@ -31,6 +31,7 @@
 
 mod condition;
 mod customer;
+mod documents;
 mod duration;
 mod error;
 mod playbook;
@@ -45,6 +46,9 @@ pub use customer::{
     ConsentStatus, Consents, Contact, ContactRole, Customer, CustomerFacts, DecisionChain, Event,
     Follower, Identity, IdentityKind, MergePolicy, MergeStrategy, Merged, Provenance, Resolution,
     Touch, merge, merge_pair, resolve,
+};
+pub use documents::{
+    changes_json, evaluate_json, merge_json, parse_time, resolve_json, tag_event_json,
 };
 pub use error::{Error, ErrorKind, Problem, Result, catch_panic};
 pub use playbook::{

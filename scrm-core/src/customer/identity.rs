@@ -46,6 +46,36 @@ impl IdentityKind {
     }
 }
 
+impl IdentityKind {
+    /// Reads a kind by its snake_case name (`phone`, `wechat_unionid`, ...).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`] at `kind` listing the known names.
+    pub fn from_name(name: &str) -> Result<IdentityKind> {
+        const ALL: [IdentityKind; 7] = [
+            IdentityKind::WecomExternalUserid,
+            IdentityKind::WechatUnionid,
+            IdentityKind::WechatOpenid,
+            IdentityKind::Phone,
+            IdentityKind::Email,
+            IdentityKind::DouyinOpenid,
+            IdentityKind::Custom,
+        ];
+        ALL.into_iter().find(|k| k.as_str() == name).ok_or_else(|| {
+            let names: Vec<&str> = ALL.iter().map(|k| k.as_str()).collect();
+            Error::at(
+                ErrorKind::Validation,
+                "kind",
+                format!(
+                    "unknown identity kind {name:?}, expected one of: {}",
+                    names.join(", ")
+                ),
+            )
+        })
+    }
+}
+
 impl fmt::Display for IdentityKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -83,6 +113,13 @@ impl Identity {
     /// [`ErrorKind::Validation`] naming the value when it is empty, not a valid phone number or
     /// email address, or when a scoped kind has no scope.
     pub fn new(kind: IdentityKind, value: &str, scope: Option<&str>) -> Result<Identity> {
+        if kind == IdentityKind::Custom {
+            return Err(Error::at(
+                ErrorKind::Validation,
+                "kind",
+                "a custom identity needs a namespace: build it with Identity::custom",
+            ));
+        }
         let value = match kind {
             IdentityKind::Phone => normalise_phone(value)?,
             IdentityKind::Email => normalise_email(value)?,

@@ -40,6 +40,8 @@ struct BehaviourRule {
     properties: BTreeMap<String, String>,
     min_count: u32,
     within: TimeDelta,
+    /// The window as the playbook writes it, for reasons.
+    within_text: String,
 }
 
 /// The tagging rules of one playbook, compiled.
@@ -148,6 +150,7 @@ impl Tagger {
                             "min_count must be at least 1",
                         ));
                     }
+                    let within_text = within;
                     match crate::duration::parse(within, &format!("{at}.within")) {
                         Ok(within) => tagger.behaviour.push(BehaviourRule {
                             rule: no,
@@ -155,6 +158,7 @@ impl Tagger {
                             properties: properties.clone(),
                             min_count: *min_count,
                             within,
+                            within_text: within_text.trim().to_owned(),
                         }),
                         Err(e) => problems.extend(e.problems().iter().cloned()),
                     }
@@ -351,9 +355,7 @@ impl Tagger {
             if count >= u64::from(b.min_count) {
                 let reason = format!(
                     "{} ×{count} within {} (rule {})",
-                    b.event,
-                    describe(b.within),
-                    self.rules[b.rule].id
+                    b.event, b.within_text, self.rules[b.rule].id
                 );
                 self.apply_rule(
                     customer,
@@ -566,18 +568,6 @@ fn behaviour_count(rule: &BehaviourRule, event: &Event, history: &[Event]) -> u6
     ids.sort_unstable();
     ids.dedup();
     ids.len() as u64
-}
-
-fn describe(d: TimeDelta) -> String {
-    if d.num_weeks() > 0 && d == TimeDelta::weeks(d.num_weeks()) {
-        format!("{}w", d.num_weeks())
-    } else if d.num_days() > 0 && d == TimeDelta::days(d.num_days()) {
-        format!("{}d", d.num_days())
-    } else if d.num_hours() > 0 && d == TimeDelta::hours(d.num_hours()) {
-        format!("{}h", d.num_hours())
-    } else {
-        format!("{}m", d.num_minutes())
-    }
 }
 
 #[cfg(test)]

@@ -173,7 +173,7 @@ fn behaviour_counts_distinct_events_in_the_window_and_sets_expiry() {
         .unwrap();
     assert_eq!(
         changes[0].reason,
-        "content_view ×3 within 1w (rule pricing_views)"
+        "content_view ×3 within 7d (rule pricing_views)"
     );
     assert_eq!(c.tags[0].expires_at, Some(at(10, 9) + TimeDelta::days(30)));
     assert_eq!(t.expire(&mut c, at(10, 9) + TimeDelta::days(30)).len(), 1);
