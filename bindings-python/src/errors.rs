@@ -41,18 +41,34 @@ create_exception!(
 
 /// Converts a core error into the exception of its kind, with `kind` and `problems` attributes.
 pub(crate) fn to_py(py: Python<'_>, error: scrm_core::Error) -> PyErr {
-    let message = error.to_string();
-    let err = match error.kind() {
+    let problems: Vec<Problem> = error.problems().iter().map(Problem::from).collect();
+    raise(py, error.kind(), error.to_string(), problems)
+}
+
+/// The error for an argument Python's `json` cannot write (circular, or nested too deeply): a
+/// `ParseError` at the argument's name, as the core reports JSON it cannot read.
+pub(crate) fn unwritable(py: Python<'_>, what: &str, cause: PyErr) -> PyErr {
+    let problem = scrm_core::Problem {
+        path: what.to_owned(),
+        message: format!("cannot be written as JSON: {cause}"),
+    };
+    let message = format!("{}: {problem}", ErrorKind::Parse);
+    let err = raise(py, ErrorKind::Parse, message, vec![Problem::from(&problem)]);
+    err.set_cause(py, Some(cause));
+    err
+}
+
+fn raise(py: Python<'_>, kind: ErrorKind, message: String, problems: Vec<Problem>) -> PyErr {
+    let err = match kind {
         ErrorKind::Parse => ParseError::new_err(message),
         ErrorKind::Validation => ValidationError::new_err(message),
         ErrorKind::UnsupportedVersion => UnsupportedVersionError::new_err(message),
         _ => InternalError::new_err(message),
     };
     let value = err.value(py);
-    let problems: Vec<Problem> = error.problems().iter().map(Problem::from).collect();
     // Setting attributes on a fresh exception instance cannot fail short of memory exhaustion;
     // if it does, the exception still carries its message.
-    let _ = value.setattr("kind", error.kind().code());
+    let _ = value.setattr("kind", kind.code());
     if let Ok(list) = PyList::new(py, problems) {
         let _ = value.setattr("problems", list);
     }

@@ -1,10 +1,16 @@
 //! Python bindings of scrm: the package `scrm`, a thin layer over `scrm-core`.
 //!
 //! Every call goes through [`run`], which releases the GIL while the core works and turns a panic
-//! into `scrm.InternalError`, so nothing a caller passes can crash the interpreter.
+//! into `scrm.InternalError`, so nothing a caller passes can crash the interpreter. Python values
+//! convert in `convert` (dicts and lists as JSON text, aware datetimes, decimals) and errors in
+//! `errors`, each in that one place.
 
+mod condition;
+mod convert;
 mod errors;
+mod identity;
 mod playbook;
+mod tagging;
 mod types;
 
 use pyo3::prelude::*;
@@ -22,11 +28,17 @@ where
 #[pymodule]
 mod _native {
     #[pymodule_export]
+    use super::condition::{CompiledCondition, Condition};
+    #[pymodule_export]
     use super::errors::{
         InternalError, ParseError, ScrmError, UnsupportedVersionError, ValidationError,
     };
     #[pymodule_export]
+    use super::identity::{Identity, merge, normalize_identity, resolve};
+    #[pymodule_export]
     use super::playbook::Playbook;
+    #[pymodule_export]
+    use super::tagging::{TagChange, Tagger};
     #[pymodule_export]
     use super::types::{Channel, Problem, Tag, TagGroup};
 

@@ -9,7 +9,7 @@ use crate::types::{Channel, Problem, TagGroup};
 /// A validated tenant configuration. Build one with `Playbook.from_json` or `Playbook.from_toml`.
 #[pyclass(module = "scrm", frozen)]
 pub struct Playbook {
-    inner: scrm_core::Playbook,
+    pub(crate) inner: scrm_core::Playbook,
 }
 
 #[pymethods]

@@ -2,10 +2,18 @@
 
 Load a tenant's playbook, then work with customers, tags, scores, stages and bills::
 
+    from datetime import datetime, timezone
     import scrm
 
     playbook = scrm.Playbook.from_toml(open("playbook.toml").read())
-    print(playbook.tenant_id, [g.name for g in playbook.tag_groups])
+    tagger = scrm.Tagger(playbook)
+    customer, changes = tagger.on_event(customer, event)   # dicts as in docs/data-model.md
+    hot = scrm.Condition.parse('score >= 60 and has_tag("高意向")').compile(playbook)
+    hot.evaluate(customer, now=datetime.now(timezone.utc), score="72")
+
+Customers, events and merge policies are plain dicts in the JSON shapes of docs/data-model.md.
+Times are aware ``datetime`` objects; scores and money are ``Decimal``, ``int`` or ``str``, never
+``float``.
 
 Every error is a :class:`ScrmError`; its subclass says the kind, ``kind`` is the stable code
 shared with the Node and Kotlin bindings, and ``problems`` lists each problem with its path.
@@ -13,28 +21,44 @@ shared with the Node and Kotlin bindings, and ``problems`` lists each problem wi
 
 from scrm._native import (
     Channel,
+    CompiledCondition,
+    Condition,
+    Identity,
     InternalError,
     ParseError,
     Playbook,
     Problem,
     ScrmError,
     Tag,
+    TagChange,
     TagGroup,
+    Tagger,
     UnsupportedVersionError,
     ValidationError,
     __version__,
+    merge,
+    normalize_identity,
+    resolve,
 )
 
 __all__ = [
     "Channel",
+    "CompiledCondition",
+    "Condition",
+    "Identity",
     "InternalError",
     "ParseError",
     "Playbook",
     "Problem",
     "ScrmError",
     "Tag",
+    "TagChange",
     "TagGroup",
+    "Tagger",
     "UnsupportedVersionError",
     "ValidationError",
     "__version__",
+    "merge",
+    "normalize_identity",
+    "resolve",
 ]

@@ -1,6 +1,12 @@
 """Type stubs of the native module; import from ``scrm``, not from here."""
 
-from typing import Literal, Optional
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal, Optional, Union
+
+JsonDict = dict[str, Any]
+"""A JSON object as Python's ``json`` module reads it: a customer, an event, a policy."""
 
 __version__: str
 
@@ -103,3 +109,143 @@ class Playbook:
     def channels(self) -> list[Channel]: ...
     @property
     def tag_groups(self) -> list[TagGroup]: ...
+
+class Identity:
+    """One identity of a customer in normal form: phones in E.164, emails lower-cased, ids trimmed.
+
+    Build one with :func:`normalize_identity` or :meth:`Identity.custom`. Equal identities name
+    the same id; identities are hashable.
+    """
+
+    @staticmethod
+    def custom(namespace: str, value: str, strong: bool = False) -> Identity:
+        """An id in a namespace of your own; ``strong`` ids merge the profiles that share them.
+
+        Raises ValidationError when the namespace or value is empty.
+        """
+    @property
+    def kind(self) -> Literal[
+        "wecom_external_userid", "wechat_unionid", "wechat_openid", "phone", "email", "douyin_openid", "custom"
+    ]:
+        """The kind of id."""
+    @property
+    def value(self) -> str:
+        """The normalised value, e.g. "+8613800138000"."""
+    @property
+    def scope(self) -> Optional[str]:
+        """Where the id is unique: the corp id of an external_userid, the app id of an openid."""
+    @property
+    def namespace(self) -> Optional[str]:
+        """The namespace of a custom identity."""
+    @property
+    def strong(self) -> bool:
+        """The ``strong`` flag of a custom identity (False for other kinds; see ``is_strong``)."""
+    @property
+    def is_strong(self) -> bool:
+        """Whether sharing this identity proves two profiles are one person."""
+    def to_dict(self) -> JsonDict:
+        """The identity in the JSON shape of a customer's ``identities`` entries."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+def normalize_identity(kind: str, value: str, scope: Optional[str] = None) -> Identity:
+    """Normalise an identity: ``normalize_identity("phone", "138 0013 8000").value == "+8613800138000"``.
+
+    ``kind`` is one of the kinds of :attr:`Identity.kind` except "custom" (use
+    :meth:`Identity.custom`). ``scope`` is required for "wecom_external_userid" (the corp id) and
+    the openids (the app id). Raises ValidationError at "kind", "value" or "scope".
+    """
+
+def resolve(customers: Sequence[Mapping[str, Any]]) -> list[list[str]]:
+    """Group customers into people: the lists of customer ids that are one person, each sorted.
+
+    Identities must already be in normal form. Raises ValidationError with every problem at its
+    path, e.g. ``customers[2].identities[0].value``; TypeError for values JSON cannot hold.
+    """
+
+def merge(customers: Sequence[Mapping[str, Any]], policy: Optional[Mapping[str, Any]] = None) -> JsonDict:
+    """Merge the profiles of one person into one customer dict under a merge policy (None: the default).
+
+    The oldest profile survives and the others' ids become aliases. Raises ValidationError for bad
+    customers or policy, or profiles of different tenants.
+    """
+
+class TagChange:
+    """What one tagging call did to one tag of a customer, and why. Equal by value; hashable."""
+
+    @property
+    def tag_id(self) -> str: ...
+    @property
+    def action(self) -> Literal["added", "removed", "refreshed"]:
+        """Added, removed, or refreshed (already on; its expiry moved later)."""
+    @property
+    def provenance(self) -> JsonDict:
+        """Who or what made the change, e.g. ``{"kind": "keyword", "id": "kw_price"}``; a fresh dict each time."""
+    @property
+    def reason(self) -> str:
+        """Why, in words: ``said "多少钱" (rule kw_price)``."""
+    def to_dict(self) -> JsonDict:
+        """The change as a dict: tag_id, action, provenance, reason."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+class Tagger:
+    """The auto-tag rules of a playbook, compiled once. Immutable and safe to share between threads."""
+
+    def __init__(self, playbook: Playbook) -> None:
+        """Compile the tagging rules of ``playbook``."""
+    def on_event(
+        self,
+        customer: Mapping[str, Any],
+        event: Mapping[str, Any],
+        history: Optional[Sequence[Mapping[str, Any]]] = None,
+    ) -> tuple[JsonDict, list[TagChange]]:
+        """Run the auto-tag rules on one event of one customer.
+
+        Returns the customer as changed (a new dict) and the changes made. ``history`` is the
+        customer's earlier events, which behaviour rules count. Replaying an event changes
+        nothing. Raises ValidationError at its path for a bad customer or event, or an event of
+        another customer or tenant.
+        """
+
+class Condition:
+    """A condition over one customer, such as ``score >= 60 and has_tag("高意向")``.
+
+    Read from its text form or its JSON form; both give equal conditions, and each prints back
+    to the other. ``str(condition)`` is the canonical text. Equal conditions hash equal.
+    """
+
+    @staticmethod
+    def parse(text: str) -> Condition:
+        """Read the text form; raises ParseError (line, column and caret in the message) or ValidationError."""
+    @staticmethod
+    def from_json(obj: Union[Mapping[str, Any], str]) -> Condition:
+        """Read the JSON form, as a dict or JSON text; raises ParseError or ValidationError at JSON paths."""
+    def to_text(self) -> str:
+        """The canonical text form, on one line."""
+    def to_json(self) -> JsonDict:
+        """The JSON form as a dict."""
+    def compile(self, playbook: Playbook) -> CompiledCondition:
+        """Resolve tag and group names against the playbook's taxonomy; raises ValidationError for unknown tags."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+class CompiledCondition:
+    """A condition compiled against a playbook, ready to evaluate over many customers."""
+
+    @property
+    def condition(self) -> Condition:
+        """The condition this was compiled from."""
+    def evaluate(
+        self,
+        customer: Mapping[str, Any],
+        now: datetime,
+        history: Optional[Sequence[Mapping[str, Any]]] = None,
+        score: Union[Decimal, int, str, None] = None,
+    ) -> bool:
+        """Whether ``customer`` satisfies the condition at ``now``.
+
+        ``now`` must be timezone-aware (a naive datetime raises ValueError); windows such as
+        ``within = "7d"`` end there. ``history`` is the customer's events. ``score`` is a Decimal,
+        int or decimal string (a float raises TypeError). Raises ValidationError for bad input.
+        """

@@ -1,0 +1,125 @@
+//! The one place Python values become core inputs and core outputs become Python values.
+//!
+//! - Dicts and lists (customers, events, policies, condition JSON) cross as JSON text written and
+//!   read by Python's own `json` module, in the shapes of `docs/data-model.md`; the core reads
+//!   the text and reports bad input with its path (`customers[2].identities[0].value`).
+//! - Datetimes must be timezone-aware; they cross as RFC 3339 text in UTC.
+//! - Decimal numbers cross as decimal strings; floats are refused, never rounded silently.
+
+use pyo3::exceptions::{PyRecursionError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyFloat, PyInt, PyString, PyType};
+
+use crate::errors;
+
+static DUMPS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static DATETIME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static TIMEZONE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static DECIMAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// Writes a Python value as JSON text for the core; `what` names the argument in errors.
+///
+/// A value JSON cannot hold (a `set`, a `datetime`, bytes) is a `TypeError` naming the argument;
+/// a value too deeply nested or circular is a `scrm.ParseError` at `what`. Plain `json.dumps`
+/// output is ASCII, so the text always crosses into Rust.
+pub(crate) fn to_json(value: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
+    let py = value.py();
+    let dumps = DUMPS.import(py, "json", "dumps")?;
+    match dumps.call1((value,)) {
+        Ok(text) => text.extract::<String>(),
+        Err(e) if e.is_instance_of::<PyTypeError>(py) => {
+            let err = PyTypeError::new_err(format!("{what}: {}", e.value(py)));
+            err.set_cause(py, Some(e));
+            Err(err)
+        }
+        Err(e)
+            if e.is_instance_of::<PyValueError>(py) || e.is_instance_of::<PyRecursionError>(py) =>
+        {
+            Err(errors::unwritable(py, what, e))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Like [`to_json`] for an optional list argument: `None` is the empty list.
+pub(crate) fn list_to_json(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<String> {
+    match value {
+        Some(v) if !v.is_none() => to_json(v, what),
+        _ => Ok("[]".to_owned()),
+    }
+}
+
+/// Reads JSON text the core wrote back into Python dicts and lists.
+pub(crate) fn from_json<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    LOADS.import(py, "json", "loads")?.call1((text,))
+}
+
+/// An aware `datetime` as RFC 3339 text in UTC, for [`scrm_core::parse_time`].
+///
+/// Anything but a `datetime` is a `TypeError`; a naive one (no `tzinfo`) is a `ValueError`, since
+/// guessing its zone would silently shift every time window.
+pub(crate) fn utc_text(value: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
+    let py = value.py();
+    let datetime = DATETIME.import(py, "datetime", "datetime")?;
+    if !value.is_instance(datetime)? {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be a datetime.datetime, not {}",
+            type_name(value)
+        )));
+    }
+    if value.call_method0("utcoffset")?.is_none() {
+        return Err(PyValueError::new_err(format!(
+            "{what} must be a timezone-aware datetime, got the naive {}; \
+             use e.g. datetime.now(timezone.utc) or dt.replace(tzinfo=timezone.utc)",
+            value.repr()?
+        )));
+    }
+    let utc = TIMEZONE
+        .import(py, "datetime", "timezone")?
+        .getattr("utc")?;
+    value
+        .call_method1("astimezone", (utc,))?
+        .call_method0("isoformat")?
+        .extract()
+}
+
+/// A decimal argument (`Decimal`, `int` or `str`) as a decimal string; `None` stays `None`.
+///
+/// Floats (and bools) are refused with a `TypeError` naming the argument: a float is not the
+/// number the caller wrote, and scrm never rounds silently.
+pub(crate) fn decimal_text(
+    value: Option<&Bound<'_, PyAny>>,
+    what: &str,
+) -> PyResult<Option<String>> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    let py = value.py();
+    if value.is_instance_of::<PyFloat>() {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be a Decimal, int or str, not float: floats are inexact; \
+             pass Decimal(\"72.5\") or \"72.5\""
+        )));
+    }
+    if value.is_instance_of::<PyString>() {
+        return value.extract().map(Some);
+    }
+    let is_int = value.is_instance_of::<PyInt>() && !value.is_instance_of::<PyBool>();
+    if is_int || value.is_instance(DECIMAL.import(py, "decimal", "Decimal")?)? {
+        return value.str()?.extract().map(Some);
+    }
+    Err(PyTypeError::new_err(format!(
+        "{what} must be a Decimal, int or str, not {}",
+        type_name(value)
+    )))
+}
+
+fn type_name(value: &Bound<'_, PyAny>) -> String {
+    value
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "an object".to_owned())
+}
