@@ -14,6 +14,80 @@ export interface ScrmError extends Error {
   problems: Array<Problem>
 }
 
+/** The kinds of identity. */
+export type IdentityKind =
+  | 'wecom_external_userid'
+  | 'wechat_unionid'
+  | 'wechat_openid'
+  | 'phone'
+  | 'email'
+  | 'douyin_openid'
+  | 'custom'
+
+/** An identity as a customer holds it (see `docs/data-model.md`); `normalizeIdentity` builds one. */
+export interface IdentityJson {
+  kind: IdentityKind
+  value: string
+  scope?: string
+  namespace?: string
+  strong?: boolean
+}
+
+/** A tag on a customer, with who applied it and until when. Times are RFC 3339 strings. */
+export interface AppliedTagJson {
+  tag_id: string
+  applied_at: string
+  provenance: Provenance
+  expires_at?: string
+}
+
+/**
+ * A customer in the JSON shape of `docs/data-model.md`: snake_case fields, RFC 3339 times, ids as
+ * strings. Unknown fields are refused. Values are read as `JSON.stringify` writes them, so a
+ * `Date` may stand for a time.
+ */
+export interface CustomerJson {
+  tenant_id: string
+  id: string
+  created_at: string
+  identities?: Array<IdentityJson>
+  tags?: Array<AppliedTagJson>
+  stage?: string
+  owner?: string
+  merged_ids?: Array<string>
+  [field: string]: unknown
+}
+
+/** An event in the JSON shape of `docs/data-model.md`. `id` makes ingestion idempotent. */
+export interface EventJson {
+  tenant_id: string
+  id: string
+  customer_id: string
+  type: string
+  at: string
+  text?: string
+  channel_code?: string
+  properties?: Record<string, unknown>
+  [field: string]: unknown
+}
+
+/** How one attribute's values on several profiles become one value in a merge. */
+export type MergeStrategy = 'keep_target' | 'newest_non_empty' | 'oldest' | 'newest' | 'sum' | 'max' | 'union'
+
+/** How `merge` combines profiles; every field may be left out. */
+export interface MergePolicyJson {
+  default?: MergeStrategy
+  attributes?: Record<string, MergeStrategy>
+  stage_order?: Array<string>
+}
+
+/**
+ * The JSON form of a condition: one object with exactly one key (`all`, `any`, `not`, `compare`,
+ * `missing`, `exists`, `has_tag`, `has_any_tag`, `has_all_tags`, `has_none_of`,
+ * `has_tag_in_group`, `has_identity`, `count`), e.g. `{ has_tag: '高意向' }`.
+ */
+export type ConditionJson = { [node: string]: unknown }
+
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
@@ -21,6 +95,70 @@ export interface ScrmError extends Error {
  * can point the loader at a WASI artifact this package does not build itself.
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
+
+/** A condition compiled against a playbook's taxonomy. Build one with `Condition.compile`. */
+export declare class CompiledCondition {
+  /**
+   * Whether `customer` (in the JSON shape of `docs/data-model.md`), with their earlier events
+   * `history`, satisfies the condition at `now`. The clock is never read: windows such as
+   * `within = "7d"` end at `now`, a `Date` or an RFC 3339 string (`"2026-03-15T02:00:00Z"`).
+   *
+   * `score` is the customer's score as a decimal string such as `"72.5"`, never a JS number:
+   * scores are exact decimals in scrm, and a JS number is a binary float whose value and
+   * printing drift (`0.1 + 0.2` is `0.30000000000000004`), which would flip `score >= 0.3`
+   * at exactly the thresholds rules are written at. Without it, `score` is absent.
+   *
+   * @throws {ScrmError} `code` "validation" at `now` for a time that is not a valid `Date` or
+   * RFC 3339 string, at `score` for a score that is not a decimal string, and naming each bad
+   * field of `customer` and `history`; "parse" for a value that has no JSON form.
+   */
+  evaluate(customer: CustomerJson, now: Date | string, history?: Array<EventJson> | undefined | null, score?: string | undefined | null): boolean
+  /** The condition this was compiled from. */
+  get condition(): Condition
+}
+
+/**
+ * A condition (条件) over one customer, e.g. `score >= 60 and has_tag("高意向")`, read from its
+ * text form (`Condition.parse`) or its JSON form (`Condition.fromJson`); each prints back to the
+ * other. Two conditions are equal when they have the same tree, whichever form each was read
+ * from. To evaluate one, `compile` it against a playbook.
+ */
+export declare class Condition {
+  /**
+   * Reads the text form, e.g. `score >= 60 and stage in ["mql", "sql"]`.
+   *
+   * @throws {ScrmError} `code` "parse" for syntax errors, unknown names and texts beyond the
+   * limits (64 KiB, 32 levels of nesting); "validation" for comparisons that mean nothing
+   * (`stage > 3`) or bad windows. The one problem's path is ""; its message gives the line and
+   * column with a caret.
+   */
+  static parse(text: string): Condition
+  /**
+   * Reads the JSON form: an object such as
+   * `{ all: [{ compare: { field: 'score', op: '>=', value: 60 } }, { has_tag: '高意向' }] }`,
+   * or the same as JSON text (a string).
+   *
+   * @throws {ScrmError} `code` "validation" with every problem at its JSON path
+   * (`all[1].compare.op`); "parse" for text that is not JSON or a form beyond the limits.
+   */
+  static fromJson(json: ConditionJson | string): Condition
+  /** The canonical text form, on one line; `Condition.parse` reads it back to an equal condition. */
+  toText(): string
+  /** The canonical text form (so `${condition}` and `String(condition)` read well). */
+  toString(): string
+  /** The JSON form as a plain object; `Condition.fromJson` reads it back to an equal condition. */
+  toJson(): ConditionJson
+  /** Whether two conditions have the same tree (`a and (b and c)` equals `a and b and c`). */
+  equals(other: Condition): boolean
+  /**
+   * Resolves tag and tag-group references (ids or display names) against the playbook's
+   * taxonomy, ready to evaluate over many customers.
+   *
+   * @throws {ScrmError} `code` "validation" naming every unknown or ambiguous tag and unknown
+   * group.
+   */
+  compile(playbook: Playbook): CompiledCondition
+}
 
 /** A validated tenant configuration. Build one with `Playbook.fromJson` or `Playbook.fromToml`. */
 export declare class Playbook {
@@ -58,6 +196,31 @@ export declare class Playbook {
   equals(other: Playbook): boolean
 }
 
+/**
+ * The tagging rules of one playbook, compiled once (tags interned, keywords built into one
+ * automaton); reuse it for every event. Build one with `Tagger.fromPlaybook`.
+ */
+export declare class Tagger {
+  /**
+   * Compiles the taxonomy and the tagging rules of `playbook`.
+   *
+   * @throws {ScrmError} `code` "validation" listing every rule that names an unknown or
+   * ambiguous tag, has a bad duration, no keywords or codes, or a duplicate id.
+   */
+  static fromPlaybook(playbook: Playbook): Tagger
+  /**
+   * Runs the auto-tag rules (channel codes, keywords, behaviour, conditions) on one event of
+   * the customer. `history` is the customer's earlier events, for behaviour rules (it may
+   * include `event`: events count once per id). Customers and events are in the JSON shape of
+   * `docs/data-model.md`; applying the same event twice changes nothing.
+   *
+   * @throws {ScrmError} `code` "validation" naming each bad field (`customer.tags[0].tag_id`,
+   * `event.at`, `history[2].id`), or at `event` for an event of another customer or tenant;
+   * "parse" for a value that has no JSON form.
+   */
+  onEvent(customer: CustomerJson, event: EventJson, history?: Array<EventJson> | undefined | null): TagEventResult
+}
+
 /** A channel customers arrive through. */
 export interface Channel {
   /** Stable id. */
@@ -68,6 +231,56 @@ export interface Channel {
   platform: string
 }
 
+/**
+ * One identity of a customer, normalised, in the JSON shape of `docs/data-model.md`: it can go
+ * straight into a customer's `identities`.
+ */
+export interface Identity {
+  /**
+   * The kind: "phone", "email", "wechat_unionid", "wechat_openid", "wecom_external_userid",
+   * "douyin_openid" or "custom".
+   */
+  kind: IdentityKind
+  /**
+   * The normalised value: phones in E.164 (`+8613800138000`), emails trimmed and lower-cased,
+   * other ids trimmed.
+   */
+  value: string
+  /** Where the id is unique: the corp id of a `wecom_external_userid`, the app id of an openid. */
+  scope?: string
+  /** For `custom` identities: the host's namespace (e.g. `erp_member_no`). */
+  namespace?: string
+  /**
+   * For `custom` identities: whether sharing the id proves two profiles are one person. The
+   * built-in kinds have a fixed strength (phone, email, unionid and external_userid are strong,
+   * openids weak) and always carry `false` here.
+   */
+  strong: boolean
+}
+
+/**
+ * Merges the profiles of one person into one customer (the oldest profile survives; the others'
+ * ids go to `merged_ids`) under a merge policy such as
+ * `{ default: 'newest_non_empty', attributes: { orders: 'sum' }, stage_order: ['lead', 'mql'] }`
+ * (every field optional; none: the defaults).
+ *
+ * @throws {ScrmError} `code` "validation" naming each bad field (`customers[1].created_at`,
+ * `policy`, `tenant_id` for profiles of different tenants); "parse" for a value that has no JSON
+ * form.
+ */
+export declare function merge(customers: Array<CustomerJson>, policy?: MergePolicyJson | undefined | null): CustomerJson
+
+/**
+ * Normalises an identity: `normalizeIdentity('phone', '138 0013 8000')` gives
+ * `{ kind: 'phone', value: '+8613800138000', strong: false }`. Phones default to region CN.
+ * `wechat_openid`, `douyin_openid` and `wecom_external_userid` need the `scope` (app or corp id).
+ *
+ * @throws {ScrmError} `code` "validation" with the problem at `kind` (an unknown kind, or
+ * "custom", whose identities are written as JSON with their namespace), `value` (empty, not a
+ * phone number or not an email address) or `scope` (missing where needed).
+ */
+export declare function normalizeIdentity(kind: IdentityKind, value: string, scope?: string | undefined | null): Identity
+
 /** One problem of an input: where it is and what is wrong. */
 export interface Problem {
   /** Dotted path of the field at fault, e.g. `taxonomy.groups[2].tags[0].id`; "" for the root. */
@@ -75,6 +288,30 @@ export interface Problem {
   /** What is wrong, naming the offending value. */
   message: string
 }
+
+/** Who or what applied a tag: `{ kind: 'keyword', id: 'kw_price' }`, `{ kind: 'manual' }`. */
+export interface Provenance {
+  /**
+   * "manual", "rule", "channel_code", "keyword", "behaviour", "condition", "import" or
+   * "pre_tag".
+   */
+  kind: string
+  /** The id of the rule, for the kinds that have one. */
+  id?: string
+}
+
+/**
+ * Resolves identities over customers (in the JSON shape of `docs/data-model.md`): the clusters
+ * of customer ids that are one person, each sorted. Strong identities (phone, email, unionid,
+ * external_userid within its corp, custom ids marked strong) join profiles; weak ones (openids)
+ * only join a profile already anchored by a strong one. Customers of different tenants never
+ * join.
+ *
+ * @throws {ScrmError} `code` "validation" naming each bad field, e.g.
+ * `customers[0].identities[0].value` for a phone not in E.164; "parse" for a value that has no
+ * JSON form (a cycle).
+ */
+export declare function resolve(customers: Array<CustomerJson>): Array<Array<string>>
 
 /** A tag of the taxonomy. */
 export interface Tag {
@@ -86,6 +323,32 @@ export interface Tag {
   path?: string
   /** Display order (bigger first). */
   order: number
+}
+
+/** What a tagging call did to one tag of a customer. */
+export interface TagChange {
+  /** The tag id. */
+  tagId: string
+  /** Added, removed, or refreshed (already on; its expiry moved later). */
+  action: 'added' | 'removed' | 'refreshed'
+  /**
+   * Who or what made the change (for a removal by an exclusive group: the provenance of the tag
+   * that replaced it).
+   */
+  provenance: Provenance
+  /**
+   * Why, in words: `said "多少钱" in message (rule kw_price)`,
+   * `replaced by intent_high (exclusive group intent)`.
+   */
+  reason: string
+}
+
+/** The outcome of `Tagger.onEvent`. */
+export interface TagEventResult {
+  /** The customer as changed (the input is left as it was). */
+  customer: CustomerJson
+  /** What changed, each with its reason; empty when the event fired no rule. */
+  changes: Array<TagChange>
 }
 
 /** A tag group; an exclusive group holds at most one tag per customer. */

@@ -835,5 +835,11 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.CompiledCondition = nativeBinding.CompiledCondition
+module.exports.Condition = nativeBinding.Condition
 module.exports.Playbook = nativeBinding.Playbook
+module.exports.Tagger = nativeBinding.Tagger
+module.exports.merge = nativeBinding.merge
+module.exports.normalizeIdentity = nativeBinding.normalizeIdentity
+module.exports.resolve = nativeBinding.resolve
 module.exports.version = nativeBinding.version

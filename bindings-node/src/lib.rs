@@ -6,12 +6,19 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
+mod condition;
+mod identity;
 mod playbook;
+mod tagging;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
+use scrm_core::ErrorKind;
 
+pub use condition::{CompiledCondition, Condition};
+pub use identity::{Identity, merge, normalize_identity, resolve};
 pub use playbook::Playbook;
+pub use tagging::{Provenance, TagChange, TagEventResult, Tagger};
 
 /// One problem of an input: where it is and what is wrong.
 #[napi(object)]
@@ -45,19 +52,76 @@ pub(crate) fn run<T>(env: &Env, work: impl FnOnce() -> scrm_core::Result<T>) -> 
 /// Throws `error` as a JS `Error` carrying `code`, `kind` and `problems`, and returns the marker
 /// that tells napi the exception is already pending.
 fn throw(env: &Env, error: &scrm_core::Error) -> Error {
-    let message = error.to_string();
+    throw_parts(env, error.kind(), &error.to_string(), error.problems())
+}
+
+/// Throws an error found by the binding itself (a JS value that is not JSON, a `now` that is not a
+/// time), in the same shape as the core's: one problem at `path`.
+pub(crate) fn fail(env: &Env, kind: ErrorKind, path: &str, message: impl Into<String>) -> Error {
+    let problem = scrm_core::Problem {
+        path: path.to_owned(),
+        message: message.into(),
+    };
+    // The core's wording: `kind: path: message`, `(root)` for the empty path.
+    let text = format!("{kind}: {problem}");
+    throw_parts(env, kind, &text, std::slice::from_ref(&problem))
+}
+
+fn throw_parts(
+    env: &Env,
+    kind: ErrorKind,
+    message: &str,
+    problems: &[scrm_core::Problem],
+) -> Error {
     let thrown = env
-        .create_error(Error::new(Status::GenericFailure, message.clone()))
+        .create_error(Error::new(Status::GenericFailure, message.to_owned()))
         .and_then(|mut object| {
-            object.set_named_property("code", error.kind().code())?;
-            object.set_named_property("kind", error.kind().code())?;
-            let problems: Vec<Problem> = error.problems().iter().map(Problem::from).collect();
+            object.set_named_property("code", kind.code())?;
+            object.set_named_property("kind", kind.code())?;
+            let problems: Vec<Problem> = problems.iter().map(Problem::from).collect();
             object.set_named_property("problems", problems)?;
             env.throw(object)
         });
     match thrown {
-        Ok(()) => Error::new(Status::PendingException, message),
+        Ok(()) => Error::new(Status::PendingException, message.to_owned()),
         // Building the rich error failed (the environment is shutting down): a plain one will do.
-        Err(_) => Error::new(Status::GenericFailure, message),
+        Err(_) => Error::new(Status::GenericFailure, message.to_owned()),
     }
+}
+
+/// Writes a JS value as JSON text with the engine's own `JSON.stringify`, so a customer, event or
+/// policy means exactly what it would mean sent over HTTP: `Date`s become RFC 3339 strings,
+/// `toJSON` is honoured, `undefined` properties are left out.
+///
+/// This is also what keeps hostile input from crashing the process: V8 refuses cycles and
+/// nesting too deep for its stack with an exception, thrown here as a `parse` error at `what`,
+/// where a recursive conversion in Rust would overflow the native stack. `undefined`, functions
+/// and symbols (which have no JSON form) read as `null`, which the core then refuses with a
+/// `validation` error naming `what`.
+pub(crate) fn json_text(env: &Env, value: Unknown<'_>, what: &str) -> Result<String> {
+    let written = env
+        .get_global()
+        .and_then(|global| global.get_named_property::<Object>("JSON"))
+        .and_then(|json| json.get_named_property::<Function<Unknown, Unknown>>("stringify"))
+        .and_then(|stringify| stringify.call(value));
+    match written {
+        Ok(text) if text.get_type()? == ValueType::String => String::from_unknown(text),
+        Ok(_) => Ok("null".to_owned()),
+        Err(e) => Err(fail(
+            env,
+            ErrorKind::Parse,
+            what,
+            format!("cannot be written as JSON: {}", e.reason),
+        )),
+    }
+}
+
+/// Reads JSON text the core wrote back into a JS value.
+pub(crate) fn json_value(env: &Env, text: &str) -> Result<serde_json::Value> {
+    serde_json::from_str(text).map_err(|e| {
+        throw(
+            env,
+            &scrm_core::Error::internal(format!("scrm wrote JSON it cannot read back: {e}")),
+        )
+    })
 }

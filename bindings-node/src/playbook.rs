@@ -48,7 +48,7 @@ pub struct TagGroup {
 /// A validated tenant configuration. Build one with `Playbook.fromJson` or `Playbook.fromToml`.
 #[napi]
 pub struct Playbook {
-    inner: scrm_core::Playbook,
+    pub(crate) inner: scrm_core::Playbook,
 }
 
 #[napi]
