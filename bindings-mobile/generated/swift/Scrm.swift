@@ -481,6 +481,22 @@ fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
+    typealias FfiType = UInt64
+    typealias SwiftType = UInt64
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt64 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
     typealias FfiType = Int64
     typealias SwiftType = Int64
@@ -563,6 +579,455 @@ fileprivate struct FfiConverterString: FfiConverter {
         writeBytes(&buf, value.utf8)
     }
 }
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterTimestamp: FfiConverterRustBuffer {
+    typealias SwiftType = Date
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Date {
+        let seconds: Int64 = try readInt(&buf)
+        let nanoseconds: UInt32 = try readInt(&buf)
+        // Build the Date from whole seconds first, then add the nanoseconds as a
+        // separate TimeInterval.  Date stores CFAbsoluteTime (seconds since 2001),
+        // so adding a small fraction to the ~7.8e8 base is twice as precise as
+        // adding it to the ~1.76e9 Unix-epoch value, because the smaller magnitude
+        // leaves more mantissa bits for the sub-second part.
+        if seconds >= 0 {
+            return Date(timeIntervalSince1970: Double(seconds))
+                .addingTimeInterval(Double(nanoseconds) / 1.0e9)
+        } else {
+            return Date(timeIntervalSince1970: Double(seconds))
+                .addingTimeInterval(-Double(nanoseconds) / 1.0e9)
+        }
+    }
+
+    public static func write(_ value: Date, into buf: inout [UInt8]) {
+        var delta = value.timeIntervalSince1970
+        var sign: Int64 = 1
+        if delta < 0 {
+            // The nanoseconds portion of the epoch offset must always be
+            // positive, to simplify the calculation we will use the absolute
+            // value of the offset.
+            sign = -1
+            delta = -delta
+        }
+        if delta.rounded(.down) > Double(Int64.max) {
+            fatalError("Timestamp overflow, exceeds max bounds supported by Uniffi")
+        }
+        let seconds = Int64(delta)
+        let nanoseconds = UInt32((delta - Double(seconds)) * 1.0e9)
+        writeInt(&buf, sign * seconds)
+        writeInt(&buf, nanoseconds)
+    }
+}
+
+
+
+
+/**
+ * A condition resolved against a playbook's taxonomy, ready to evaluate over many customers.
+ * Safe to share between threads.
+ */
+public protocol CompiledConditionProtocol: AnyObject, Sendable {
+    
+    /**
+     * The condition this was compiled from.
+     */
+    func condition()  -> Condition
+    
+    /**
+     * Whether the customer satisfies the condition at `now`.
+     *
+     * `customer_json` is the customer and `history_json` a JSON list of their events, in the
+     * shapes of `docs/data-model.md`. Windows (`within = "7d"`) end at `now`; the clock is never
+     * read. `score` is the score the engine computed, if any, as a decimal string ("72.5").
+     *
+     * Throws `ScrmException.Parse` when a text is not JSON and `ScrmException.Validation` at the
+     * field at fault, at `score` for a score that is not a decimal number and at `now` for a
+     * time out of range.
+     */
+    func evaluateJson(customerJson: String, historyJson: String, now: Date, score: String?) throws  -> Bool
+    
+}
+/**
+ * A condition resolved against a playbook's taxonomy, ready to evaluate over many customers.
+ * Safe to share between threads.
+ */
+open class CompiledCondition: CompiledConditionProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_scrm_mobile_fn_clone_compiledcondition(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_scrm_mobile_fn_free_compiledcondition(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The condition this was compiled from.
+     */
+open func condition() -> Condition  {
+    return try!  FfiConverterTypeCondition_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_compiledcondition_condition(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether the customer satisfies the condition at `now`.
+     *
+     * `customer_json` is the customer and `history_json` a JSON list of their events, in the
+     * shapes of `docs/data-model.md`. Windows (`within = "7d"`) end at `now`; the clock is never
+     * read. `score` is the score the engine computed, if any, as a decimal string ("72.5").
+     *
+     * Throws `ScrmException.Parse` when a text is not JSON and `ScrmException.Validation` at the
+     * field at fault, at `score` for a score that is not a decimal number and at `now` for a
+     * time out of range.
+     */
+open func evaluateJson(customerJson: String, historyJson: String, now: Date, score: String? = nil)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_compiledcondition_evaluate_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(customerJson),
+        FfiConverterString.lower(historyJson),
+        FfiConverterTimestamp.lower(now),
+        FfiConverterOptionString.lower(score),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCompiledCondition: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = CompiledCondition
+
+    public static func lift(_ handle: UInt64) throws -> CompiledCondition {
+        return CompiledCondition(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: CompiledCondition) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CompiledCondition {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: CompiledCondition, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCompiledCondition_lift(_ handle: UInt64) throws -> CompiledCondition {
+    return try FfiConverterTypeCompiledCondition.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCompiledCondition_lower(_ value: CompiledCondition) -> UInt64 {
+    return FfiConverterTypeCompiledCondition.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A condition over one customer, e.g. `score >= 60 and has_tag("高意向")`. Two conditions are
+ * equal when they have the same tree, whichever form each was read from. The language is
+ * documented in `docs/conditions.md`.
+ */
+public protocol ConditionProtocol: AnyObject, Sendable {
+    
+    /**
+     * Resolves tag and tag-group references (ids or display names) against the playbook's
+     * taxonomy, ready to evaluate. Throws `ScrmException.Validation` naming every unknown or
+     * ambiguous tag and unknown group.
+     */
+    func compile(playbook: Playbook) throws  -> CompiledCondition
+    
+    /**
+     * The JSON form as compact JSON text; `fromJson` reads it back to an equal condition.
+     */
+    func toJson()  -> String
+    
+    /**
+     * The canonical text form, on one line; `parse` reads it back to an equal condition.
+     */
+    func toText()  -> String
+    
+}
+/**
+ * A condition over one customer, e.g. `score >= 60 and has_tag("高意向")`. Two conditions are
+ * equal when they have the same tree, whichever form each was read from. The language is
+ * documented in `docs/conditions.md`.
+ */
+open class Condition: ConditionProtocol, @unchecked Sendable, Equatable, Hashable, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_scrm_mobile_fn_clone_condition(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_scrm_mobile_fn_free_condition(handle, $0) }
+    }
+
+    
+    /**
+     * Reads the JSON form from JSON text, e.g. `{"all": [{"has_tag": "高意向"}]}`.
+     *
+     * Throws `ScrmException.Parse` when the text is not JSON or exceeds the limits,
+     * `ScrmException.Validation` with every problem at its JSON path (`all[1].compare.op`).
+     */
+public static func fromJson(json: String)throws  -> Condition  {
+    return try  FfiConverterTypeCondition_lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_constructor_condition_from_json(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Reads the text form.
+     *
+     * Throws `ScrmException.Parse` for syntax errors, unknown names and texts beyond the limits,
+     * `ScrmException.Validation` for comparisons that mean nothing (`stage > 3`) and bad windows;
+     * the one problem's path is "" and its message gives the line, the column and a caret.
+     */
+public static func parse(text: String)throws  -> Condition  {
+    return try  FfiConverterTypeCondition_lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_constructor_condition_parse(
+        FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * Resolves tag and tag-group references (ids or display names) against the playbook's
+     * taxonomy, ready to evaluate. Throws `ScrmException.Validation` naming every unknown or
+     * ambiguous tag and unknown group.
+     */
+open func compile(playbook: Playbook)throws  -> CompiledCondition  {
+    return try  FfiConverterTypeCompiledCondition_lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_condition_compile(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePlaybook_lower(playbook),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The JSON form as compact JSON text; `fromJson` reads it back to an equal condition.
+     */
+open func toJson() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_condition_to_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The canonical text form, on one line; `parse` reads it back to an equal condition.
+     */
+open func toText() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_condition_to_text(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_condition_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Eq` implementation - only `eq` is used.
+public static func == (self: Condition, other: Condition) -> Bool {
+    return try!  FfiConverterBool.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_condition_uniffi_trait_eq_eq(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeCondition_lower(other),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Hash` implementation
+public func hash(into hasher: inout Hasher) {
+    let val = try!  FfiConverterUInt64.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_condition_uniffi_trait_hash(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+    hasher.combine(val)
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCondition: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Condition
+
+    public static func lift(_ handle: UInt64) throws -> Condition {
+        return Condition(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Condition) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Condition {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Condition, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCondition_lift(_ handle: UInt64) throws -> Condition {
+    return try FfiConverterTypeCondition.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCondition_lower(_ value: Condition) -> UInt64 {
+    return FfiConverterTypeCondition.lower(value)
+}
+
+
 
 
 
@@ -843,6 +1308,171 @@ public func FfiConverterTypePlaybook_lower(_ value: Playbook) -> UInt64 {
 
 
 
+
+
+/**
+ * The auto-tag rules of one playbook, compiled once (tags interned, keywords built into one
+ * automaton). Safe to share between threads.
+ */
+public protocol TaggerProtocol: AnyObject, Sendable {
+    
+    /**
+     * Runs the auto-tag rules on one event of a customer.
+     *
+     * `customer_json` is the customer and `event_json` the event, `history_json` a JSON list of
+     * the customer's earlier events (default `[]`), all in the shapes of `docs/data-model.md`.
+     * Returns the customer as changed, as JSON, and the changes, each with its reason. Replaying
+     * an event changes nothing.
+     *
+     * Throws `ScrmException.Parse` when a text is not JSON and `ScrmException.Validation` at
+     * the field at fault (`customer.identities[0].value`, `event`, `history[3].at`).
+     */
+    func onEventJson(customerJson: String, eventJson: String, historyJson: String) throws  -> TagResult
+    
+}
+/**
+ * The auto-tag rules of one playbook, compiled once (tags interned, keywords built into one
+ * automaton). Safe to share between threads.
+ */
+open class Tagger: TaggerProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_scrm_mobile_fn_clone_tagger(self.handle, $0) }
+    }
+    /**
+     * Compiles the taxonomy and tagging rules of `playbook`.
+     *
+     * Throws `ScrmException.Validation` listing every rule that names an unknown or ambiguous
+     * tag, has a bad duration, no keywords or codes, or a duplicate id.
+     */
+public convenience init(playbook: Playbook)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_constructor_tagger_new(
+        FfiConverterTypePlaybook_lower(playbook),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_scrm_mobile_fn_free_tagger(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Runs the auto-tag rules on one event of a customer.
+     *
+     * `customer_json` is the customer and `event_json` the event, `history_json` a JSON list of
+     * the customer's earlier events (default `[]`), all in the shapes of `docs/data-model.md`.
+     * Returns the customer as changed, as JSON, and the changes, each with its reason. Replaying
+     * an event changes nothing.
+     *
+     * Throws `ScrmException.Parse` when a text is not JSON and `ScrmException.Validation` at
+     * the field at fault (`customer.identities[0].value`, `event`, `history[3].at`).
+     */
+open func onEventJson(customerJson: String, eventJson: String, historyJson: String = "[]")throws  -> TagResult  {
+    return try  FfiConverterTypeTagResult_lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_tagger_on_event_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(customerJson),
+        FfiConverterString.lower(eventJson),
+        FfiConverterString.lower(historyJson),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTagger: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Tagger
+
+    public static func lift(_ handle: UInt64) throws -> Tagger {
+        return Tagger(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Tagger) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Tagger {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Tagger, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTagger_lift(_ handle: UInt64) throws -> Tagger {
+    return try FfiConverterTypeTagger.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTagger_lower(_ value: Tagger) -> UInt64 {
+    return FfiConverterTypeTagger.lower(value)
+}
+
+
+
+
 /**
  * A channel customers arrive through.
  */
@@ -923,6 +1553,112 @@ public func FfiConverterTypeChannel_lower(_ value: Channel) -> RustBuffer {
 
 
 /**
+ * One normalised identity of a customer, the same fields as an entry of a customer's
+ * `identities` in the JSON data model.
+ */
+public struct Identity: Equatable, Hashable {
+    /**
+     * The kind: "wecom_external_userid", "wechat_unionid", "wechat_openid", "phone", "email",
+     * "douyin_openid" or "custom".
+     */
+    public var kind: String
+    /**
+     * The normalised value: phones in E.164 (`+8613800138000`), emails trimmed and lower-cased,
+     * other ids trimmed.
+     */
+    public var value: String
+    /**
+     * Where the id is unique: the corp id of a `wecom_external_userid`, the app id of an openid.
+     */
+    public var scope: String?
+    /**
+     * For `custom`: the host's namespace (e.g. "erp_member_no").
+     */
+    public var namespace: String?
+    /**
+     * For `custom`: whether sharing this id proves two profiles are one person. Always false for
+     * the other kinds, whose strength their kind fixes (the JSON field of the same name).
+     */
+    public var strong: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The kind: "wecom_external_userid", "wechat_unionid", "wechat_openid", "phone", "email",
+         * "douyin_openid" or "custom".
+         */kind: String, 
+        /**
+         * The normalised value: phones in E.164 (`+8613800138000`), emails trimmed and lower-cased,
+         * other ids trimmed.
+         */value: String, 
+        /**
+         * Where the id is unique: the corp id of a `wecom_external_userid`, the app id of an openid.
+         */scope: String? = nil, 
+        /**
+         * For `custom`: the host's namespace (e.g. "erp_member_no").
+         */namespace: String? = nil, 
+        /**
+         * For `custom`: whether sharing this id proves two profiles are one person. Always false for
+         * the other kinds, whose strength their kind fixes (the JSON field of the same name).
+         */strong: Bool = false) {
+        self.kind = kind
+        self.value = value
+        self.scope = scope
+        self.namespace = namespace
+        self.strong = strong
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Identity: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIdentity: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Identity {
+        return
+            try Identity(
+                kind: FfiConverterString.read(from: &buf), 
+                value: FfiConverterString.read(from: &buf), 
+                scope: FfiConverterOptionString.read(from: &buf), 
+                namespace: FfiConverterOptionString.read(from: &buf), 
+                strong: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Identity, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.kind, into: &buf)
+        FfiConverterString.write(value.value, into: &buf)
+        FfiConverterOptionString.write(value.scope, into: &buf)
+        FfiConverterOptionString.write(value.namespace, into: &buf)
+        FfiConverterBool.write(value.strong, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIdentity_lift(_ buf: RustBuffer) throws -> Identity {
+    return try FfiConverterTypeIdentity.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIdentity_lower(_ value: Identity) -> RustBuffer {
+    return FfiConverterTypeIdentity.lower(value)
+}
+
+
+/**
  * One problem of an input: where it is and what is wrong.
  */
 public struct Problem: Equatable, Hashable {
@@ -988,6 +1724,77 @@ public func FfiConverterTypeProblem_lift(_ buf: RustBuffer) throws -> Problem {
 #endif
 public func FfiConverterTypeProblem_lower(_ value: Problem) -> RustBuffer {
     return FfiConverterTypeProblem.lower(value)
+}
+
+
+/**
+ * Who or what applied a tag: JSON `{"kind": "keyword", "id": "kw_price"}`, `{"kind": "manual"}`.
+ */
+public struct Provenance: Equatable, Hashable {
+    /**
+     * "manual", "rule", "channel_code", "keyword", "behaviour", "condition", "import" or
+     * "pre_tag".
+     */
+    public var kind: String
+    /**
+     * The id of the playbook rule, for the rule-made kinds; null otherwise.
+     */
+    public var id: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * "manual", "rule", "channel_code", "keyword", "behaviour", "condition", "import" or
+         * "pre_tag".
+         */kind: String, 
+        /**
+         * The id of the playbook rule, for the rule-made kinds; null otherwise.
+         */id: String?) {
+        self.kind = kind
+        self.id = id
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Provenance: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProvenance: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Provenance {
+        return
+            try Provenance(
+                kind: FfiConverterString.read(from: &buf), 
+                id: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Provenance, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.kind, into: &buf)
+        FfiConverterOptionString.write(value.id, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProvenance_lift(_ buf: RustBuffer) throws -> Provenance {
+    return try FfiConverterTypeProvenance.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProvenance_lower(_ value: Provenance) -> RustBuffer {
+    return FfiConverterTypeProvenance.lower(value)
 }
 
 
@@ -1077,6 +1884,97 @@ public func FfiConverterTypeTag_lift(_ buf: RustBuffer) throws -> Tag {
 #endif
 public func FfiConverterTypeTag_lower(_ value: Tag) -> RustBuffer {
     return FfiConverterTypeTag.lower(value)
+}
+
+
+/**
+ * What a tagging call did to one tag of a customer.
+ */
+public struct TagChange: Equatable, Hashable {
+    /**
+     * The tag id.
+     */
+    public var tagId: String
+    /**
+     * "added", "removed" or "refreshed" (already on; its expiry moved later).
+     */
+    public var action: String
+    /**
+     * Who or what made the change (for a removal by an exclusive group: the provenance of the tag
+     * that replaced it).
+     */
+    public var provenance: Provenance
+    /**
+     * Why, in words: `said "多少钱" in message (rule kw_price)`.
+     */
+    public var reason: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The tag id.
+         */tagId: String, 
+        /**
+         * "added", "removed" or "refreshed" (already on; its expiry moved later).
+         */action: String, 
+        /**
+         * Who or what made the change (for a removal by an exclusive group: the provenance of the tag
+         * that replaced it).
+         */provenance: Provenance, 
+        /**
+         * Why, in words: `said "多少钱" in message (rule kw_price)`.
+         */reason: String) {
+        self.tagId = tagId
+        self.action = action
+        self.provenance = provenance
+        self.reason = reason
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TagChange: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTagChange: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TagChange {
+        return
+            try TagChange(
+                tagId: FfiConverterString.read(from: &buf), 
+                action: FfiConverterString.read(from: &buf), 
+                provenance: FfiConverterTypeProvenance.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TagChange, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.tagId, into: &buf)
+        FfiConverterString.write(value.action, into: &buf)
+        FfiConverterTypeProvenance.write(value.provenance, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTagChange_lift(_ buf: RustBuffer) throws -> TagChange {
+    return try FfiConverterTypeTagChange.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTagChange_lower(_ value: TagChange) -> RustBuffer {
+    return FfiConverterTypeTagChange.lower(value)
 }
 
 
@@ -1176,6 +2074,77 @@ public func FfiConverterTypeTagGroup_lift(_ buf: RustBuffer) throws -> TagGroup 
 #endif
 public func FfiConverterTypeTagGroup_lower(_ value: TagGroup) -> RustBuffer {
     return FfiConverterTypeTagGroup.lower(value)
+}
+
+
+/**
+ * The outcome of tagging one event: the customer as changed, and what changed.
+ */
+public struct TagResult: Equatable, Hashable {
+    /**
+     * The customer after the event, as JSON in the shape of `docs/data-model.md` (unchanged when
+     * `changes` is empty).
+     */
+    public var customerJson: String
+    /**
+     * The changes, in the order they were made; empty when no rule fired.
+     */
+    public var changes: [TagChange]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The customer after the event, as JSON in the shape of `docs/data-model.md` (unchanged when
+         * `changes` is empty).
+         */customerJson: String, 
+        /**
+         * The changes, in the order they were made; empty when no rule fired.
+         */changes: [TagChange]) {
+        self.customerJson = customerJson
+        self.changes = changes
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TagResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTagResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TagResult {
+        return
+            try TagResult(
+                customerJson: FfiConverterString.read(from: &buf), 
+                changes: FfiConverterSequenceTypeTagChange.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TagResult, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.customerJson, into: &buf)
+        FfiConverterSequenceTypeTagChange.write(value.changes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTagResult_lift(_ buf: RustBuffer) throws -> TagResult {
+    return try FfiConverterTypeTagResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTagResult_lower(_ value: TagResult) -> RustBuffer {
+    return FfiConverterTypeTagResult.lower(value)
 }
 
 
@@ -1358,6 +2327,31 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
+    typealias SwiftType = [String]
+
+    public static func write(_ value: [String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterString.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [String]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeChannel: FfiConverterRustBuffer {
     typealias SwiftType = [Channel]
 
@@ -1433,6 +2427,31 @@ fileprivate struct FfiConverterSequenceTypeTag: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeTagChange: FfiConverterRustBuffer {
+    typealias SwiftType = [TagChange]
+
+    public static func write(_ value: [TagChange], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTagChange.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TagChange] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [TagChange]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTagChange.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeTagGroup: FfiConverterRustBuffer {
     typealias SwiftType = [TagGroup]
 
@@ -1450,6 +2469,31 @@ fileprivate struct FfiConverterSequenceTypeTagGroup: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeTagGroup.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceSequenceString: FfiConverterRustBuffer {
+    typealias SwiftType = [[String]]
+
+    public static func write(_ value: [[String]], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterSequenceString.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [[String]] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [[String]]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterSequenceString.read(from: &buf))
         }
         return seq
     }
@@ -1486,6 +2530,71 @@ public func version() -> String  {
     )
 })
 }
+/**
+ * An identity in the host's own `namespace` (kind "custom"); `strong` ids merge the profiles that
+ * share them. Throws `ScrmException.Validation` at `namespace` or `value` when either is empty.
+ */
+public func customIdentity(namespace: String, value: String, strong: Bool)throws  -> Identity  {
+    return try  FfiConverterTypeIdentity_lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_custom_identity(
+        FfiConverterString.lower(namespace),
+        FfiConverterString.lower(value),
+        FfiConverterBool.lower(strong),uniffiCallStatus
+    )
+})
+}
+/**
+ * Merges a JSON list of customers (one person; shape of `docs/data-model.md`) under a JSON merge
+ * policy (null: the default policy) and returns the merged customer as JSON. The oldest profile
+ * survives; the others' ids go to its `merged_ids`.
+ *
+ * Throws `ScrmException.Parse` or `ScrmException.Validation` for bad input, and
+ * `ScrmException.Validation` at `tenant_id` for customers of two tenants.
+ */
+public func mergeJson(customersJson: String, policyJson: String? = nil)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_merge_json(
+        FfiConverterString.lower(customersJson),
+        FfiConverterOptionString.lower(policyJson),uniffiCallStatus
+    )
+})
+}
+/**
+ * Normalises one identity: phones to E.164 (default region CN), emails trimmed and lower-cased,
+ * other ids trimmed. `kind` is a snake_case kind name ("phone", "email", "wechat_unionid",
+ * "wechat_openid", "douyin_openid", "wecom_external_userid"); `scope` is the corp or app id the
+ * scoped kinds need. For "custom" identities use `customIdentity`.
+ *
+ * Throws `ScrmException.Validation` at `kind` (unknown kind), `value` (empty or invalid phone
+ * or email) or `scope` (a scoped kind without one).
+ */
+public func normalizeIdentity(kind: String, value: String, scope: String? = nil)throws  -> Identity  {
+    return try  FfiConverterTypeIdentity_lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_normalize_identity(
+        FfiConverterString.lower(kind),
+        FfiConverterString.lower(value),
+        FfiConverterOptionString.lower(scope),uniffiCallStatus
+    )
+})
+}
+/**
+ * Resolves identities over a JSON list of customers (shape of `docs/data-model.md`): the clusters
+ * of customer ids that are one person, each sorted.
+ *
+ * Throws `ScrmException.Parse` when the text is not JSON and `ScrmException.Validation` with a
+ * problem per bad field (`customers[2].identities[0].value`).
+ */
+public func resolveJson(customersJson: String)throws  -> [[String]]  {
+    return try  FfiConverterSequenceSequenceString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_resolve_json(
+        FfiConverterString.lower(customersJson),uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -1505,13 +2614,25 @@ private let initializationResult: InitializationResult = {
     if (uniffi_scrm_mobile_checksum_func_playbook_json_schema() != 24095) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_scrm_mobile_checksum_func_validate_playbook() != 12059) {
+    if (uniffi_scrm_mobile_checksum_func_validate_playbook() != 19663) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_scrm_mobile_checksum_func_version() != 61141) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_scrm_mobile_checksum_method_playbook_channels() != 48542) {
+    if (uniffi_scrm_mobile_checksum_func_custom_identity() != 16816) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_func_merge_json() != 6107) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_func_normalize_identity() != 45690) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_func_resolve_json() != 6808) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_playbook_channels() != 37968) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_scrm_mobile_checksum_method_playbook_name() != 7646) {
@@ -1520,7 +2641,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_scrm_mobile_checksum_method_playbook_schema_version() != 22262) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_scrm_mobile_checksum_method_playbook_tag_groups() != 51696) {
+    if (uniffi_scrm_mobile_checksum_method_playbook_tag_groups() != 30454) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_scrm_mobile_checksum_method_playbook_tenant_id() != 46796) {
@@ -1532,10 +2653,37 @@ private let initializationResult: InitializationResult = {
     if (uniffi_scrm_mobile_checksum_method_playbook_to_json() != 55344) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_scrm_mobile_checksum_method_compiledcondition_condition() != 61092) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_compiledcondition_evaluate_json() != 6231) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_condition_compile() != 52088) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_condition_to_json() != 6727) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_condition_to_text() != 10118) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_tagger_on_event_json() != 60025) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_scrm_mobile_checksum_constructor_playbook_from_json() != 11810) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_scrm_mobile_checksum_constructor_playbook_from_toml() != 16568) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_constructor_condition_from_json() != 53544) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_constructor_condition_parse() != 31778) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_constructor_tagger_new() != 17838) {
         return InitializationResult.apiChecksumMismatch
     }
 

@@ -313,6 +313,101 @@ int8_t uniffi_scrm_mobile_fn_method_playbook_uniffi_trait_eq_eq(uint64_t ptr, ui
 int8_t uniffi_scrm_mobile_fn_method_playbook_uniffi_trait_eq_ne(uint64_t ptr, uint64_t other, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CLONE_COMPILEDCONDITION
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CLONE_COMPILEDCONDITION
+uint64_t uniffi_scrm_mobile_fn_clone_compiledcondition(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FREE_COMPILEDCONDITION
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FREE_COMPILEDCONDITION
+void uniffi_scrm_mobile_fn_free_compiledcondition(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_COMPILEDCONDITION_CONDITION
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_COMPILEDCONDITION_CONDITION
+uint64_t uniffi_scrm_mobile_fn_method_compiledcondition_condition(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_COMPILEDCONDITION_EVALUATE_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_COMPILEDCONDITION_EVALUATE_JSON
+int8_t uniffi_scrm_mobile_fn_method_compiledcondition_evaluate_json(uint64_t ptr, RustBuffer customer_json, RustBuffer history_json, RustBuffer now, RustBuffer score, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CLONE_CONDITION
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CLONE_CONDITION
+uint64_t uniffi_scrm_mobile_fn_clone_condition(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FREE_CONDITION
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FREE_CONDITION
+void uniffi_scrm_mobile_fn_free_condition(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CONSTRUCTOR_CONDITION_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CONSTRUCTOR_CONDITION_FROM_JSON
+uint64_t uniffi_scrm_mobile_fn_constructor_condition_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CONSTRUCTOR_CONDITION_PARSE
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CONSTRUCTOR_CONDITION_PARSE
+uint64_t uniffi_scrm_mobile_fn_constructor_condition_parse(RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_CONDITION_COMPILE
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_CONDITION_COMPILE
+uint64_t uniffi_scrm_mobile_fn_method_condition_compile(uint64_t ptr, uint64_t playbook, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_CONDITION_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_CONDITION_TO_JSON
+RustBuffer uniffi_scrm_mobile_fn_method_condition_to_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_CONDITION_TO_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_CONDITION_TO_TEXT
+RustBuffer uniffi_scrm_mobile_fn_method_condition_to_text(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_CONDITION_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_CONDITION_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_scrm_mobile_fn_method_condition_uniffi_trait_display(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_CONDITION_UNIFFI_TRAIT_EQ_EQ
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_CONDITION_UNIFFI_TRAIT_EQ_EQ
+int8_t uniffi_scrm_mobile_fn_method_condition_uniffi_trait_eq_eq(uint64_t ptr, uint64_t other, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_CONDITION_UNIFFI_TRAIT_EQ_NE
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_CONDITION_UNIFFI_TRAIT_EQ_NE
+int8_t uniffi_scrm_mobile_fn_method_condition_uniffi_trait_eq_ne(uint64_t ptr, uint64_t other, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_CONDITION_UNIFFI_TRAIT_HASH
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_CONDITION_UNIFFI_TRAIT_HASH
+uint64_t uniffi_scrm_mobile_fn_method_condition_uniffi_trait_hash(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CLONE_TAGGER
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CLONE_TAGGER
+uint64_t uniffi_scrm_mobile_fn_clone_tagger(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FREE_TAGGER
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FREE_TAGGER
+void uniffi_scrm_mobile_fn_free_tagger(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CONSTRUCTOR_TAGGER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CONSTRUCTOR_TAGGER_NEW
+uint64_t uniffi_scrm_mobile_fn_constructor_tagger_new(uint64_t playbook, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_ON_EVENT_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_ON_EVENT_JSON
+RustBuffer uniffi_scrm_mobile_fn_method_tagger_on_event_json(uint64_t ptr, RustBuffer customer_json, RustBuffer event_json, RustBuffer history_json, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_PLAYBOOK_JSON_SCHEMA
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_PLAYBOOK_JSON_SCHEMA
 RustBuffer uniffi_scrm_mobile_fn_func_playbook_json_schema(RustCallStatus *_Nonnull out_status
@@ -328,6 +423,26 @@ RustBuffer uniffi_scrm_mobile_fn_func_validate_playbook(RustBuffer text, RustBuf
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_VERSION
 RustBuffer uniffi_scrm_mobile_fn_func_version(RustCallStatus *_Nonnull out_status
     
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_CUSTOM_IDENTITY
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_CUSTOM_IDENTITY
+RustBuffer uniffi_scrm_mobile_fn_func_custom_identity(RustBuffer namespace, RustBuffer value, int8_t strong, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_MERGE_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_MERGE_JSON
+RustBuffer uniffi_scrm_mobile_fn_func_merge_json(RustBuffer customers_json, RustBuffer policy_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_NORMALIZE_IDENTITY
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_NORMALIZE_IDENTITY
+RustBuffer uniffi_scrm_mobile_fn_func_normalize_identity(RustBuffer kind, RustBuffer value, RustBuffer scope, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_RESOLVE_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_RESOLVE_JSON
+RustBuffer uniffi_scrm_mobile_fn_func_resolve_json(RustBuffer customers_json, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_SCRM_MOBILE_RUSTBUFFER_ALLOC
@@ -608,6 +723,30 @@ uint16_t uniffi_scrm_mobile_checksum_func_version(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_CUSTOM_IDENTITY
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_CUSTOM_IDENTITY
+uint16_t uniffi_scrm_mobile_checksum_func_custom_identity(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_MERGE_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_MERGE_JSON
+uint16_t uniffi_scrm_mobile_checksum_func_merge_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_NORMALIZE_IDENTITY
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_NORMALIZE_IDENTITY
+uint16_t uniffi_scrm_mobile_checksum_func_normalize_identity(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_RESOLVE_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_RESOLVE_JSON
+uint16_t uniffi_scrm_mobile_checksum_func_resolve_json(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_PLAYBOOK_CHANNELS
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_PLAYBOOK_CHANNELS
 uint16_t uniffi_scrm_mobile_checksum_method_playbook_channels(void
@@ -650,6 +789,42 @@ uint16_t uniffi_scrm_mobile_checksum_method_playbook_to_json(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_COMPILEDCONDITION_CONDITION
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_COMPILEDCONDITION_CONDITION
+uint16_t uniffi_scrm_mobile_checksum_method_compiledcondition_condition(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_COMPILEDCONDITION_EVALUATE_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_COMPILEDCONDITION_EVALUATE_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_compiledcondition_evaluate_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_CONDITION_COMPILE
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_CONDITION_COMPILE
+uint16_t uniffi_scrm_mobile_checksum_method_condition_compile(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_CONDITION_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_CONDITION_TO_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_condition_to_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_CONDITION_TO_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_CONDITION_TO_TEXT
+uint16_t uniffi_scrm_mobile_checksum_method_condition_to_text(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_TAGGER_ON_EVENT_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_TAGGER_ON_EVENT_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_tagger_on_event_json(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_CONSTRUCTOR_PLAYBOOK_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_CONSTRUCTOR_PLAYBOOK_FROM_JSON
 uint16_t uniffi_scrm_mobile_checksum_constructor_playbook_from_json(void
@@ -659,6 +834,24 @@ uint16_t uniffi_scrm_mobile_checksum_constructor_playbook_from_json(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_CONSTRUCTOR_PLAYBOOK_FROM_TOML
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_CONSTRUCTOR_PLAYBOOK_FROM_TOML
 uint16_t uniffi_scrm_mobile_checksum_constructor_playbook_from_toml(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_CONSTRUCTOR_CONDITION_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_CONSTRUCTOR_CONDITION_FROM_JSON
+uint16_t uniffi_scrm_mobile_checksum_constructor_condition_from_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_CONSTRUCTOR_CONDITION_PARSE
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_CONSTRUCTOR_CONDITION_PARSE
+uint16_t uniffi_scrm_mobile_checksum_constructor_condition_parse(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_CONSTRUCTOR_TAGGER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_CONSTRUCTOR_TAGGER_NEW
+uint16_t uniffi_scrm_mobile_checksum_constructor_tagger_new(void
     
 );
 #endif

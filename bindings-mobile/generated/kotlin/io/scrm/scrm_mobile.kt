@@ -681,6 +681,14 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_scrm_mobile_checksum_func_version(
     ): Int
+    external fun uniffi_scrm_mobile_checksum_func_custom_identity(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_func_merge_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_func_normalize_identity(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_func_resolve_json(
+    ): Int
     external fun uniffi_scrm_mobile_checksum_method_playbook_channels(
     ): Int
     external fun uniffi_scrm_mobile_checksum_method_playbook_name(
@@ -695,9 +703,27 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_scrm_mobile_checksum_method_playbook_to_json(
     ): Int
+    external fun uniffi_scrm_mobile_checksum_method_compiledcondition_condition(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_compiledcondition_evaluate_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_condition_compile(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_condition_to_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_condition_to_text(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_tagger_on_event_json(
+    ): Int
     external fun uniffi_scrm_mobile_checksum_constructor_playbook_from_json(
     ): Int
     external fun uniffi_scrm_mobile_checksum_constructor_playbook_from_toml(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_constructor_condition_from_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_constructor_condition_parse(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_constructor_tagger_new(
     ): Int
     external fun ffi_scrm_mobile_uniffi_contract_version(
     ): Int
@@ -747,11 +773,57 @@ internal object UniffiLib {
     ): Byte
     external fun uniffi_scrm_mobile_fn_method_playbook_uniffi_trait_eq_ne(`ptr`: Long,`other`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
+    external fun uniffi_scrm_mobile_fn_clone_compiledcondition(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_scrm_mobile_fn_free_compiledcondition(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_scrm_mobile_fn_method_compiledcondition_condition(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_scrm_mobile_fn_method_compiledcondition_evaluate_json(`ptr`: Long,`customerJson`: RustBuffer.ByValue,`historyJson`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`score`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_scrm_mobile_fn_clone_condition(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_scrm_mobile_fn_free_condition(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_scrm_mobile_fn_constructor_condition_from_json(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_scrm_mobile_fn_constructor_condition_parse(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_scrm_mobile_fn_method_condition_compile(`ptr`: Long,`playbook`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_scrm_mobile_fn_method_condition_to_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_condition_to_text(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_condition_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_condition_uniffi_trait_eq_eq(`ptr`: Long,`other`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_scrm_mobile_fn_method_condition_uniffi_trait_eq_ne(`ptr`: Long,`other`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_scrm_mobile_fn_method_condition_uniffi_trait_hash(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_scrm_mobile_fn_clone_tagger(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_scrm_mobile_fn_free_tagger(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_scrm_mobile_fn_constructor_tagger_new(`playbook`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_scrm_mobile_fn_method_tagger_on_event_json(`ptr`: Long,`customerJson`: RustBuffer.ByValue,`eventJson`: RustBuffer.ByValue,`historyJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_func_playbook_json_schema(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_func_validate_playbook(`text`: RustBuffer.ByValue,`format`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_func_version(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_custom_identity(`namespace`: RustBuffer.ByValue,`value`: RustBuffer.ByValue,`strong`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_merge_json(`customersJson`: RustBuffer.ByValue,`policyJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_normalize_identity(`kind`: RustBuffer.ByValue,`value`: RustBuffer.ByValue,`scope`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_resolve_json(`customersJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_scrm_mobile_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -875,13 +947,25 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_scrm_mobile_checksum_func_playbook_json_schema() and 0xFFFF) != 24095) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_scrm_mobile_checksum_func_validate_playbook() and 0xFFFF) != 12059) {
+    if ((lib.uniffi_scrm_mobile_checksum_func_validate_playbook() and 0xFFFF) != 19663) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_scrm_mobile_checksum_func_version() and 0xFFFF) != 61141) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_scrm_mobile_checksum_method_playbook_channels() and 0xFFFF) != 48542) {
+    if ((lib.uniffi_scrm_mobile_checksum_func_custom_identity() and 0xFFFF) != 16816) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_func_merge_json() and 0xFFFF) != 6107) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_func_normalize_identity() and 0xFFFF) != 45690) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_func_resolve_json() and 0xFFFF) != 6808) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_playbook_channels() and 0xFFFF) != 37968) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_scrm_mobile_checksum_method_playbook_name() and 0xFFFF) != 7646) {
@@ -890,7 +974,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_scrm_mobile_checksum_method_playbook_schema_version() and 0xFFFF) != 22262) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_scrm_mobile_checksum_method_playbook_tag_groups() and 0xFFFF) != 51696) {
+    if ((lib.uniffi_scrm_mobile_checksum_method_playbook_tag_groups() and 0xFFFF) != 30454) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_scrm_mobile_checksum_method_playbook_tenant_id() and 0xFFFF) != 46796) {
@@ -902,10 +986,37 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_scrm_mobile_checksum_method_playbook_to_json() and 0xFFFF) != 55344) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_scrm_mobile_checksum_method_compiledcondition_condition() and 0xFFFF) != 61092) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_compiledcondition_evaluate_json() and 0xFFFF) != 6231) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_condition_compile() and 0xFFFF) != 52088) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_condition_to_json() and 0xFFFF) != 6727) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_condition_to_text() and 0xFFFF) != 10118) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_tagger_on_event_json() and 0xFFFF) != 60025) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_scrm_mobile_checksum_constructor_playbook_from_json() and 0xFFFF) != 11810) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_scrm_mobile_checksum_constructor_playbook_from_toml() and 0xFFFF) != 16568) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_constructor_condition_from_json() and 0xFFFF) != 53544) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_constructor_condition_parse() and 0xFFFF) != 31778) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_constructor_tagger_new() and 0xFFFF) != 17838) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -1091,6 +1202,29 @@ public object FfiConverterUInt: FfiConverter<UInt, Int> {
 /**
  * @suppress
  */
+public object FfiConverterULong: FfiConverter<ULong, Long> {
+    override fun lift(value: Long): ULong {
+        return value.toULong()
+    }
+
+    override fun read(buf: ByteBuffer): ULong {
+        return lift(buf.getLong())
+    }
+
+    override fun lower(value: ULong): Long {
+        return value.toLong()
+    }
+
+    override fun allocationSize(value: ULong) = 8UL
+
+    override fun write(value: ULong, buf: ByteBuffer) {
+        buf.putLong(value.toLong())
+    }
+}
+
+/**
+ * @suppress
+ */
 public object FfiConverterLong: FfiConverter<Long, Long> {
     override fun lift(value: Long): Long {
         return value
@@ -1188,6 +1322,754 @@ public object FfiConverterString: FfiConverter<String, RustBuffer.ByValue> {
         val byteBuf = toUtf8(value)
         buf.putInt(byteBuf.limit())
         buf.put(byteBuf)
+    }
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTimestamp: FfiConverterRustBuffer<java.time.Instant> {
+    override fun read(buf: ByteBuffer): java.time.Instant {
+        val seconds = buf.getLong()
+        // Type mismatch (should be u32) but we check for overflow/underflow below
+        val nanoseconds = buf.getInt().toLong()
+        if (nanoseconds < 0) {
+            throw java.time.DateTimeException("Instant nanoseconds exceed minimum or maximum supported by uniffi")
+        }
+        if (seconds >= 0) {
+            return java.time.Instant.EPOCH.plus(java.time.Duration.ofSeconds(seconds, nanoseconds))
+        } else {
+            return java.time.Instant.EPOCH.minus(java.time.Duration.ofSeconds(-seconds, nanoseconds))
+        }
+    }
+
+    // 8 bytes for seconds, 4 bytes for nanoseconds
+    override fun allocationSize(value: java.time.Instant) = 12UL
+
+    override fun write(value: java.time.Instant, buf: ByteBuffer) {
+        var epochOffset = java.time.Duration.between(java.time.Instant.EPOCH, value)
+
+        var sign = 1
+        if (epochOffset.isNegative()) {
+            sign = -1
+            epochOffset = epochOffset.negated()
+        }
+
+        if (epochOffset.nano < 0) {
+            // Java docs provide guarantee that nano will always be positive, so this should be impossible
+            // See: https://docs.oracle.com/javase/8/docs/api/java/time/Instant.html
+            throw IllegalArgumentException("Invalid timestamp, nano value must be non-negative")
+        }
+
+        buf.putLong(sign * epochOffset.seconds)
+        // Type mismatch (should be u32) but since values will always be between 0 and 999,999,999 it should be OK
+        buf.putInt(epochOffset.nano)
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A condition resolved against a playbook's taxonomy, ready to evaluate over many customers.
+ * Safe to share between threads.
+ */
+public interface CompiledConditionInterface {
+    
+    /**
+     * The condition this was compiled from.
+     */
+    fun `condition`(): Condition
+    
+    /**
+     * Whether the customer satisfies the condition at `now`.
+     *
+     * `customer_json` is the customer and `history_json` a JSON list of their events, in the
+     * shapes of `docs/data-model.md`. Windows (`within = "7d"`) end at `now`; the clock is never
+     * read. `score` is the score the engine computed, if any, as a decimal string ("72.5").
+     *
+     * Throws `ScrmException.Parse` when a text is not JSON and `ScrmException.Validation` at the
+     * field at fault, at `score` for a score that is not a decimal number and at `now` for a
+     * time out of range.
+     */
+    fun `evaluateJson`(`customerJson`: kotlin.String, `historyJson`: kotlin.String, `now`: java.time.Instant, `score`: kotlin.String? = null): kotlin.Boolean
+    
+    companion object
+}
+
+/**
+ * A condition resolved against a playbook's taxonomy, ready to evaluate over many customers.
+ * Safe to share between threads.
+ */
+open class CompiledCondition: Disposable, AutoCloseable, CompiledConditionInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_scrm_mobile_fn_free_compiledcondition(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_scrm_mobile_fn_clone_compiledcondition(handle, status)
+        }
+    }
+
+    
+    /**
+     * The condition this was compiled from.
+     */override fun `condition`(): Condition {
+            return FfiConverterTypeCondition.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_compiledcondition_condition(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Whether the customer satisfies the condition at `now`.
+     *
+     * `customer_json` is the customer and `history_json` a JSON list of their events, in the
+     * shapes of `docs/data-model.md`. Windows (`within = "7d"`) end at `now`; the clock is never
+     * read. `score` is the score the engine computed, if any, as a decimal string ("72.5").
+     *
+     * Throws `ScrmException.Parse` when a text is not JSON and `ScrmException.Validation` at the
+     * field at fault, at `score` for a score that is not a decimal number and at `now` for a
+     * time out of range.
+     */
+    @Throws(ScrmException::class)override fun `evaluateJson`(`customerJson`: kotlin.String, `historyJson`: kotlin.String, `now`: java.time.Instant, `score`: kotlin.String?): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_compiledcondition_evaluate_json(
+        it,
+        
+        FfiConverterString.lower(`customerJson`),
+        FfiConverterString.lower(`historyJson`),
+        FfiConverterTimestamp.lower(`now`),
+        FfiConverterOptionalString.lower(`score`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCompiledCondition: FfiConverter<CompiledCondition, Long> {
+    override fun lower(value: CompiledCondition): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): CompiledCondition {
+        return CompiledCondition(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): CompiledCondition {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: CompiledCondition) = 8UL
+
+    override fun write(value: CompiledCondition, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A condition over one customer, e.g. `score >= 60 and has_tag("高意向")`. Two conditions are
+ * equal when they have the same tree, whichever form each was read from. The language is
+ * documented in `docs/conditions.md`.
+ */
+public interface ConditionInterface {
+    
+    /**
+     * Resolves tag and tag-group references (ids or display names) against the playbook's
+     * taxonomy, ready to evaluate. Throws `ScrmException.Validation` naming every unknown or
+     * ambiguous tag and unknown group.
+     */
+    fun `compile`(`playbook`: Playbook): CompiledCondition
+    
+    /**
+     * The JSON form as compact JSON text; `fromJson` reads it back to an equal condition.
+     */
+    fun `toJson`(): kotlin.String
+    
+    /**
+     * The canonical text form, on one line; `parse` reads it back to an equal condition.
+     */
+    fun `toText`(): kotlin.String
+    
+    companion object
+}
+
+/**
+ * A condition over one customer, e.g. `score >= 60 and has_tag("高意向")`. Two conditions are
+ * equal when they have the same tree, whichever form each was read from. The language is
+ * documented in `docs/conditions.md`.
+ */
+open class Condition: Disposable, AutoCloseable, ConditionInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_scrm_mobile_fn_free_condition(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_scrm_mobile_fn_clone_condition(handle, status)
+        }
+    }
+
+    
+    /**
+     * Resolves tag and tag-group references (ids or display names) against the playbook's
+     * taxonomy, ready to evaluate. Throws `ScrmException.Validation` naming every unknown or
+     * ambiguous tag and unknown group.
+     */
+    @Throws(ScrmException::class)override fun `compile`(`playbook`: Playbook): CompiledCondition {
+            return FfiConverterTypeCompiledCondition.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_condition_compile(
+        it,
+        
+        FfiConverterTypePlaybook.lower(`playbook`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The JSON form as compact JSON text; `fromJson` reads it back to an equal condition.
+     */override fun `toJson`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_condition_to_json(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The canonical text form, on one line; `parse` reads it back to an equal condition.
+     */override fun `toText`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_condition_to_text(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_condition_uniffi_trait_display(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    // The local Rust `Eq` implementation - only `eq` is used.
+    override fun equals(other: Any?): Boolean {
+        if (other !is Condition) return false
+        return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_condition_uniffi_trait_eq_eq(
+        it,
+        
+        FfiConverterTypeCondition.lower(`other`),_status)
+}
+    }
+    )
+    }
+    // The local Rust `Hash` implementation
+    override fun hashCode(): Int {
+        return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_condition_uniffi_trait_hash(
+        it,
+        _status)
+}
+    }
+    ).toInt()
+    }
+
+    
+    companion object {
+        
+    /**
+     * Reads the JSON form from JSON text, e.g. `{"all": [{"has_tag": "高意向"}]}`.
+     *
+     * Throws `ScrmException.Parse` when the text is not JSON or exceeds the limits,
+     * `ScrmException.Validation` with every problem at its JSON path (`all[1].compare.op`).
+     */
+    @Throws(ScrmException::class) fun `fromJson`(`json`: kotlin.String): Condition {
+            return FfiConverterTypeCondition.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_constructor_condition_from_json(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * Reads the text form.
+     *
+     * Throws `ScrmException.Parse` for syntax errors, unknown names and texts beyond the limits,
+     * `ScrmException.Validation` for comparisons that mean nothing (`stage > 3`) and bad windows;
+     * the one problem's path is "" and its message gives the line, the column and a caret.
+     */
+    @Throws(ScrmException::class) fun `parse`(`text`: kotlin.String): Condition {
+            return FfiConverterTypeCondition.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_constructor_condition_parse(
+    
+        
+        FfiConverterString.lower(`text`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCondition: FfiConverter<Condition, Long> {
+    override fun lower(value: Condition): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Condition {
+        return Condition(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Condition {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Condition) = 8UL
+
+    override fun write(value: Condition, buf: ByteBuffer) {
+        buf.putLong(lower(value))
     }
 }
 
@@ -1641,6 +2523,310 @@ public object FfiConverterTypePlaybook: FfiConverter<Playbook, Long> {
 }
 
 
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * The auto-tag rules of one playbook, compiled once (tags interned, keywords built into one
+ * automaton). Safe to share between threads.
+ */
+public interface TaggerInterface {
+    
+    /**
+     * Runs the auto-tag rules on one event of a customer.
+     *
+     * `customer_json` is the customer and `event_json` the event, `history_json` a JSON list of
+     * the customer's earlier events (default `[]`), all in the shapes of `docs/data-model.md`.
+     * Returns the customer as changed, as JSON, and the changes, each with its reason. Replaying
+     * an event changes nothing.
+     *
+     * Throws `ScrmException.Parse` when a text is not JSON and `ScrmException.Validation` at
+     * the field at fault (`customer.identities[0].value`, `event`, `history[3].at`).
+     */
+    fun `onEventJson`(`customerJson`: kotlin.String, `eventJson`: kotlin.String, `historyJson`: kotlin.String = "[]"): TagResult
+    
+    companion object
+}
+
+/**
+ * The auto-tag rules of one playbook, compiled once (tags interned, keywords built into one
+ * automaton). Safe to share between threads.
+ */
+open class Tagger: Disposable, AutoCloseable, TaggerInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * Compiles the taxonomy and tagging rules of `playbook`.
+     *
+     * Throws `ScrmException.Validation` listing every rule that names an unknown or ambiguous
+     * tag, has a bad duration, no keywords or codes, or a duplicate id.
+     */
+    constructor(`playbook`: Playbook) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_constructor_tagger_new(
+    
+        
+        FfiConverterTypePlaybook.lower(`playbook`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_scrm_mobile_fn_free_tagger(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_scrm_mobile_fn_clone_tagger(handle, status)
+        }
+    }
+
+    
+    /**
+     * Runs the auto-tag rules on one event of a customer.
+     *
+     * `customer_json` is the customer and `event_json` the event, `history_json` a JSON list of
+     * the customer's earlier events (default `[]`), all in the shapes of `docs/data-model.md`.
+     * Returns the customer as changed, as JSON, and the changes, each with its reason. Replaying
+     * an event changes nothing.
+     *
+     * Throws `ScrmException.Parse` when a text is not JSON and `ScrmException.Validation` at
+     * the field at fault (`customer.identities[0].value`, `event`, `history[3].at`).
+     */
+    @Throws(ScrmException::class)override fun `onEventJson`(`customerJson`: kotlin.String, `eventJson`: kotlin.String, `historyJson`: kotlin.String): TagResult {
+            return FfiConverterTypeTagResult.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_tagger_on_event_json(
+        it,
+        
+        FfiConverterString.lower(`customerJson`),
+        FfiConverterString.lower(`eventJson`),
+        FfiConverterString.lower(`historyJson`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTagger: FfiConverter<Tagger, Long> {
+    override fun lower(value: Tagger): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Tagger {
+        return Tagger(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Tagger {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Tagger) = 8UL
+
+    override fun write(value: Tagger, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
 
 /**
  * A channel customers arrive through.
@@ -1698,6 +2884,81 @@ public object FfiConverterTypeChannel: FfiConverterRustBuffer<Channel> {
 
 
 /**
+ * One normalised identity of a customer, the same fields as an entry of a customer's
+ * `identities` in the JSON data model.
+ */
+data class Identity (
+    /**
+     * The kind: "wecom_external_userid", "wechat_unionid", "wechat_openid", "phone", "email",
+     * "douyin_openid" or "custom".
+     */
+    var `kind`: kotlin.String
+    , 
+    /**
+     * The normalised value: phones in E.164 (`+8613800138000`), emails trimmed and lower-cased,
+     * other ids trimmed.
+     */
+    var `value`: kotlin.String
+    , 
+    /**
+     * Where the id is unique: the corp id of a `wecom_external_userid`, the app id of an openid.
+     */
+    var `scope`: kotlin.String? = null 
+    , 
+    /**
+     * For `custom`: the host's namespace (e.g. "erp_member_no").
+     */
+    var `namespace`: kotlin.String? = null 
+    , 
+    /**
+     * For `custom`: whether sharing this id proves two profiles are one person. Always false for
+     * the other kinds, whose strength their kind fixes (the JSON field of the same name).
+     */
+    var `strong`: kotlin.Boolean = false 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeIdentity: FfiConverterRustBuffer<Identity> {
+    override fun read(buf: ByteBuffer): Identity {
+        return Identity(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Identity) = (
+            FfiConverterString.allocationSize(value.`kind`) +
+            FfiConverterString.allocationSize(value.`value`) +
+            FfiConverterOptionalString.allocationSize(value.`scope`) +
+            FfiConverterOptionalString.allocationSize(value.`namespace`) +
+            FfiConverterBoolean.allocationSize(value.`strong`)
+    )
+
+    override fun write(value: Identity, buf: ByteBuffer) {
+            FfiConverterString.write(value.`kind`, buf)
+            FfiConverterString.write(value.`value`, buf)
+            FfiConverterOptionalString.write(value.`scope`, buf)
+            FfiConverterOptionalString.write(value.`namespace`, buf)
+            FfiConverterBoolean.write(value.`strong`, buf)
+    }
+}
+
+
+
+/**
  * One problem of an input: where it is and what is wrong.
  */
 data class Problem (
@@ -1739,6 +3000,54 @@ public object FfiConverterTypeProblem: FfiConverterRustBuffer<Problem> {
     override fun write(value: Problem, buf: ByteBuffer) {
             FfiConverterString.write(value.`path`, buf)
             FfiConverterString.write(value.`message`, buf)
+    }
+}
+
+
+
+/**
+ * Who or what applied a tag: JSON `{"kind": "keyword", "id": "kw_price"}`, `{"kind": "manual"}`.
+ */
+data class Provenance (
+    /**
+     * "manual", "rule", "channel_code", "keyword", "behaviour", "condition", "import" or
+     * "pre_tag".
+     */
+    var `kind`: kotlin.String
+    , 
+    /**
+     * The id of the playbook rule, for the rule-made kinds; null otherwise.
+     */
+    var `id`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeProvenance: FfiConverterRustBuffer<Provenance> {
+    override fun read(buf: ByteBuffer): Provenance {
+        return Provenance(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Provenance) = (
+            FfiConverterString.allocationSize(value.`kind`) +
+            FfiConverterOptionalString.allocationSize(value.`id`)
+    )
+
+    override fun write(value: Provenance, buf: ByteBuffer) {
+            FfiConverterString.write(value.`kind`, buf)
+            FfiConverterOptionalString.write(value.`id`, buf)
     }
 }
 
@@ -1802,6 +3111,70 @@ public object FfiConverterTypeTag: FfiConverterRustBuffer<Tag> {
             FfiConverterString.write(value.`name`, buf)
             FfiConverterOptionalString.write(value.`path`, buf)
             FfiConverterLong.write(value.`order`, buf)
+    }
+}
+
+
+
+/**
+ * What a tagging call did to one tag of a customer.
+ */
+data class TagChange (
+    /**
+     * The tag id.
+     */
+    var `tagId`: kotlin.String
+    , 
+    /**
+     * "added", "removed" or "refreshed" (already on; its expiry moved later).
+     */
+    var `action`: kotlin.String
+    , 
+    /**
+     * Who or what made the change (for a removal by an exclusive group: the provenance of the tag
+     * that replaced it).
+     */
+    var `provenance`: Provenance
+    , 
+    /**
+     * Why, in words: `said "多少钱" in message (rule kw_price)`.
+     */
+    var `reason`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTagChange: FfiConverterRustBuffer<TagChange> {
+    override fun read(buf: ByteBuffer): TagChange {
+        return TagChange(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeProvenance.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TagChange) = (
+            FfiConverterString.allocationSize(value.`tagId`) +
+            FfiConverterString.allocationSize(value.`action`) +
+            FfiConverterTypeProvenance.allocationSize(value.`provenance`) +
+            FfiConverterString.allocationSize(value.`reason`)
+    )
+
+    override fun write(value: TagChange, buf: ByteBuffer) {
+            FfiConverterString.write(value.`tagId`, buf)
+            FfiConverterString.write(value.`action`, buf)
+            FfiConverterTypeProvenance.write(value.`provenance`, buf)
+            FfiConverterString.write(value.`reason`, buf)
     }
 }
 
@@ -1873,6 +3246,54 @@ public object FfiConverterTypeTagGroup: FfiConverterRustBuffer<TagGroup> {
             FfiConverterBoolean.write(value.`exclusive`, buf)
             FfiConverterLong.write(value.`order`, buf)
             FfiConverterSequenceTypeTag.write(value.`tags`, buf)
+    }
+}
+
+
+
+/**
+ * The outcome of tagging one event: the customer as changed, and what changed.
+ */
+data class TagResult (
+    /**
+     * The customer after the event, as JSON in the shape of `docs/data-model.md` (unchanged when
+     * `changes` is empty).
+     */
+    var `customerJson`: kotlin.String
+    , 
+    /**
+     * The changes, in the order they were made; empty when no rule fired.
+     */
+    var `changes`: List<TagChange>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTagResult: FfiConverterRustBuffer<TagResult> {
+    override fun read(buf: ByteBuffer): TagResult {
+        return TagResult(
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeTagChange.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TagResult) = (
+            FfiConverterString.allocationSize(value.`customerJson`) +
+            FfiConverterSequenceTypeTagChange.allocationSize(value.`changes`)
+    )
+
+    override fun write(value: TagResult, buf: ByteBuffer) {
+            FfiConverterString.write(value.`customerJson`, buf)
+            FfiConverterSequenceTypeTagChange.write(value.`changes`, buf)
     }
 }
 
@@ -2099,6 +3520,34 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
+public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
+    override fun read(buf: ByteBuffer): List<kotlin.String> {
+        val len = buf.getInt()
+        return List<kotlin.String>(len) {
+            FfiConverterString.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<kotlin.String>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterString.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<kotlin.String>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeChannel: FfiConverterRustBuffer<List<Channel>> {
     override fun read(buf: ByteBuffer): List<Channel> {
         val len = buf.getInt()
@@ -2183,6 +3632,34 @@ public object FfiConverterSequenceTypeTag: FfiConverterRustBuffer<List<Tag>> {
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeTagChange: FfiConverterRustBuffer<List<TagChange>> {
+    override fun read(buf: ByteBuffer): List<TagChange> {
+        val len = buf.getInt()
+        return List<TagChange>(len) {
+            FfiConverterTypeTagChange.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<TagChange>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeTagChange.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<TagChange>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeTagChange.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeTagGroup: FfiConverterRustBuffer<List<TagGroup>> {
     override fun read(buf: ByteBuffer): List<TagGroup> {
         val len = buf.getInt()
@@ -2201,6 +3678,34 @@ public object FfiConverterSequenceTypeTagGroup: FfiConverterRustBuffer<List<TagG
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeTagGroup.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceSequenceString: FfiConverterRustBuffer<List<List<kotlin.String>>> {
+    override fun read(buf: ByteBuffer): List<List<kotlin.String>> {
+        val len = buf.getInt()
+        return List<List<kotlin.String>>(len) {
+            FfiConverterSequenceString.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<List<kotlin.String>>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterSequenceString.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<List<kotlin.String>>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterSequenceString.write(it, buf)
         }
     }
 }
@@ -2241,6 +3746,87 @@ public object FfiConverterSequenceTypeTagGroup: FfiConverterRustBuffer<List<TagG
     UniffiLib.uniffi_scrm_mobile_fn_func_version(
     
         _status)
+}
+    )
+    }
+    
+
+        /**
+         * An identity in the host's own `namespace` (kind "custom"); `strong` ids merge the profiles that
+         * share them. Throws `ScrmException.Validation` at `namespace` or `value` when either is empty.
+         */
+    @Throws(ScrmException::class) fun `customIdentity`(`namespace`: kotlin.String, `value`: kotlin.String, `strong`: kotlin.Boolean): Identity {
+            return FfiConverterTypeIdentity.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_custom_identity(
+    
+        
+        FfiConverterString.lower(`namespace`),
+        FfiConverterString.lower(`value`),
+        FfiConverterBoolean.lower(`strong`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Merges a JSON list of customers (one person; shape of `docs/data-model.md`) under a JSON merge
+         * policy (null: the default policy) and returns the merged customer as JSON. The oldest profile
+         * survives; the others' ids go to its `merged_ids`.
+         *
+         * Throws `ScrmException.Parse` or `ScrmException.Validation` for bad input, and
+         * `ScrmException.Validation` at `tenant_id` for customers of two tenants.
+         */
+    @Throws(ScrmException::class) fun `mergeJson`(`customersJson`: kotlin.String, `policyJson`: kotlin.String? = null): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_merge_json(
+    
+        
+        FfiConverterString.lower(`customersJson`),
+        FfiConverterOptionalString.lower(`policyJson`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Normalises one identity: phones to E.164 (default region CN), emails trimmed and lower-cased,
+         * other ids trimmed. `kind` is a snake_case kind name ("phone", "email", "wechat_unionid",
+         * "wechat_openid", "douyin_openid", "wecom_external_userid"); `scope` is the corp or app id the
+         * scoped kinds need. For "custom" identities use `customIdentity`.
+         *
+         * Throws `ScrmException.Validation` at `kind` (unknown kind), `value` (empty or invalid phone
+         * or email) or `scope` (a scoped kind without one).
+         */
+    @Throws(ScrmException::class) fun `normalizeIdentity`(`kind`: kotlin.String, `value`: kotlin.String, `scope`: kotlin.String? = null): Identity {
+            return FfiConverterTypeIdentity.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_normalize_identity(
+    
+        
+        FfiConverterString.lower(`kind`),
+        FfiConverterString.lower(`value`),
+        FfiConverterOptionalString.lower(`scope`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Resolves identities over a JSON list of customers (shape of `docs/data-model.md`): the clusters
+         * of customer ids that are one person, each sorted.
+         *
+         * Throws `ScrmException.Parse` when the text is not JSON and `ScrmException.Validation` with a
+         * problem per bad field (`customers[2].identities[0].value`).
+         */
+    @Throws(ScrmException::class) fun `resolveJson`(`customersJson`: kotlin.String): List<List<kotlin.String>> {
+            return FfiConverterSequenceSequenceString.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_resolve_json(
+    
+        
+        FfiConverterString.lower(`customersJson`),_status)
 }
     )
     }
