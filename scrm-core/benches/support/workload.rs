@@ -60,3 +60,44 @@ pub fn messages(count: usize, chars: usize, keywords: &[String], seed: u64) -> V
         })
         .collect()
 }
+
+/// `count` customer profiles of `tenant`, each with a phone, an email and a unionid; `dup_percent`
+/// of them share their phone with another profile (the same person seen twice).
+pub fn profiles(count: usize, dup_percent: u64, seed: u64) -> Vec<scrm_core::Customer> {
+    use scrm_core::{Customer, Identity, IdentityKind};
+    let mut rng = Rng::new(seed);
+    let created = "2026-01-01T00:00:00Z".parse().expect("a time");
+    (0..count)
+        .map(|i| {
+            let person = if i > 0 && rng.below(100) < dup_percent {
+                rng.below(i as u64) as usize
+            } else {
+                i
+            };
+            let mut c = Customer::new("bench", &format!("c{i}"), created);
+            let phone = format!("+86139{:08}", person);
+            c.identities.push(Identity {
+                kind: IdentityKind::Phone,
+                namespace: None,
+                scope: None,
+                value: phone,
+                strong: false,
+            });
+            c.identities.push(Identity {
+                kind: IdentityKind::Email,
+                namespace: None,
+                scope: None,
+                value: format!("u{i}@example.com"),
+                strong: false,
+            });
+            c.identities.push(Identity {
+                kind: IdentityKind::WechatUnionid,
+                namespace: None,
+                scope: None,
+                value: format!("o{i:012}"),
+                strong: false,
+            });
+            c
+        })
+        .collect()
+}
