@@ -16,16 +16,27 @@ fn fold_char(c: char, out: &mut String) {
     };
     if c.is_ascii() {
         out.push(c.to_ascii_lowercase());
+    } else if has_no_case(c) {
+        out.push(c); // the bulk of Chinese text: skip the case tables
     } else {
         out.extend(c.to_lowercase());
     }
+}
+
+/// CJK punctuation, kana and ideographs, and Hangul syllables, which have no case.
+fn has_no_case(c: char) -> bool {
+    matches!(c, '\u{3000}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7AF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3FFFF}')
 }
 
 /// The matching form of `text`: NFC, width-folded, lower-cased (not trimmed: offsets in a message
 /// do not matter, but a keyword's own spaces do).
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    if text.is_ascii() {
+    // Most text is already NFC (every IME emits it); the quick check avoids recomposing it.
+    let already_nfc = text.is_ascii()
+        || unicode_normalization::is_nfc_quick(text.chars())
+            == unicode_normalization::IsNormalized::Yes;
+    if already_nfc {
         for c in text.chars() {
             fold_char(c, &mut out);
         }

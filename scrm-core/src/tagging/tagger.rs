@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use chrono::{DateTime, TimeDelta, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -30,6 +30,8 @@ pub struct PreTag {
 
 struct CompiledRule {
     id: String,
+    /// What the tags this rule applies record as their provenance.
+    provenance: Provenance,
     tags: Vec<TagNo>,
     ttl: Option<TimeDelta>,
 }
@@ -175,7 +177,12 @@ impl Tagger {
             }
         }
         if !patterns.is_empty() {
-            match AhoCorasick::new(&patterns) {
+            // A DFA costs memory at build time (a few MB for thousands of keywords) and is the
+            // fastest scan per message, which is what runs a million times.
+            let built = AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&patterns);
+            match built {
                 Ok(automaton) => tagger.keywords = Some(automaton),
                 Err(e) => problems.push(Problem::new(
                     "tagging.rules",
@@ -214,8 +221,16 @@ impl Tagger {
                     }
                 },
             );
+        let id = rule.id().to_owned();
+        let provenance = match rule {
+            TagRule::ChannelCode { .. } => Provenance::ChannelCode(id.clone()),
+            TagRule::Keyword { .. } => Provenance::Keyword(id.clone()),
+            TagRule::Behaviour { .. } => Provenance::Behaviour(id.clone()),
+            _ => Provenance::Condition(id.clone()),
+        };
         CompiledRule {
-            id: rule.id().to_owned(),
+            id,
+            provenance,
             tags,
             ttl,
         }
@@ -243,10 +258,10 @@ impl Tagger {
         self.apply(
             customer,
             no,
-            provenance,
+            &provenance,
             at,
             None,
-            "applied by hand".to_owned(),
+            &|| "applied by hand".to_owned(),
             &mut changes,
         )?;
         Ok(changes)
@@ -311,13 +326,14 @@ impl Tagger {
                 .map(Vec::as_slice)
                 .unwrap_or_default()
             {
-                let reason = format!("scanned channel code {code:?} (rule {})", self.rules[r].id);
+                let reason =
+                    || format!("scanned channel code {code:?} (rule {})", self.rules[r].id);
                 self.apply_rule(
                     customer,
                     r,
-                    Provenance::ChannelCode(self.rules[r].id.clone()),
+                    &self.rules[r].provenance,
                     event.at,
-                    reason,
+                    &reason,
                     &mut changes,
                 )?;
             }
@@ -336,16 +352,18 @@ impl Tagger {
             }
             fired.sort_unstable_by_key(|(r, _)| *r);
             for (r, keyword) in fired {
-                let reason = format!(
-                    "said {keyword:?} in {} (rule {})",
-                    event.kind, self.rules[r].id
-                );
+                let reason = || {
+                    format!(
+                        "said {keyword:?} in {} (rule {})",
+                        event.kind, self.rules[r].id
+                    )
+                };
                 self.apply_rule(
                     customer,
                     r,
-                    Provenance::Keyword(self.rules[r].id.clone()),
+                    &self.rules[r].provenance,
                     event.at,
-                    reason,
+                    &reason,
                     &mut changes,
                 )?;
             }
@@ -353,16 +371,18 @@ impl Tagger {
         for b in &self.behaviour {
             let count = behaviour_count(b, event, history);
             if count >= u64::from(b.min_count) {
-                let reason = format!(
-                    "{} ×{count} within {} (rule {})",
-                    b.event, b.within_text, self.rules[b.rule].id
-                );
+                let reason = || {
+                    format!(
+                        "{} ×{count} within {} (rule {})",
+                        b.event, b.within_text, self.rules[b.rule].id
+                    )
+                };
                 self.apply_rule(
                     customer,
                     b.rule,
-                    Provenance::Behaviour(self.rules[b.rule].id.clone()),
+                    &self.rules[b.rule].provenance,
                     event.at,
-                    reason,
+                    &reason,
                     &mut changes,
                 )?;
             }
@@ -378,13 +398,13 @@ impl Tagger {
                 .collect()
         };
         for r in fired {
-            let reason = format!("condition became true (rule {})", self.rules[r].id);
+            let reason = || format!("condition became true (rule {})", self.rules[r].id);
             self.apply_rule(
                 customer,
                 r,
-                Provenance::Condition(self.rules[r].id.clone()),
+                &self.rules[r].provenance,
                 event.at,
-                reason,
+                &reason,
                 &mut changes,
             )?;
         }
@@ -407,14 +427,14 @@ impl Tagger {
                 .index
                 .resolve(&pre.tag)
                 .map_err(|m| Error::at(ErrorKind::Validation, format!("pre_tags[{i}].tag"), m))?;
-            let reason = format!("pre-tagged on {}", pre.identity);
+            let reason = || format!("pre-tagged on {}", pre.identity);
             self.apply(
                 customer,
                 no,
-                Provenance::PreTag,
+                &Provenance::PreTag,
                 pre.at,
                 None,
-                reason,
+                &reason,
                 &mut changes,
             )?;
         }
@@ -443,9 +463,9 @@ impl Tagger {
         &self,
         customer: &mut Customer,
         rule: usize,
-        provenance: Provenance,
+        provenance: &Provenance,
         at: DateTime<Utc>,
-        reason: String,
+        reason: &dyn Fn() -> String,
         changes: &mut Vec<TagChange>,
     ) -> Result<()> {
         let r = &self.rules[rule];
@@ -453,10 +473,10 @@ impl Tagger {
             self.apply(
                 customer,
                 tag,
-                provenance.clone(),
+                provenance,
                 at,
                 r.ttl.map(|ttl| at + ttl),
-                reason.clone(),
+                reason,
                 changes,
             )?;
         }
@@ -468,12 +488,14 @@ impl Tagger {
         &self,
         customer: &mut Customer,
         tag: TagNo,
-        provenance: Provenance,
+        provenance: &Provenance,
         at: DateTime<Utc>,
         expires_at: Option<DateTime<Utc>>,
-        reason: String,
+        reason: &dyn Fn() -> String,
         changes: &mut Vec<TagChange>,
     ) -> Result<()> {
+        // The reason and provenance are built only when something changes: a replayed event,
+        // the common case on a busy customer, allocates nothing.
         let info = self.index.info(tag);
         if let Some(existing) = customer
             .tags
@@ -491,8 +513,8 @@ impl Tagger {
                 changes.push(TagChange {
                     tag_id: info.id.clone(),
                     action: TagAction::Refreshed,
-                    provenance,
-                    reason,
+                    provenance: provenance.clone(),
+                    reason: reason(),
                 });
             }
             return Ok(());
@@ -538,8 +560,8 @@ impl Tagger {
         changes.push(TagChange {
             tag_id: info.id.clone(),
             action: TagAction::Added,
-            provenance,
-            reason,
+            provenance: provenance.clone(),
+            reason: reason(),
         });
         Ok(())
     }
