@@ -319,6 +319,7 @@ impl Tagger {
             ));
         }
         let mut changes = Vec::new();
+        let mut claimed = Vec::new();
         if let Some(code) = event.channel_code.as_deref() {
             for &r in self
                 .by_channel_code
@@ -328,14 +329,7 @@ impl Tagger {
             {
                 let reason =
                     || format!("scanned channel code {code:?} (rule {})", self.rules[r].id);
-                self.apply_rule(
-                    customer,
-                    r,
-                    &self.rules[r].provenance,
-                    event.at,
-                    &reason,
-                    &mut changes,
-                )?;
+                self.apply_rule(customer, r, event.at, &reason, &mut claimed, &mut changes)?;
             }
         }
         if let (Some(text), Some(automaton)) = (event.text.as_deref(), &self.keywords) {
@@ -358,14 +352,7 @@ impl Tagger {
                         event.kind, self.rules[r].id
                     )
                 };
-                self.apply_rule(
-                    customer,
-                    r,
-                    &self.rules[r].provenance,
-                    event.at,
-                    &reason,
-                    &mut changes,
-                )?;
+                self.apply_rule(customer, r, event.at, &reason, &mut claimed, &mut changes)?;
             }
         }
         for b in &self.behaviour {
@@ -380,33 +367,33 @@ impl Tagger {
                 self.apply_rule(
                     customer,
                     b.rule,
-                    &self.rules[b.rule].provenance,
                     event.at,
                     &reason,
+                    &mut claimed,
                     &mut changes,
                 )?;
             }
         }
         // Condition rules see the customer as the rules above left them, so a condition may build
-        // on tags applied by the same event.
-        let fired: Vec<usize> = {
-            let facts = CustomerFacts::new(customer, history, event.at).with_current(event);
-            self.conditions
-                .iter()
-                .filter(|(_, c)| c.evaluate(&facts, event.at))
-                .map(|(r, _)| *r)
-                .collect()
-        };
-        for r in fired {
-            let reason = || format!("condition became true (rule {})", self.rules[r].id);
-            self.apply_rule(
-                customer,
-                r,
-                &self.rules[r].provenance,
-                event.at,
-                &reason,
-                &mut changes,
-            )?;
+        // on tags applied by the same event; they run to a fixed point (a rule fires at most once
+        // per event), so replaying the event finds every condition's tags already on.
+        let mut done = vec![false; self.conditions.len()];
+        loop {
+            let fired: Vec<usize> = {
+                let facts = CustomerFacts::new(customer, history, event.at).with_current(event);
+                (0..self.conditions.len())
+                    .filter(|&i| !done[i] && self.conditions[i].1.evaluate(&facts, event.at))
+                    .collect()
+            };
+            if fired.is_empty() {
+                break;
+            }
+            for i in fired {
+                done[i] = true;
+                let r = self.conditions[i].0;
+                let reason = || format!("condition became true (rule {})", self.rules[r].id);
+                self.apply_rule(customer, r, event.at, &reason, &mut claimed, &mut changes)?;
+            }
         }
         Ok(changes)
     }
@@ -463,17 +450,28 @@ impl Tagger {
         &self,
         customer: &mut Customer,
         rule: usize,
-        provenance: &Provenance,
         at: DateTime<Utc>,
         reason: &dyn Fn() -> String,
+        claimed: &mut Vec<(usize, TagNo)>,
         changes: &mut Vec<TagChange>,
     ) -> Result<()> {
         let r = &self.rules[rule];
         for &tag in &r.tags {
+            // Within one event the first rule to pick a tag of an exclusive group keeps it: a
+            // later rule of the same event does not replace it, so replaying the event finds the
+            // same tag already on and changes nothing.
+            let group = self.index.info(tag).group;
+            if self.index.groups[group].exclusive {
+                match claimed.iter().find(|(g, _)| *g == group) {
+                    Some(&(_, winner)) if winner != tag => continue,
+                    Some(_) => {}
+                    None => claimed.push((group, tag)),
+                }
+            }
             self.apply(
                 customer,
                 tag,
-                provenance,
+                &r.provenance,
                 at,
                 r.ttl.map(|ttl| at + ttl),
                 reason,
