@@ -10,9 +10,11 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, ErrorKind, Problem, Result};
+use std::collections::HashMap;
+
 use crate::{
-    CompiledCondition, Customer, CustomerFacts, Event, MergePolicy, Number, TagChange, Tagger,
-    merge, resolve,
+    Account, CompiledCondition, Customer, CustomerFacts, DecisionChain, Event, MergePolicy, Number,
+    PreTag, Provenance, Segment, TagChange, Tagger, merge, resolve,
 };
 
 /// Reads a JSON document of type `T`; `what` names it in errors (`customers`, `event`).
@@ -170,4 +172,97 @@ pub fn parse_time(text: &str, what: &str) -> Result<DateTime<Utc>> {
                 ),
             )
         })
+}
+
+/// The ids of the customers of a JSON list that are in `segment` at `now`, in input order.
+/// `histories_json`, when given, is a JSON object from customer id to that customer's events;
+/// `scores_json` an object from customer id to a decimal string score.
+pub fn segment_members_json(
+    segment: &Segment,
+    customers_json: &str,
+    histories_json: Option<&str>,
+    scores_json: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>> {
+    let list = customers(customers_json)?;
+    let histories: HashMap<String, Vec<Event>> = match histories_json {
+        Some(text) => read(text, "histories")?,
+        None => HashMap::new(),
+    };
+    let scores: HashMap<String, String> = match scores_json {
+        Some(text) => read(text, "scores")?,
+        None => HashMap::new(),
+    };
+    let mut members = Vec::new();
+    for c in &list {
+        let history = histories.get(&c.id).map(Vec::as_slice).unwrap_or_default();
+        let mut facts = CustomerFacts::new(c, history, now);
+        if let Some(score) = scores.get(&c.id) {
+            let n: Number = score.parse().map_err(|_| {
+                Error::at(
+                    ErrorKind::Validation,
+                    format!("scores.{}", c.id),
+                    format!("invalid score {score:?}, expected a decimal number"),
+                )
+            })?;
+            facts = facts.with_score(n);
+        }
+        if segment.contains(&c.id, &facts, now) {
+            members.push(c.id.clone());
+        }
+    }
+    Ok(members)
+}
+
+/// The decision chain of a JSON account (see [`Account::decision_chain`]), after checking it.
+pub fn decision_chain_json(account_json: &str) -> Result<DecisionChain> {
+    let account: Account = read(account_json, "account")?;
+    account.check()?;
+    Ok(account.decision_chain())
+}
+
+/// Applies a tag by hand (`provenance` defaults to `manual`): the customer as changed, and the changes.
+pub fn tag_json(
+    tagger: &Tagger,
+    customer_json: &str,
+    tag: &str,
+    at: DateTime<Utc>,
+) -> Result<(String, Vec<TagChange>)> {
+    let mut c = customer(customer_json, "customer")?;
+    let changes = tagger.tag(&mut c, tag, Provenance::Manual, at)?;
+    Ok((c.to_json(), changes))
+}
+
+/// Takes a tag off by hand: the customer as changed, and the changes.
+pub fn untag_json(
+    tagger: &Tagger,
+    customer_json: &str,
+    tag: &str,
+) -> Result<(String, Vec<TagChange>)> {
+    let mut c = customer(customer_json, "customer")?;
+    let changes = tagger.untag(&mut c, tag, Provenance::Manual)?;
+    Ok((c.to_json(), changes))
+}
+
+/// Takes off the tags expired at `now`: the customer as changed, and the changes.
+pub fn expire_json(
+    tagger: &Tagger,
+    customer_json: &str,
+    now: DateTime<Utc>,
+) -> Result<(String, Vec<TagChange>)> {
+    let mut c = customer(customer_json, "customer")?;
+    let changes = tagger.expire(&mut c, now);
+    Ok((c.to_json(), changes))
+}
+
+/// Applies the JSON list of [`PreTag`]s waiting for the customer's identities.
+pub fn pre_tags_json(
+    tagger: &Tagger,
+    customer_json: &str,
+    pre_tags_json: &str,
+) -> Result<(String, Vec<TagChange>)> {
+    let mut c = customer(customer_json, "customer")?;
+    let pre_tags: Vec<PreTag> = read(pre_tags_json, "pre_tags")?;
+    let changes = tagger.apply_pre_tags(&mut c, &pre_tags)?;
+    Ok((c.to_json(), changes))
 }

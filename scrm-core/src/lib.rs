@@ -48,7 +48,8 @@ pub use customer::{
     Touch, merge, merge_pair, resolve,
 };
 pub use documents::{
-    changes_json, evaluate_json, merge_json, parse_time, resolve_json, tag_event_json,
+    changes_json, decision_chain_json, evaluate_json, expire_json, merge_json, parse_time,
+    pre_tags_json, resolve_json, segment_members_json, tag_event_json, tag_json, untag_json,
 };
 pub use error::{Error, ErrorKind, Problem, Result, catch_panic};
 pub use playbook::{

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use scrm_core::{Condition, Error, Format, Identity, IdentityKind, Playbook, Tagger};
+use scrm_core::{Condition, Error, Format, Identity, IdentityKind, Playbook, Segment, Tagger};
 use serde_json::{Value, json};
 
 fn repo_root() -> PathBuf {
@@ -84,6 +84,29 @@ fn text(v: &Value, key: &str) -> String {
     }
 }
 
+fn changes_value(changes: &[scrm_core::TagChange]) -> Value {
+    changes
+        .iter()
+        .map(|c| json!({"tag_id": c.tag_id, "action": c.action, "reason": c.reason}))
+        .collect()
+}
+
+/// The tags a customer (JSON) carries, with their expiry where they have one, sorted by id.
+fn carried_tags(customer: &str) -> Value {
+    let c: Value = serde_json::from_str(customer).expect("json");
+    let mut tags: Vec<Value> = c["tags"]
+        .as_array()
+        .expect("tags")
+        .iter()
+        .map(|t| match t.get("expires_at") {
+            Some(end) => json!({ "tag_id": t["tag_id"], "expires_at": end }),
+            None => json!({ "tag_id": t["tag_id"] }),
+        })
+        .collect();
+    tags.sort_by(|a, b| a["tag_id"].as_str().cmp(&b["tag_id"].as_str()));
+    Value::Array(tags)
+}
+
 fn tag_events(v: &Value) -> Value {
     let tagger = Tagger::new(&playbook(v)).expect("compiles");
     let mut customer = v["customer"].to_string();
@@ -103,19 +126,73 @@ fn tag_events(v: &Value) -> Value {
             Err(e) => return outcome(Err(e)),
         }
     }
-    let c: Value = serde_json::from_str(&customer).expect("json");
-    // The tags carried at the end, with their expiry where they have one, sorted by id.
-    let mut tags: Vec<Value> = c["tags"]
-        .as_array()
-        .expect("tags")
-        .iter()
-        .map(|t| match t.get("expires_at") {
-            Some(end) => json!({ "tag_id": t["tag_id"], "expires_at": end }),
-            None => json!({ "tag_id": t["tag_id"] }),
-        })
-        .collect();
-    tags.sort_by(|a, b| a["tag_id"].as_str().cmp(&b["tag_id"].as_str()));
-    json!({ "changes": all_changes, "tags": tags })
+    json!({ "changes": all_changes, "tags": carried_tags(&customer) })
+}
+
+fn segment_members(v: &Value) -> Value {
+    let p = playbook(v);
+    let now = scrm_core::parse_time(v["now"].as_str().expect("now"), "now").expect("a time");
+    let ids = |key: &str| -> Vec<String> {
+        v[key]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let optional = |key: &str| (!v[key].is_null()).then(|| v[key].to_string());
+    let (histories, scores) = (optional("histories"), optional("scores"));
+    outcome(
+        Condition::parse(v["condition"].as_str().expect("condition"))
+            .and_then(|c| c.compile(p.taxonomy()))
+            .map(|c| {
+                Segment::new(c)
+                    .include(ids("include"))
+                    .exclude(ids("exclude"))
+            })
+            .and_then(|segment| {
+                scrm_core::segment_members_json(
+                    &segment,
+                    &text(v, "customers"),
+                    histories.as_deref(),
+                    scores.as_deref(),
+                    now,
+                )
+            })
+            .map(|members| json!({ "members": members })),
+    )
+}
+
+/// Runs hand-tagging steps in order (`tag` + `at`, `untag`, `expire`, `pre_tags`), outputting the
+/// changes of each step and the tags carried at the end, as `tagging.events` does.
+fn tag_by_hand(v: &Value) -> Value {
+    let tagger = Tagger::new(&playbook(v)).expect("compiles");
+    let mut customer = v["customer"].to_string();
+    let mut all_changes = Vec::new();
+    for step in v["steps"].as_array().expect("steps") {
+        let time = |key: &str| {
+            scrm_core::parse_time(step[key].as_str().expect("a time"), key).expect("a time")
+        };
+        let result = if let Some(tag) = step["tag"].as_str() {
+            scrm_core::tag_json(&tagger, &customer, tag, time("at"))
+        } else if let Some(tag) = step["untag"].as_str() {
+            scrm_core::untag_json(&tagger, &customer, tag)
+        } else if step.get("expire").is_some() {
+            scrm_core::expire_json(&tagger, &customer, time("expire"))
+        } else {
+            scrm_core::pre_tags_json(&tagger, &customer, &step["pre_tags"].to_string())
+        };
+        match result {
+            Ok((next, changes)) => {
+                customer = next;
+                all_changes.push(changes_value(&changes));
+            }
+            Err(e) => return outcome(Err(e)),
+        }
+    }
+    json!({ "changes": all_changes, "tags": carried_tags(&customer) })
 }
 
 fn run(v: &Value) -> Value {
@@ -179,6 +256,12 @@ fn run(v: &Value) -> Value {
                     .map(|r| json!({ "result": r })),
             )
         }
+        Some("segment.members") => segment_members(v),
+        Some("account.decision_chain") => outcome(
+            scrm_core::decision_chain_json(&v["account"].to_string())
+                .map(|chain| serde_json::to_value(chain).expect("json")),
+        ),
+        Some("tagging.manual") => tag_by_hand(v),
         other => panic!("vector {} has unknown op {other:?}", v["id"]),
     }
 }
