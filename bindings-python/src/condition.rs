@@ -90,7 +90,7 @@ impl Condition {
 /// A condition compiled against a playbook's taxonomy, ready to evaluate over many customers.
 #[pyclass(module = "scrm", frozen)]
 pub struct CompiledCondition {
-    inner: scrm_core::CompiledCondition,
+    pub(crate) inner: scrm_core::CompiledCondition,
     condition: Condition,
 }
 

@@ -9,7 +9,7 @@
 use pyo3::exceptions::{PyRecursionError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyFloat, PyInt, PyString, PyType};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyString, PyType};
 
 use crate::errors;
 
@@ -49,6 +49,59 @@ pub(crate) fn list_to_json(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyRe
         Some(v) if !v.is_none() => to_json(v, what),
         _ => Ok("[]".to_owned()),
     }
+}
+
+/// Like [`to_json`] for an optional argument: `None` stays `None`.
+pub(crate) fn optional_json(
+    value: Option<&Bound<'_, PyAny>>,
+    what: &str,
+) -> PyResult<Option<String>> {
+    match value {
+        Some(v) if !v.is_none() => to_json(v, what).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// A dict of decimals (customer id to `Decimal`, `int` or `str`) as JSON text of an object of
+/// decimal strings; `None` stays `None`. Each value is checked as [`decimal_text`] checks it
+/// (floats refused), named `what[key]` in errors; anything but a dict is a `TypeError`.
+pub(crate) fn decimals_json(
+    value: Option<&Bound<'_, PyAny>>,
+    what: &str,
+) -> PyResult<Option<String>> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    let py = value.py();
+    let dict = value.cast::<PyDict>().map_err(|_| {
+        PyTypeError::new_err(format!("{what} must be a dict, not {}", type_name(value)))
+    })?;
+    let texts = PyDict::new(py);
+    for (key, number) in dict.iter() {
+        let name = format!("{what}[{}]", key.repr()?);
+        let text = decimal_text(Some(&number), &name)?;
+        texts.set_item(key, text)?;
+    }
+    to_json(texts.as_any(), what).map(Some)
+}
+
+/// An iterable of strings (customer ids) as a list; a lone `str` is a `TypeError`, since
+/// iterating it would give its characters.
+pub(crate) fn str_list(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<String>> {
+    if value.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be an iterable of str, not a single str; wrap it in a list"
+        )));
+    }
+    let mut out = Vec::new();
+    for item in value.try_iter()? {
+        let item = item?;
+        let text = item.extract::<String>().map_err(|_| {
+            PyTypeError::new_err(format!("{what} must hold str, not {}", type_name(&item)))
+        })?;
+        out.push(text);
+    }
+    Ok(out)
 }
 
 /// Reads JSON text the core wrote back into Python dicts and lists.

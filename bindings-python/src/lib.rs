@@ -10,6 +10,7 @@ mod convert;
 mod errors;
 mod identity;
 mod playbook;
+mod segment;
 mod tagging;
 mod types;
 
@@ -38,9 +39,11 @@ mod _native {
     #[pymodule_export]
     use super::playbook::Playbook;
     #[pymodule_export]
+    use super::segment::{Segment, decision_chain};
+    #[pymodule_export]
     use super::tagging::{TagChange, Tagger};
     #[pymodule_export]
-    use super::types::{Channel, Problem, Tag, TagGroup};
+    use super::types::{Channel, DecisionChain, Problem, Tag, TagGroup};
 
     #[allow(non_upper_case_globals)]
     #[pymodule_export]

@@ -3,7 +3,7 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
-use crate::convert::{from_json, list_to_json, to_json};
+use crate::convert::{from_json, list_to_json, to_json, utc_text};
 use crate::playbook::Playbook;
 use crate::run;
 
@@ -49,17 +49,114 @@ impl Tagger {
         let customer = to_json(customer, "customer")?;
         let event = to_json(event, "event")?;
         let history = list_to_json(history, "history")?;
-        let (changed, changes) = run(py, || {
-            scrm_core::tag_event_json(&self.inner, &customer, &event, &history)
-                .map(|(c, changes)| (c, scrm_core::changes_json(&changes)))
-        })?;
-        let changes = TagChange::list_from_json(py, &changes)?;
-        PyTuple::new(py, [from_json(py, &changed)?, changes.into_any()])
+        changed(
+            py,
+            run(py, || {
+                scrm_core::tag_event_json(&self.inner, &customer, &event, &history).map(as_json)
+            })?,
+        )
+    }
+
+    /// Applies `tag` (an id or display name) by hand at `at`, an aware `datetime` (a naive one
+    /// raises `ValueError`); the change's provenance is `{"kind": "manual"}`.
+    ///
+    /// Returns the customer as changed (a new dict) and the changes, as `on_event` does; tagging
+    /// into an exclusive group replaces the sibling tag. Raises `ValidationError` at `tag` for an
+    /// unknown tag; at its path for a bad customer, one of another tenant, or one at the tag limit.
+    fn tag<'py>(
+        &self,
+        customer: &Bound<'py, PyAny>,
+        tag: &str,
+        at: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let py = customer.py();
+        let at = utc_text(at, "at")?;
+        let customer = to_json(customer, "customer")?;
+        changed(
+            py,
+            run(py, || {
+                let at = scrm_core::parse_time(&at, "at")?;
+                scrm_core::tag_json(&self.inner, &customer, tag, at).map(as_json)
+            })?,
+        )
+    }
+
+    /// Takes `tag` (an id or display name) off by hand; taking off a tag the customer does not
+    /// carry changes nothing.
+    ///
+    /// Returns the customer as changed and the changes. Raises `ValidationError` at `tag` for an
+    /// unknown tag, at its path for a bad customer.
+    fn untag<'py>(&self, customer: &Bound<'py, PyAny>, tag: &str) -> PyResult<Bound<'py, PyTuple>> {
+        let py = customer.py();
+        let customer = to_json(customer, "customer")?;
+        changed(
+            py,
+            run(py, || {
+                scrm_core::untag_json(&self.inner, &customer, tag).map(as_json)
+            })?,
+        )
+    }
+
+    /// Takes off the tags whose expiry has passed at `now`, an aware `datetime`.
+    ///
+    /// Returns the customer as changed and the changes. Raises `ValidationError` at its path for
+    /// a bad customer; a naive `now` raises `ValueError`.
+    fn expire<'py>(
+        &self,
+        customer: &Bound<'py, PyAny>,
+        now: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let py = customer.py();
+        let now = utc_text(now, "now")?;
+        let customer = to_json(customer, "customer")?;
+        changed(
+            py,
+            run(py, || {
+                let now = scrm_core::parse_time(&now, "now")?;
+                scrm_core::expire_json(&self.inner, &customer, now).map(as_json)
+            })?,
+        )
+    }
+
+    /// Applies the pre-tags waiting for the customer's identities.
+    ///
+    /// `pre_tags` is a list of dicts `{"identity": {...}, "tag": "...", "at": "<RFC 3339>"}`: a
+    /// tag attached to a phone, unionid or other identity before the customer existed. Those
+    /// whose identity the customer carries are applied. Returns the customer as changed and the
+    /// changes. Raises `ValidationError` at its path (`pre_tags[0].tag`) for bad input.
+    fn apply_pre_tags<'py>(
+        &self,
+        customer: &Bound<'py, PyAny>,
+        pre_tags: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let py = customer.py();
+        let customer = to_json(customer, "customer")?;
+        let pre_tags = to_json(pre_tags, "pre_tags")?;
+        changed(
+            py,
+            run(py, || {
+                scrm_core::pre_tags_json(&self.inner, &customer, &pre_tags).map(as_json)
+            })?,
+        )
     }
 
     fn __repr__(&self) -> String {
         format!("Tagger(tenant_id={:?})", self.tenant_id)
     }
+}
+
+/// The changes of a tagging call as the core's JSON, so they cross with the core's names.
+fn as_json((customer, changes): (String, Vec<scrm_core::TagChange>)) -> (String, String) {
+    (customer, scrm_core::changes_json(&changes))
+}
+
+/// The `(customer, changes)` tuple every tagging method returns.
+fn changed<'py>(
+    py: Python<'py>,
+    (customer, changes): (String, String),
+) -> PyResult<Bound<'py, PyTuple>> {
+    let changes = TagChange::list_from_json(py, &changes)?;
+    PyTuple::new(py, [from_json(py, &customer)?, changes.into_any()])
 }
 
 /// What one tagging call did to one tag of a customer, and why.

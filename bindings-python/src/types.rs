@@ -1,6 +1,7 @@
 //! Python views of core types: small frozen classes converted in one place.
 
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 
 /// One problem of an input: where it is (`path`) and what is wrong (`message`).
 #[pyclass(module = "scrm", frozen, get_all, eq, hash)]
@@ -140,6 +141,57 @@ impl From<&scrm_core::TagGroup> for TagGroup {
                     order: t.order,
                 })
                 .collect(),
+        }
+    }
+}
+
+/// The decision chain of a B2B account: who decides, who influences, and what is missing.
+#[pyclass(module = "scrm", frozen, get_all, eq)]
+#[derive(Clone, PartialEq)]
+pub struct DecisionChain {
+    /// Customer ids of the decision makers, top of the reporting line first.
+    pub decision_makers: Vec<String>,
+    /// Customer ids of those who influence a decision maker: by role, by reporting to one, or
+    /// through the influence map.
+    pub influencers: Vec<String>,
+    /// Customer ids of the champions.
+    pub champions: Vec<String>,
+    /// Customer ids of the gatekeepers.
+    pub gatekeepers: Vec<String>,
+    /// What the sales team still needs to find, e.g. "no decision maker known".
+    pub gaps: Vec<String>,
+}
+
+#[pymethods]
+impl DecisionChain {
+    /// The chain as a dict of its five lists.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("decision_makers", &self.decision_makers)?;
+        d.set_item("influencers", &self.influencers)?;
+        d.set_item("champions", &self.champions)?;
+        d.set_item("gatekeepers", &self.gatekeepers)?;
+        d.set_item("gaps", &self.gaps)?;
+        Ok(d)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "DecisionChain(decision_makers={:?}, influencers={:?}, champions={:?}, \
+             gatekeepers={:?}, gaps={:?})",
+            self.decision_makers, self.influencers, self.champions, self.gatekeepers, self.gaps
+        )
+    }
+}
+
+impl From<scrm_core::DecisionChain> for DecisionChain {
+    fn from(c: scrm_core::DecisionChain) -> DecisionChain {
+        DecisionChain {
+            decision_makers: c.decision_makers,
+            influencers: c.influencers,
+            champions: c.champions,
+            gatekeepers: c.gatekeepers,
+            gaps: c.gaps,
         }
     }
 }

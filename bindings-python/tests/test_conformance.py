@@ -56,14 +56,8 @@ def tag_events(v):
     all_changes = []
     for i, event in enumerate(events):
         customer, changes = tagger.on_event(customer, event, events[:i])
-        all_changes.append([{"tag_id": c.tag_id, "action": c.action, "reason": c.reason} for c in changes])
-    # The tags carried at the end, with their expiry where they have one, sorted by id.
-    tags = [
-        {"tag_id": t["tag_id"], **({"expires_at": t["expires_at"]} if "expires_at" in t else {})}
-        for t in customer["tags"]
-    ]
-    tags.sort(key=lambda t: t["tag_id"])
-    return {"changes": all_changes, "tags": tags}
+        all_changes.append(changes_value(changes))
+    return {"changes": all_changes, "tags": carried_tags(customer)}
 
 
 def parse_condition(v):
@@ -76,6 +70,54 @@ def evaluate(v):
     now = datetime.fromisoformat(v["now"].replace("Z", "+00:00"))
     compiled = scrm.Condition.parse(v["condition"]).compile(playbook(v["playbook"]))
     return compiled.evaluate(v["customer"], now, history=v.get("history"), score=str_or_none(v, "score"))
+
+
+def ids(v, key):
+    """Like the Rust runner: the strings of the list at `key`, none when absent."""
+    value = v.get(key)
+    return [x for x in value if isinstance(x, str)] if isinstance(value, list) else []
+
+
+def segment_members(v):
+    now = datetime.fromisoformat(v["now"].replace("Z", "+00:00"))
+    compiled = scrm.Condition.parse(v["condition"]).compile(playbook(v["playbook"]))
+    segment = scrm.Segment(compiled, include=ids(v, "include"), exclude=ids(v, "exclude"))
+    return {"members": segment.members(v.get("customers") or [], now, histories=v.get("histories"), scores=v.get("scores"))}
+
+
+def changes_value(changes):
+    return [{"tag_id": c.tag_id, "action": c.action, "reason": c.reason} for c in changes]
+
+
+def carried_tags(customer):
+    """The tags a customer carries, with their expiry where they have one, sorted by id."""
+    tags = [
+        {"tag_id": t["tag_id"], **({"expires_at": t["expires_at"]} if "expires_at" in t else {})}
+        for t in customer["tags"]
+    ]
+    tags.sort(key=lambda t: t["tag_id"])
+    return tags
+
+
+def tag_by_hand(v):
+    """Runs hand-tagging steps in order (`tag` + `at`, `untag`, `expire`, `pre_tags`)."""
+    tagger = scrm.Tagger(playbook(v["playbook"]))
+    customer = v["customer"]
+    all_changes = []
+    for step in v["steps"]:
+        def time(key):
+            return datetime.fromisoformat(step[key].replace("Z", "+00:00"))
+
+        if isinstance(step.get("tag"), str):
+            customer, changes = tagger.tag(customer, step["tag"], time("at"))
+        elif isinstance(step.get("untag"), str):
+            customer, changes = tagger.untag(customer, step["untag"])
+        elif "expire" in step:
+            customer, changes = tagger.expire(customer, time("expire"))
+        else:
+            customer, changes = tagger.apply_pre_tags(customer, step.get("pre_tags"))
+        all_changes.append(changes_value(changes))
+    return {"changes": all_changes, "tags": carried_tags(customer)}
 
 
 def run(v):
@@ -97,6 +139,12 @@ def run(v):
         return outcome(lambda: (lambda c: {"text": c.to_text(), "json": c.to_json()})(parse_condition(v)))
     if op == "condition.evaluate":
         return outcome(lambda: {"result": evaluate(v)})
+    if op == "segment.members":
+        return outcome(lambda: segment_members(v))
+    if op == "account.decision_chain":
+        return outcome(lambda: scrm.decision_chain(v["account"]).to_dict())
+    if op == "tagging.manual":
+        return outcome(lambda: tag_by_hand(v))
     raise AssertionError(f"unknown op {op!r} in {v['id']}")
 
 
@@ -124,6 +172,9 @@ def test_there_are_vectors():
         "tagging.events",
         "condition.parse",
         "condition.evaluate",
+        "segment.members",
+        "account.decision_chain",
+        "tagging.manual",
     }
 
 

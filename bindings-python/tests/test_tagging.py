@@ -2,6 +2,7 @@
 
 import copy
 import threading
+from datetime import datetime, timezone
 
 import pytest
 
@@ -117,3 +118,61 @@ def test_a_tagger_is_shared_between_threads(tagger):
         t.join()
     assert errors == []
     assert results == [("intent_high",)] * 400
+
+
+AT = datetime(2026, 3, 2, tzinfo=timezone.utc)
+
+
+def test_tag_by_hand_returns_a_new_customer_and_manual_changes(tagger):
+    original = copy.deepcopy(CUSTOMER)
+    customer, changes = tagger.tag(CUSTOMER, "高意向", AT)
+    assert type(customer) is dict and CUSTOMER == original
+    assert [(c.tag_id, c.action, c.provenance) for c in changes] == [("intent_high", "added", {"kind": "manual"})]
+    assert all(isinstance(c, scrm.TagChange) for c in changes)
+    untagged, changes = tagger.untag(customer, "intent_high")
+    assert [(c.tag_id, c.action) for c in changes] == [("intent_high", "removed")]
+    assert untagged["tags"] == []
+    assert tagger.untag(untagged, "intent_high")[1] == []
+
+
+def test_tag_by_hand_errors(tagger):
+    with pytest.raises(scrm.ValidationError) as info:
+        tagger.tag(CUSTOMER, "黑名单", AT)
+    assert [p.path for p in info.value.problems] == ["tag"]
+    with pytest.raises(scrm.ValidationError) as info:
+        tagger.untag(CUSTOMER, "no-such-tag")
+    assert [p.path for p in info.value.problems] == ["tag"]
+    with pytest.raises(ValueError, match="timezone-aware"):
+        tagger.tag(CUSTOMER, "高意向", datetime(2026, 3, 2))
+    with pytest.raises(TypeError):
+        tagger.tag(CUSTOMER, "高意向", "2026-03-02T00:00:00Z")
+
+
+def test_expire_takes_off_expired_tags(tagger):
+    tag = {"tag_id": "intent_high", "applied_at": "2026-03-01T00:00:00Z", "provenance": {"kind": "manual"}, "expires_at": "2026-03-05T00:00:00Z"}
+    customer = {**CUSTOMER, "tags": [tag]}
+    same, changes = tagger.expire(customer, datetime(2026, 3, 4, tzinfo=timezone.utc))
+    assert changes == [] and same["tags"] == [tag]
+    expired, (change,) = tagger.expire(customer, datetime(2026, 3, 6, tzinfo=timezone.utc))
+    assert (change.tag_id, change.action, change.reason) == ("intent_high", "removed", "expired")
+    assert expired["tags"] == []
+    with pytest.raises(ValueError):
+        tagger.expire(customer, datetime(2026, 3, 6))
+
+
+def test_apply_pre_tags(tagger):
+    phone = {"kind": "phone", "value": "+8613800138000"}
+    customer = {**CUSTOMER, "identities": [phone]}
+    waiting = [
+        {"identity": phone, "tag": "高意向", "at": "2026-03-02T00:00:00Z"},
+        {"identity": {"kind": "phone", "value": "+8613900139000"}, "tag": "低意向", "at": "2026-03-02T00:00:00Z"},
+    ]
+    tagged, changes = tagger.apply_pre_tags(customer, waiting)
+    assert [(c.tag_id, c.action, c.provenance["kind"]) for c in changes] == [("intent_high", "added", "pre_tag")]
+    assert [t["tag_id"] for t in tagged["tags"]] == ["intent_high"]
+    with pytest.raises(scrm.ValidationError) as info:
+        tagger.apply_pre_tags(customer, [{**waiting[0], "tag": "黑名单"}])
+    assert [p.path for p in info.value.problems] == ["pre_tags[0].tag"]
+    with pytest.raises(scrm.ValidationError) as info:
+        tagger.apply_pre_tags(customer, [{"tag": "高意向"}])
+    assert info.value.problems[0].path.startswith("pre_tags")

@@ -10,6 +10,7 @@ Load a tenant's playbook, then work with customers, tags, scores, stages and bil
     customer, changes = tagger.on_event(customer, event)   # dicts as in docs/data-model.md
     hot = scrm.Condition.parse('score >= 60 and has_tag("高意向")').compile(playbook)
     hot.evaluate(customer, now=datetime.now(timezone.utc), score="72")
+    scrm.Segment(hot, include=["c-vip"]).members(customers, now=datetime.now(timezone.utc))
 
 Customers, events and merge policies are plain dicts in the JSON shapes of docs/data-model.md.
 Times are aware ``datetime`` objects; scores and money are ``Decimal``, ``int`` or ``str``, never
@@ -23,12 +24,14 @@ from scrm._native import (
     Channel,
     CompiledCondition,
     Condition,
+    DecisionChain,
     Identity,
     InternalError,
     ParseError,
     Playbook,
     Problem,
     ScrmError,
+    Segment,
     Tag,
     TagChange,
     TagGroup,
@@ -36,6 +39,7 @@ from scrm._native import (
     UnsupportedVersionError,
     ValidationError,
     __version__,
+    decision_chain,
     merge,
     normalize_identity,
     resolve,
@@ -45,12 +49,14 @@ __all__ = [
     "Channel",
     "CompiledCondition",
     "Condition",
+    "DecisionChain",
     "Identity",
     "InternalError",
     "ParseError",
     "Playbook",
     "Problem",
     "ScrmError",
+    "Segment",
     "Tag",
     "TagChange",
     "TagGroup",
@@ -58,6 +64,7 @@ __all__ = [
     "UnsupportedVersionError",
     "ValidationError",
     "__version__",
+    "decision_chain",
     "merge",
     "normalize_identity",
     "resolve",

@@ -1,6 +1,6 @@
 """Type stubs of the native module; import from ``scrm``, not from here."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal, Optional, Union
@@ -207,6 +207,33 @@ class Tagger:
         nothing. Raises ValidationError at its path for a bad customer or event, or an event of
         another customer or tenant.
         """
+    def tag(self, customer: Mapping[str, Any], tag: str, at: datetime) -> tuple[JsonDict, list[TagChange]]:
+        """Apply ``tag`` (an id or display name) by hand at ``at``; provenance ``{"kind": "manual"}``.
+
+        Returns the customer as changed (a new dict) and the changes; tagging into an exclusive
+        group replaces the sibling tag. ``at`` must be timezone-aware (a naive datetime raises
+        ValueError). Raises ValidationError at "tag" for an unknown tag, at its path for a bad
+        customer, one of another tenant, or one at the tag limit.
+        """
+    def untag(self, customer: Mapping[str, Any], tag: str) -> tuple[JsonDict, list[TagChange]]:
+        """Take ``tag`` (an id or display name) off by hand; a tag not carried changes nothing.
+
+        Raises ValidationError at "tag" for an unknown tag, at its path for a bad customer.
+        """
+    def expire(self, customer: Mapping[str, Any], now: datetime) -> tuple[JsonDict, list[TagChange]]:
+        """Take off the tags whose expiry has passed at ``now`` (timezone-aware).
+
+        Raises ValidationError at its path for a bad customer.
+        """
+    def apply_pre_tags(
+        self, customer: Mapping[str, Any], pre_tags: Sequence[Mapping[str, Any]]
+    ) -> tuple[JsonDict, list[TagChange]]:
+        """Apply the pre-tags waiting for the customer's identities.
+
+        Each pre-tag is ``{"identity": {...}, "tag": "...", "at": "<RFC 3339>"}``; those whose
+        identity the customer carries are applied. Raises ValidationError at its path, e.g.
+        ``pre_tags[0].tag``.
+        """
 
 class Condition:
     """A condition over one customer, such as ``score >= 60 and has_tag("高意向")``.
@@ -249,3 +276,68 @@ class CompiledCondition:
         ``within = "7d"`` end there. ``history`` is the customer's events. ``score`` is a Decimal,
         int or decimal string (a float raises TypeError). Raises ValidationError for bad input.
         """
+
+class Segment:
+    """A segment of customers: those matching a compiled condition, adjusted by hand.
+
+    ``include`` pins customers (by id) in whatever the condition says; ``exclude`` keeps them
+    out even when included. Immutable and safe to share between threads.
+    """
+
+    def __init__(
+        self,
+        condition: CompiledCondition,
+        include: Optional[Iterable[str]] = (),
+        exclude: Optional[Iterable[str]] = (),
+    ) -> None:
+        """A segment of the customers matching ``condition``; a lone ``str`` for include or exclude raises TypeError."""
+    @property
+    def condition(self) -> CompiledCondition:
+        """The compiled condition of the segment."""
+    @property
+    def include(self) -> list[str]:
+        """The manually included customer ids, sorted."""
+    @property
+    def exclude(self) -> list[str]:
+        """The manually excluded customer ids, sorted."""
+    def members(
+        self,
+        customers: Sequence[Mapping[str, Any]],
+        now: datetime,
+        histories: Optional[Mapping[str, Sequence[Mapping[str, Any]]]] = None,
+        scores: Optional[Mapping[str, Union[Decimal, int, str]]] = None,
+    ) -> list[str]:
+        """The ids of the customers in the segment at ``now``, in the order of ``customers``.
+
+        ``now`` must be timezone-aware (a naive datetime raises ValueError). ``histories`` maps a
+        customer id to its events; ``scores`` maps a customer id to a Decimal, int or decimal
+        string (a float raises TypeError). Raises ValidationError at its path for bad input,
+        e.g. ``scores.c1``.
+        """
+
+class DecisionChain:
+    """The decision chain of a B2B account: who decides, who influences, and what is missing."""
+
+    @property
+    def decision_makers(self) -> list[str]:
+        """Customer ids of the decision makers, top of the reporting line first."""
+    @property
+    def influencers(self) -> list[str]:
+        """Customer ids of those who influence a decision maker."""
+    @property
+    def champions(self) -> list[str]: ...
+    @property
+    def gatekeepers(self) -> list[str]: ...
+    @property
+    def gaps(self) -> list[str]:
+        """What the sales team still needs to find, e.g. "no decision maker known"."""
+    def to_dict(self) -> dict[str, list[str]]:
+        """The chain as a dict of its five lists."""
+    def __eq__(self, other: object) -> bool: ...
+
+def decision_chain(account: Mapping[str, Any]) -> DecisionChain:
+    """The decision chain of an account dict.
+
+    Raises ValidationError at its path for a bad account, duplicate contacts, a ``reports_to``
+    naming no contact, or a reporting cycle.
+    """
