@@ -87,3 +87,30 @@ export interface MergePolicyJson {
  * `has_tag_in_group`, `has_identity`, `count`), e.g. `{ has_tag: '高意向' }`.
  */
 export type ConditionJson = { [node: string]: unknown }
+
+/** A role of a contact in an account's buying decision. */
+export type ContactRole = 'decision_maker' | 'influencer' | 'champion' | 'user' | 'gatekeeper'
+
+/** A contact of an account: a customer id with roles, their manager and whom they sway. */
+export interface ContactJson {
+  customer_id: string
+  title?: string
+  roles?: Array<ContactRole>
+  reports_to?: string
+  influences?: Array<string>
+}
+
+/** An account (a client company) in the JSON shape of `docs/data-model.md`. */
+export interface AccountJson {
+  tenant_id: string
+  id: string
+  name: string
+  contacts?: Array<ContactJson>
+}
+
+/** A tag waiting for a customer with `identity` to appear (预打标). `tag` is an id or a name. */
+export interface PreTagJson {
+  identity: IdentityJson
+  tag: string
+  at: string | Date
+}

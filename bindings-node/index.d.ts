@@ -88,6 +88,33 @@ export interface MergePolicyJson {
  */
 export type ConditionJson = { [node: string]: unknown }
 
+/** A role of a contact in an account's buying decision. */
+export type ContactRole = 'decision_maker' | 'influencer' | 'champion' | 'user' | 'gatekeeper'
+
+/** A contact of an account: a customer id with roles, their manager and whom they sway. */
+export interface ContactJson {
+  customer_id: string
+  title?: string
+  roles?: Array<ContactRole>
+  reports_to?: string
+  influences?: Array<string>
+}
+
+/** An account (a client company) in the JSON shape of `docs/data-model.md`. */
+export interface AccountJson {
+  tenant_id: string
+  id: string
+  name: string
+  contacts?: Array<ContactJson>
+}
+
+/** A tag waiting for a customer with `identity` to appear (预打标). `tag` is an id or a name. */
+export interface PreTagJson {
+  identity: IdentityJson
+  tag: string
+  at: string | Date
+}
+
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
@@ -197,6 +224,41 @@ export declare class Playbook {
 }
 
 /**
+ * A segment of customers (客户分群): those matching a compiled condition, adjusted by hand.
+ * Build one with `Segment.create`.
+ *
+ * **Precedence:** an excluded customer is never a member, even when included; an included one is
+ * a member whatever the condition says; everyone else is a member when the condition holds.
+ */
+export declare class Segment {
+  /**
+   * A segment of the customers matching `condition`, plus the customer ids of `include`, minus
+   * those of `exclude` (exclude wins over include).
+   */
+  static create(condition: CompiledCondition, include?: Array<string> | undefined | null, exclude?: Array<string> | undefined | null): Segment
+  /**
+   * The ids of the `customers` (in the JSON shape of `docs/data-model.md`) in the segment at
+   * `now` (a `Date` or an RFC 3339 string), in input order. The clock is never read.
+   *
+   * `histories` maps a customer id to that customer's events (for `count(...)` conditions);
+   * `scores` maps a customer id to the score the engine computed, as a decimal string such as
+   * `"72.5"`, never a JS number (see `CompiledCondition.evaluate`). A customer missing from
+   * either has no events or no score.
+   *
+   * @throws {ScrmError} `code` "validation" at `now` for a time that is not a valid `Date` or
+   * RFC 3339 string, at `scores.<id>` for a score that is not a decimal string, and naming each
+   * bad field of `customers` and `histories`; "parse" for a value that has no JSON form.
+   */
+  members(customers: Array<CustomerJson>, now: Date | string, histories?: Record<string, Array<EventJson>> | undefined | null, scores?: Record<string, string> | undefined | null): Array<string>
+  /** The manually included customer ids, sorted. */
+  get included(): Array<string>
+  /** The manually excluded customer ids, sorted. */
+  get excluded(): Array<string>
+  /** The condition of the segment. */
+  get condition(): CompiledCondition
+}
+
+/**
  * The tagging rules of one playbook, compiled once (tags interned, keywords built into one
  * automaton); reuse it for every event. Build one with `Tagger.fromPlaybook`.
  */
@@ -219,6 +281,42 @@ export declare class Tagger {
    * "parse" for a value that has no JSON form.
    */
   onEvent(customer: CustomerJson, event: EventJson, history?: Array<EventJson> | undefined | null): TagEventResult
+  /**
+   * Applies the tag `tag` (an id or a display name) to the customer by hand at `at` (a `Date`
+   * or an RFC 3339 string), with provenance `manual`. In an exclusive group it replaces the
+   * sibling the customer carries; applying a tag already on changes nothing.
+   *
+   * @throws {ScrmError} `code` "validation" at `tag` for an unknown or ambiguous tag, at `at`
+   * for a time that is not a valid `Date` or RFC 3339 string, and naming each bad field of
+   * `customer`; "parse" for a value that has no JSON form.
+   */
+  tag(customer: CustomerJson, tag: string, at: Date | string): TagEventResult
+  /**
+   * Takes the tag `tag` (an id or a display name) off the customer by hand; taking off a tag
+   * the customer does not carry changes nothing.
+   *
+   * @throws {ScrmError} `code` "validation" at `tag` for an unknown or ambiguous tag, and naming
+   * each bad field of `customer`; "parse" for a value that has no JSON form.
+   */
+  untag(customer: CustomerJson, tag: string): TagEventResult
+  /**
+   * Takes off the tags whose expiry is at or before `now` (a `Date` or an RFC 3339 string).
+   * The clock is never read.
+   *
+   * @throws {ScrmError} `code` "validation" at `now` for a time that is not a valid `Date` or
+   * RFC 3339 string, and naming each bad field of `customer`; "parse" for a value that has no
+   * JSON form.
+   */
+  expire(customer: CustomerJson, now: Date | string): TagEventResult
+  /**
+   * Applies the pre-tags (预打标) waiting for one of the customer's identities, e.g.
+   * `[{ identity: { kind: 'phone', value: '+8613800138000' }, tag: '门店扫码', at: '2026-02-20T00:00:00Z' }]`;
+   * pre-tags for identities the customer does not hold are left out.
+   *
+   * @throws {ScrmError} `code` "validation" naming each bad field (`pre_tags[0].at`, an unknown
+   * tag) and each bad field of `customer`; "parse" for a value that has no JSON form.
+   */
+  applyPreTags(customer: CustomerJson, preTags: Array<PreTagJson>): TagEventResult
 }
 
 /** A channel customers arrive through. */
@@ -229,6 +327,34 @@ export interface Channel {
   name: string
   /** Platform name: "wecom", "wechat", "mini_program", "douyin", "offline", ... */
   platform: string
+}
+
+/**
+ * The decision chain (决策链) of an account, e.g.
+ * `{ tenant_id: 't', id: 'acc', name: '华东餐饮集团', contacts: [{ customer_id: 'ceo', roles: ['decision_maker'] }] }`:
+ * its decision makers, influencers, champions and gatekeepers, and the gaps still to fill.
+ *
+ * @throws {ScrmError} `code` "validation" naming each bad field (`contacts[0].reports_to` for a
+ * manager who is not a contact, `contacts` for a reporting line that loops); "parse" for a value
+ * that has no JSON form.
+ */
+export declare function decisionChain(account: AccountJson): DecisionChain
+
+/** Who decides, who influences, and what is missing in an account's buying decision. */
+export interface DecisionChain {
+  /** Contacts (customer ids) with the decision-maker role, top of the reporting line first. */
+  decisionMakers: Array<string>
+  /**
+   * Contacts who influence a decision maker: by role, by reporting to one, or through the
+   * influence map.
+   */
+  influencers: Array<string>
+  /** Champions (内部支持者). */
+  champions: Array<string>
+  /** Gatekeepers (把关人). */
+  gatekeepers: Array<string>
+  /** What the sales team still needs to find, e.g. "no decision maker known". */
+  gaps: Array<string>
 }
 
 /**
@@ -343,7 +469,7 @@ export interface TagChange {
   reason: string
 }
 
-/** The outcome of `Tagger.onEvent`. */
+/** The outcome of a `Tagger` call (`onEvent`, `tag`, `untag`, `expire`, `applyPreTags`). */
 export interface TagEventResult {
   /** The customer as changed (the input is left as it was). */
   customer: CustomerJson

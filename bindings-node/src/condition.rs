@@ -84,7 +84,7 @@ impl Condition {
 /// A condition compiled against a playbook's taxonomy. Build one with `Condition.compile`.
 #[napi]
 pub struct CompiledCondition {
-    inner: scrm_core::CompiledCondition,
+    pub(crate) inner: scrm_core::CompiledCondition,
 }
 
 #[napi]
@@ -148,7 +148,7 @@ impl CompiledCondition {
 }
 
 /// Reads a time: a `Date` (a valid one) or an RFC 3339 string.
-fn time(env: &Env, value: Unknown<'_>, what: &str) -> Result<DateTime<Utc>> {
+pub(crate) fn time(env: &Env, value: Unknown<'_>, what: &str) -> Result<DateTime<Utc>> {
     let ty = value.get_type()?;
     if ty == ValueType::String {
         let text = String::from_unknown(value)?;
@@ -181,7 +181,7 @@ fn time(env: &Env, value: Unknown<'_>, what: &str) -> Result<DateTime<Utc>> {
     ))
 }
 
-fn type_name(ty: ValueType) -> &'static str {
+pub(crate) fn type_name(ty: ValueType) -> &'static str {
     match ty {
         ValueType::Undefined => "undefined",
         ValueType::Null => "null",

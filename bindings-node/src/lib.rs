@@ -6,18 +6,22 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
+mod account;
 mod condition;
 mod identity;
 mod playbook;
+mod segment;
 mod tagging;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use scrm_core::ErrorKind;
 
+pub use account::{DecisionChain, decision_chain};
 pub use condition::{CompiledCondition, Condition};
 pub use identity::{Identity, merge, normalize_identity, resolve};
 pub use playbook::Playbook;
+pub use segment::Segment;
 pub use tagging::{Provenance, TagChange, TagEventResult, Tagger};
 
 /// One problem of an input: where it is and what is wrong.

@@ -3,6 +3,7 @@
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
+use crate::condition::time;
 use crate::{Playbook, json_text, json_value, run};
 
 /// Who or what applied a tag: `{ kind: 'keyword', id: 'kw_price' }`, `{ kind: 'manual' }`.
@@ -57,7 +58,7 @@ impl From<&scrm_core::TagChange> for TagChange {
     }
 }
 
-/// The outcome of `Tagger.onEvent`.
+/// The outcome of a `Tagger` call (`onEvent`, `tag`, `untag`, `expire`, `applyPreTags`).
 #[napi(object)]
 pub struct TagEventResult {
     /// The customer as changed (the input is left as it was).
@@ -109,12 +110,95 @@ impl Tagger {
             Some(h) => json_text(&env, h, "history")?,
             None => "[]".to_owned(),
         };
-        let (customer, changes) = run(&env, || {
+        let done = run(&env, || {
             scrm_core::tag_event_json(&self.inner, &customer, &event, &history)
         })?;
-        Ok(TagEventResult {
-            customer: json_value(&env, &customer)?,
-            changes: changes.iter().map(TagChange::from).collect(),
-        })
+        result(&env, done)
     }
+
+    /// Applies the tag `tag` (an id or a display name) to the customer by hand at `at` (a `Date`
+    /// or an RFC 3339 string), with provenance `manual`. In an exclusive group it replaces the
+    /// sibling the customer carries; applying a tag already on changes nothing.
+    ///
+    /// @throws {ScrmError} `code` "validation" at `tag` for an unknown or ambiguous tag, at `at`
+    /// for a time that is not a valid `Date` or RFC 3339 string, and naming each bad field of
+    /// `customer`; "parse" for a value that has no JSON form.
+    #[napi(ts_args_type = "customer: CustomerJson, tag: string, at: Date | string")]
+    pub fn tag(
+        &self,
+        env: Env,
+        customer: Unknown<'_>,
+        tag: String,
+        at: Unknown<'_>,
+    ) -> Result<TagEventResult> {
+        let at = time(&env, at, "at")?;
+        let customer = json_text(&env, customer, "customer")?;
+        let done = run(&env, || {
+            scrm_core::tag_json(&self.inner, &customer, &tag, at)
+        })?;
+        result(&env, done)
+    }
+
+    /// Takes the tag `tag` (an id or a display name) off the customer by hand; taking off a tag
+    /// the customer does not carry changes nothing.
+    ///
+    /// @throws {ScrmError} `code` "validation" at `tag` for an unknown or ambiguous tag, and naming
+    /// each bad field of `customer`; "parse" for a value that has no JSON form.
+    #[napi(ts_args_type = "customer: CustomerJson, tag: string")]
+    pub fn untag(&self, env: Env, customer: Unknown<'_>, tag: String) -> Result<TagEventResult> {
+        let customer = json_text(&env, customer, "customer")?;
+        let done = run(&env, || scrm_core::untag_json(&self.inner, &customer, &tag))?;
+        result(&env, done)
+    }
+
+    /// Takes off the tags whose expiry is at or before `now` (a `Date` or an RFC 3339 string).
+    /// The clock is never read.
+    ///
+    /// @throws {ScrmError} `code` "validation" at `now` for a time that is not a valid `Date` or
+    /// RFC 3339 string, and naming each bad field of `customer`; "parse" for a value that has no
+    /// JSON form.
+    #[napi(ts_args_type = "customer: CustomerJson, now: Date | string")]
+    pub fn expire(
+        &self,
+        env: Env,
+        customer: Unknown<'_>,
+        now: Unknown<'_>,
+    ) -> Result<TagEventResult> {
+        let now = time(&env, now, "now")?;
+        let customer = json_text(&env, customer, "customer")?;
+        let done = run(&env, || scrm_core::expire_json(&self.inner, &customer, now))?;
+        result(&env, done)
+    }
+
+    /// Applies the pre-tags (预打标) waiting for one of the customer's identities, e.g.
+    /// `[{ identity: { kind: 'phone', value: '+8613800138000' }, tag: '门店扫码', at: '2026-02-20T00:00:00Z' }]`;
+    /// pre-tags for identities the customer does not hold are left out.
+    ///
+    /// @throws {ScrmError} `code` "validation" naming each bad field (`pre_tags[0].at`, an unknown
+    /// tag) and each bad field of `customer`; "parse" for a value that has no JSON form.
+    #[napi(ts_args_type = "customer: CustomerJson, preTags: Array<PreTagJson>")]
+    pub fn apply_pre_tags(
+        &self,
+        env: Env,
+        customer: Unknown<'_>,
+        pre_tags: Unknown<'_>,
+    ) -> Result<TagEventResult> {
+        let customer = json_text(&env, customer, "customer")?;
+        let pre_tags = json_text(&env, pre_tags, "pre_tags")?;
+        let done = run(&env, || {
+            scrm_core::pre_tags_json(&self.inner, &customer, &pre_tags)
+        })?;
+        result(&env, done)
+    }
+}
+
+/// The customer (JSON text) as changed and the changes, as JS values.
+fn result(
+    env: &Env,
+    (customer, changes): (String, Vec<scrm_core::TagChange>),
+) -> Result<TagEventResult> {
+    Ok(TagEventResult {
+        customer: json_value(env, &customer)?,
+        changes: changes.iter().map(TagChange::from).collect(),
+    })
 }

@@ -63,6 +63,15 @@ function identityJson(i) {
   return out
 }
 
+const changesValue = (changes) => changes.map((c) => ({ tag_id: c.tagId, action: c.action, reason: c.reason }))
+
+// The tags a customer carries, with their expiry where they have one, sorted by id.
+function carriedTags(customer) {
+  return customer.tags
+    .map((t) => ('expires_at' in t ? { tag_id: t.tag_id, expires_at: t.expires_at } : { tag_id: t.tag_id }))
+    .sort((a, b) => (a.tag_id < b.tag_id ? -1 : a.tag_id > b.tag_id ? 1 : 0))
+}
+
 function tagEvents(v) {
   const tagger = scrm.Tagger.fromPlaybook(playbook(v))
   return outcome(() => {
@@ -71,13 +80,55 @@ function tagEvents(v) {
     for (const [i, event] of v.events.entries()) {
       const result = tagger.onEvent(customer, event, v.events.slice(0, i))
       customer = result.customer
-      changes.push(result.changes.map((c) => ({ tag_id: c.tagId, action: c.action, reason: c.reason })))
+      changes.push(changesValue(result.changes))
     }
-    // The tags carried at the end, with their expiry where they have one, sorted by id.
-    const tags = customer.tags
-      .map((t) => ('expires_at' in t ? { tag_id: t.tag_id, expires_at: t.expires_at } : { tag_id: t.tag_id }))
-      .sort((a, b) => (a.tag_id < b.tag_id ? -1 : a.tag_id > b.tag_id ? 1 : 0))
-    return { changes, tags }
+    return { changes, tags: carriedTags(customer) }
+  })
+}
+
+// As the Rust runner's `segment_members`: include and exclude keep their string ids; absent
+// histories and scores are none.
+function segmentMembers(v) {
+  const p = playbook(v)
+  const ids = (value) => (Array.isArray(value) ? value.filter((x) => typeof x === 'string') : [])
+  const optional = (value) => (value === undefined || value === null ? undefined : value)
+  return outcome(() => {
+    const segment = scrm.Segment.create(scrm.Condition.parse(v.condition).compile(p), ids(v.include), ids(v.exclude))
+    return { members: segment.members(list(v.customers), v.now, optional(v.histories), optional(v.scores)) }
+  })
+}
+
+// As the Rust runner's `tag_by_hand`: steps in order (`tag` + `at`, `untag`, `expire`,
+// `pre_tags`), the changes of each and the tags carried at the end.
+function tagByHand(v) {
+  const tagger = scrm.Tagger.fromPlaybook(playbook(v))
+  return outcome(() => {
+    let customer = v.customer
+    const changes = []
+    for (const step of v.steps) {
+      let result
+      if (typeof step.tag === 'string') result = tagger.tag(customer, step.tag, step.at)
+      else if (typeof step.untag === 'string') result = tagger.untag(customer, step.untag)
+      else if ('expire' in step) result = tagger.expire(customer, step.expire)
+      else result = tagger.applyPreTags(customer, step.pre_tags ?? null)
+      customer = result.customer
+      changes.push(changesValue(result.changes))
+    }
+    return { changes, tags: carriedTags(customer) }
+  })
+}
+
+// The decision chain with the snake_case keys of its JSON form.
+function decisionChain(v) {
+  return outcome(() => {
+    const c = scrm.decisionChain(v.account)
+    return {
+      decision_makers: c.decisionMakers,
+      influencers: c.influencers,
+      champions: c.champions,
+      gatekeepers: c.gatekeepers,
+      gaps: c.gaps,
+    }
   })
 }
 
@@ -111,6 +162,12 @@ function run(v) {
           .evaluate(v.customer, v.now, list(v.history), v.score),
       }))
     }
+    case 'segment.members':
+      return segmentMembers(v)
+    case 'account.decision_chain':
+      return decisionChain(v)
+    case 'tagging.manual':
+      return tagByHand(v)
     default:
       throw new Error(`unknown op ${v.op} in ${v.id}`)
   }

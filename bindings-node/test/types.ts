@@ -1,6 +1,6 @@
 // Compiled (never run) by types.test.js with `tsc --strict`: the declarations fit real use.
-import { Condition, Playbook, Tagger, merge, normalizeIdentity, resolve } from '..'
-import type { CustomerJson, EventJson, ScrmError, TagChange } from '..'
+import { Condition, Playbook, Segment, Tagger, decisionChain, merge, normalizeIdentity, resolve } from '..'
+import type { AccountJson, CustomerJson, DecisionChain, EventJson, PreTagJson, ScrmError, TagChange } from '..'
 
 declare const playbook: Playbook
 
@@ -20,6 +20,23 @@ const condition = Condition.fromJson({ has_tag: '高意向' })
 const same: boolean = condition.equals(Condition.parse(condition.toText()))
 const holds: boolean = condition.compile(playbook).evaluate(tagged, new Date(), undefined, '72.5')
 
+const segment = Segment.create(condition.compile(playbook), ['c-vip'], ['c-blocked'])
+const members: string[] = segment.members([customer, tagged], '2026-03-15T02:00:00Z', { c1: [event] }, { c1: '72.5' })
+const pinned: string[] = segment.included.concat(segment.excluded)
+
+const account: AccountJson = { tenant_id: 't', id: 'a', name: '华东餐饮集团', contacts: [{ customer_id: 'c1', roles: ['decision_maker'] }] }
+const chain: DecisionChain = decisionChain(account)
+const gaps: string[] = chain.decisionMakers.concat(chain.influencers, chain.champions, chain.gatekeepers, chain.gaps)
+
+const preTags: PreTagJson[] = [{ identity: phone, tag: '门店扫码', at: new Date() }]
+const byHand: TagChange[] = [
+  ...tagger.tag(customer, '高意向', new Date()).changes,
+  ...tagger.untag(customer, 'intent_high').changes,
+  ...tagger.expire(customer, '2026-05-30T00:00:00Z').changes,
+  ...tagger.applyPreTags(customer, preTags).changes,
+]
+const carried: CustomerJson = tagger.expire(tagged, new Date()).customer
+
 try {
   normalizeIdentity('phone', '1')
 } catch (e) {
@@ -34,3 +51,8 @@ void clusters
 void ids
 void same
 void holds
+void members
+void pinned
+void gaps
+void byHand
+void carried
