@@ -1,6 +1,7 @@
 //! Conditions (条件): read from the text or JSON form, printed back, compiled against a playbook's
 //! taxonomy and evaluated over a JSON customer.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -120,8 +121,90 @@ impl CompiledCondition {
     }
 }
 
+/// A segment of customers (客户分群): those matching a compiled condition, adjusted by hand with
+/// customer ids that are always in (`include`) or never in (`exclude`). Exclude wins over include,
+/// and include wins over the condition. Safe to share between threads.
+#[derive(uniffi::Object)]
+pub struct Segment {
+    inner: scrm_core::Segment,
+}
+
+#[uniffi::export]
+impl Segment {
+    /// The customers matching `condition`, plus the ids in `include`, minus the ids in `exclude`.
+    #[uniffi::constructor(default(include = [], exclude = []))]
+    pub fn new(
+        condition: Arc<CompiledCondition>,
+        include: Vec<String>,
+        exclude: Vec<String>,
+    ) -> Arc<Segment> {
+        let inner = scrm_core::Segment::new(condition.inner.clone())
+            .include(include)
+            .exclude(exclude);
+        Arc::new(Segment { inner })
+    }
+
+    /// The ids of the customers of a JSON list (shape of `docs/data-model.md`) that are in the
+    /// segment at `now`, in input order.
+    ///
+    /// `histories_json`, when given, is a JSON object from customer id to that customer's events;
+    /// `scores_json` a JSON object from customer id to the score the engine computed, as a
+    /// decimal string ("72.5"). Windows end at `now`; the clock is never read.
+    ///
+    /// Throws `ScrmException.Parse` when a text is not JSON and `ScrmException.Validation` at the
+    /// field at fault (`customers[1].created_at`, `histories`, `scores.c2` for a score that is not
+    /// a decimal number, `now` for a time out of range).
+    #[uniffi::method(default(histories_json = None, scores_json = None))]
+    pub fn members_json(
+        &self,
+        customers_json: String,
+        now: SystemTime,
+        histories_json: Option<String>,
+        scores_json: Option<String>,
+    ) -> Result<Vec<String>, ScrmError> {
+        let now = utc(now)?;
+        run(|| {
+            scrm_core::segment_members_json(
+                &self.inner,
+                &customers_json,
+                histories_json.as_deref(),
+                scores_json.as_deref(),
+                now,
+            )
+        })
+    }
+
+    /// The condition of the segment.
+    pub fn condition(&self) -> Arc<Condition> {
+        Arc::new(Condition {
+            inner: self.inner.condition().condition().clone(),
+        })
+    }
+
+    /// The manually included customer ids, sorted.
+    pub fn included(&self) -> Vec<String> {
+        sorted(self.inner.included())
+    }
+
+    /// The manually excluded customer ids, sorted.
+    pub fn excluded(&self) -> Vec<String> {
+        sorted(self.inner.excluded())
+    }
+}
+
+fn sorted(ids: &HashSet<String>) -> Vec<String> {
+    let mut ids: Vec<String> = ids.iter().cloned().collect();
+    ids.sort();
+    ids
+}
+
 /// A host time as UTC; a time beyond chrono's range is a validation error at `now`.
-fn utc(time: SystemTime) -> Result<DateTime<Utc>, ScrmError> {
+pub(crate) fn utc(time: SystemTime) -> Result<DateTime<Utc>, ScrmError> {
+    utc_at(time, "now")
+}
+
+/// A host time as UTC; a time beyond chrono's range is a validation error at `path`.
+pub(crate) fn utc_at(time: SystemTime, path: &str) -> Result<DateTime<Utc>, ScrmError> {
     let converted = match time.duration_since(UNIX_EPOCH) {
         Ok(after) => TimeDelta::from_std(after)
             .ok()
@@ -138,9 +221,9 @@ fn utc(time: SystemTime) -> Result<DateTime<Utc>, ScrmError> {
         let message =
             format!("time {seconds} 1970-01-01T00:00:00Z is out of range (about ±262,000 years)");
         ScrmError::Validation {
-            detail: format!("validation: now: {message}"),
+            detail: format!("validation: {path}: {message}"),
             problems: vec![Problem {
-                path: "now".to_owned(),
+                path: path.to_owned(),
                 message,
             }],
         }

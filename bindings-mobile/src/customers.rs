@@ -3,7 +3,7 @@
 
 use scrm_core::IdentityKind;
 
-use crate::records::Identity;
+use crate::records::{DecisionChain, Identity};
 use crate::{ScrmError, run};
 
 /// Normalises one identity: phones to E.164 (default region CN), emails trimmed and lower-cased,
@@ -59,4 +59,15 @@ pub fn merge_json(
     policy_json: Option<String>,
 ) -> Result<String, ScrmError> {
     run(|| scrm_core::merge_json(&customers_json, policy_json.as_deref()))
+}
+
+/// The decision chain of a JSON B2B account (shape of `docs/data-model.md`): its decision makers,
+/// influencers, champions, gatekeepers, and the gaps the sales team still needs to fill.
+///
+/// Throws `ScrmException.Parse` when the text is not JSON and `ScrmException.Validation` at the
+/// field at fault (`contacts[0].reports_to` naming no contact, `contacts` for a reporting line
+/// that loops).
+#[uniffi::export]
+pub fn decision_chain_json(account_json: String) -> Result<DecisionChain, ScrmError> {
+    run(|| scrm_core::decision_chain_json(&account_json)).map(DecisionChain::from)
 }

@@ -18,9 +18,13 @@ use std::sync::Arc;
 
 use scrm_core::{ErrorKind, Format};
 
-pub use condition::{CompiledCondition, Condition};
-pub use customers::{custom_identity, merge_json, normalize_identity, resolve_json};
-pub use records::{Channel, Identity, Problem, Provenance, Tag, TagChange, TagGroup, TagResult};
+pub use condition::{CompiledCondition, Condition, Segment};
+pub use customers::{
+    custom_identity, decision_chain_json, merge_json, normalize_identity, resolve_json,
+};
+pub use records::{
+    Channel, DecisionChain, Identity, Problem, Provenance, Tag, TagChange, TagGroup, TagResult,
+};
 pub use tagging::Tagger;
 
 /// The error of every scrm call (Kotlin `ScrmException`, Swift `ScrmError`): one case per kind,

@@ -204,3 +204,31 @@ impl From<(String, Vec<scrm_core::TagChange>)> for TagResult {
         }
     }
 }
+
+/// Who decides, who influences, and what is missing in an account's buying decision (B2B 决策链).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, uniffi::Record)]
+pub struct DecisionChain {
+    /// Contacts (customer ids) with the decision-maker role, top of the reporting line first.
+    pub decision_makers: Vec<String>,
+    /// Contacts who influence a decision maker: by role, by reporting to one, or through the
+    /// influence map.
+    pub influencers: Vec<String>,
+    /// Champions.
+    pub champions: Vec<String>,
+    /// Gatekeepers.
+    pub gatekeepers: Vec<String>,
+    /// What the sales team still needs to find, e.g. "no decision maker known".
+    pub gaps: Vec<String>,
+}
+
+impl From<scrm_core::DecisionChain> for DecisionChain {
+    fn from(c: scrm_core::DecisionChain) -> DecisionChain {
+        DecisionChain {
+            decision_makers: c.decision_makers,
+            influencers: c.influencers,
+            champions: c.champions,
+            gatekeepers: c.gatekeepers,
+            gaps: c.gaps,
+        }
+    }
+}

@@ -2,7 +2,9 @@
 //! for now; the changes come back as typed records.
 
 use std::sync::Arc;
+use std::time::SystemTime;
 
+use crate::condition::{utc, utc_at};
 use crate::records::TagResult;
 use crate::{Playbook, ScrmError, run};
 
@@ -41,6 +43,57 @@ impl Tagger {
         history_json: String,
     ) -> Result<TagResult, ScrmError> {
         run(|| scrm_core::tag_event_json(&self.inner, &customer_json, &event_json, &history_json))
+            .map(TagResult::from)
+    }
+
+    /// Applies a tag by hand (provenance `manual`) at `at`. `tag` is a tag id or display name
+    /// (resolved as conditions resolve them); in an exclusive group it replaces the sibling.
+    /// Tagging again what is already on changes nothing.
+    ///
+    /// Throws `ScrmException.Parse` when the customer is not JSON, `ScrmException.Validation` at
+    /// `tag` for an unknown or ambiguous tag, at the customer's field at fault, and at `at` for a
+    /// time out of range.
+    pub fn tag_json(
+        &self,
+        customer_json: String,
+        tag: String,
+        at: SystemTime,
+    ) -> Result<TagResult, ScrmError> {
+        let at = utc_at(at, "at")?;
+        run(|| scrm_core::tag_json(&self.inner, &customer_json, &tag, at)).map(TagResult::from)
+    }
+
+    /// Takes a tag (id or display name) off by hand; no change when the customer does not carry
+    /// it. Throws as `tagJson` does.
+    pub fn untag_json(&self, customer_json: String, tag: String) -> Result<TagResult, ScrmError> {
+        run(|| scrm_core::untag_json(&self.inner, &customer_json, &tag)).map(TagResult::from)
+    }
+
+    /// Takes off the tags whose expiry is at or before `now`; the clock is never read.
+    ///
+    /// Throws `ScrmException.Parse` or `ScrmException.Validation` for a bad customer, and
+    /// `ScrmException.Validation` at `now` for a time out of range.
+    pub fn expire_json(
+        &self,
+        customer_json: String,
+        now: SystemTime,
+    ) -> Result<TagResult, ScrmError> {
+        let now = utc(now)?;
+        run(|| scrm_core::expire_json(&self.inner, &customer_json, now)).map(TagResult::from)
+    }
+
+    /// Applies the pre-tags (预打标) waiting for the customer's identities: `pre_tags_json` is a
+    /// JSON list of `{"identity": {...}, "tag": "...", "at": "..."}`; those whose identity the
+    /// customer has are applied with provenance `pre_tag`, the others ignored.
+    ///
+    /// Throws `ScrmException.Parse` when a text is not JSON and `ScrmException.Validation` at the
+    /// field at fault (`pre_tags[0].tag`, `customer.identities[0].value`).
+    pub fn apply_pre_tags_json(
+        &self,
+        customer_json: String,
+        pre_tags_json: String,
+    ) -> Result<TagResult, ScrmError> {
+        run(|| scrm_core::pre_tags_json(&self.inner, &customer_json, &pre_tags_json))
             .map(TagResult::from)
     }
 }

@@ -1311,10 +1311,248 @@ public func FfiConverterTypePlaybook_lower(_ value: Playbook) -> UInt64 {
 
 
 /**
+ * A segment of customers (客户分群): those matching a compiled condition, adjusted by hand with
+ * customer ids that are always in (`include`) or never in (`exclude`). Exclude wins over include,
+ * and include wins over the condition. Safe to share between threads.
+ */
+public protocol SegmentProtocol: AnyObject, Sendable {
+    
+    /**
+     * The condition of the segment.
+     */
+    func condition()  -> Condition
+    
+    /**
+     * The manually excluded customer ids, sorted.
+     */
+    func excluded()  -> [String]
+    
+    /**
+     * The manually included customer ids, sorted.
+     */
+    func included()  -> [String]
+    
+    /**
+     * The ids of the customers of a JSON list (shape of `docs/data-model.md`) that are in the
+     * segment at `now`, in input order.
+     *
+     * `histories_json`, when given, is a JSON object from customer id to that customer's events;
+     * `scores_json` a JSON object from customer id to the score the engine computed, as a
+     * decimal string ("72.5"). Windows end at `now`; the clock is never read.
+     *
+     * Throws `ScrmException.Parse` when a text is not JSON and `ScrmException.Validation` at the
+     * field at fault (`customers[1].created_at`, `histories`, `scores.c2` for a score that is not
+     * a decimal number, `now` for a time out of range).
+     */
+    func membersJson(customersJson: String, now: Date, historiesJson: String?, scoresJson: String?) throws  -> [String]
+    
+}
+/**
+ * A segment of customers (客户分群): those matching a compiled condition, adjusted by hand with
+ * customer ids that are always in (`include`) or never in (`exclude`). Exclude wins over include,
+ * and include wins over the condition. Safe to share between threads.
+ */
+open class Segment: SegmentProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_scrm_mobile_fn_clone_segment(self.handle, $0) }
+    }
+    /**
+     * The customers matching `condition`, plus the ids in `include`, minus the ids in `exclude`.
+     */
+public convenience init(condition: CompiledCondition, include: [String] = [], exclude: [String] = []) {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_constructor_segment_new(
+        FfiConverterTypeCompiledCondition_lower(condition),
+        FfiConverterSequenceString.lower(include),
+        FfiConverterSequenceString.lower(exclude),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_scrm_mobile_fn_free_segment(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The condition of the segment.
+     */
+open func condition() -> Condition  {
+    return try!  FfiConverterTypeCondition_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_segment_condition(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The manually excluded customer ids, sorted.
+     */
+open func excluded() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_segment_excluded(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The manually included customer ids, sorted.
+     */
+open func included() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_segment_included(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The ids of the customers of a JSON list (shape of `docs/data-model.md`) that are in the
+     * segment at `now`, in input order.
+     *
+     * `histories_json`, when given, is a JSON object from customer id to that customer's events;
+     * `scores_json` a JSON object from customer id to the score the engine computed, as a
+     * decimal string ("72.5"). Windows end at `now`; the clock is never read.
+     *
+     * Throws `ScrmException.Parse` when a text is not JSON and `ScrmException.Validation` at the
+     * field at fault (`customers[1].created_at`, `histories`, `scores.c2` for a score that is not
+     * a decimal number, `now` for a time out of range).
+     */
+open func membersJson(customersJson: String, now: Date, historiesJson: String? = nil, scoresJson: String? = nil)throws  -> [String]  {
+    return try  FfiConverterSequenceString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_segment_members_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(customersJson),
+        FfiConverterTimestamp.lower(now),
+        FfiConverterOptionString.lower(historiesJson),
+        FfiConverterOptionString.lower(scoresJson),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSegment: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Segment
+
+    public static func lift(_ handle: UInt64) throws -> Segment {
+        return Segment(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Segment) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Segment {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Segment, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSegment_lift(_ handle: UInt64) throws -> Segment {
+    return try FfiConverterTypeSegment.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSegment_lower(_ value: Segment) -> UInt64 {
+    return FfiConverterTypeSegment.lower(value)
+}
+
+
+
+
+
+
+/**
  * The auto-tag rules of one playbook, compiled once (tags interned, keywords built into one
  * automaton). Safe to share between threads.
  */
 public protocol TaggerProtocol: AnyObject, Sendable {
+    
+    /**
+     * Applies the pre-tags (预打标) waiting for the customer's identities: `pre_tags_json` is a
+     * JSON list of `{"identity": {...}, "tag": "...", "at": "..."}`; those whose identity the
+     * customer has are applied with provenance `pre_tag`, the others ignored.
+     *
+     * Throws `ScrmException.Parse` when a text is not JSON and `ScrmException.Validation` at the
+     * field at fault (`pre_tags[0].tag`, `customer.identities[0].value`).
+     */
+    func applyPreTagsJson(customerJson: String, preTagsJson: String) throws  -> TagResult
+    
+    /**
+     * Takes off the tags whose expiry is at or before `now`; the clock is never read.
+     *
+     * Throws `ScrmException.Parse` or `ScrmException.Validation` for a bad customer, and
+     * `ScrmException.Validation` at `now` for a time out of range.
+     */
+    func expireJson(customerJson: String, now: Date) throws  -> TagResult
     
     /**
      * Runs the auto-tag rules on one event of a customer.
@@ -1328,6 +1566,23 @@ public protocol TaggerProtocol: AnyObject, Sendable {
      * the field at fault (`customer.identities[0].value`, `event`, `history[3].at`).
      */
     func onEventJson(customerJson: String, eventJson: String, historyJson: String) throws  -> TagResult
+    
+    /**
+     * Applies a tag by hand (provenance `manual`) at `at`. `tag` is a tag id or display name
+     * (resolved as conditions resolve them); in an exclusive group it replaces the sibling.
+     * Tagging again what is already on changes nothing.
+     *
+     * Throws `ScrmException.Parse` when the customer is not JSON, `ScrmException.Validation` at
+     * `tag` for an unknown or ambiguous tag, at the customer's field at fault, and at `at` for a
+     * time out of range.
+     */
+    func tagJson(customerJson: String, tag: String, at: Date) throws  -> TagResult
+    
+    /**
+     * Takes a tag (id or display name) off by hand; no change when the customer does not carry
+     * it. Throws as `tagJson` does.
+     */
+    func untagJson(customerJson: String, tag: String) throws  -> TagResult
     
 }
 /**
@@ -1403,6 +1658,42 @@ public convenience init(playbook: Playbook)throws  {
 
     
     /**
+     * Applies the pre-tags (预打标) waiting for the customer's identities: `pre_tags_json` is a
+     * JSON list of `{"identity": {...}, "tag": "...", "at": "..."}`; those whose identity the
+     * customer has are applied with provenance `pre_tag`, the others ignored.
+     *
+     * Throws `ScrmException.Parse` when a text is not JSON and `ScrmException.Validation` at the
+     * field at fault (`pre_tags[0].tag`, `customer.identities[0].value`).
+     */
+open func applyPreTagsJson(customerJson: String, preTagsJson: String)throws  -> TagResult  {
+    return try  FfiConverterTypeTagResult_lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_tagger_apply_pre_tags_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(customerJson),
+        FfiConverterString.lower(preTagsJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Takes off the tags whose expiry is at or before `now`; the clock is never read.
+     *
+     * Throws `ScrmException.Parse` or `ScrmException.Validation` for a bad customer, and
+     * `ScrmException.Validation` at `now` for a time out of range.
+     */
+open func expireJson(customerJson: String, now: Date)throws  -> TagResult  {
+    return try  FfiConverterTypeTagResult_lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_tagger_expire_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(customerJson),
+        FfiConverterTimestamp.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Runs the auto-tag rules on one event of a customer.
      *
      * `customer_json` is the customer and `event_json` the event, `history_json` a JSON list of
@@ -1421,6 +1712,42 @@ open func onEventJson(customerJson: String, eventJson: String, historyJson: Stri
         FfiConverterString.lower(customerJson),
         FfiConverterString.lower(eventJson),
         FfiConverterString.lower(historyJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Applies a tag by hand (provenance `manual`) at `at`. `tag` is a tag id or display name
+     * (resolved as conditions resolve them); in an exclusive group it replaces the sibling.
+     * Tagging again what is already on changes nothing.
+     *
+     * Throws `ScrmException.Parse` when the customer is not JSON, `ScrmException.Validation` at
+     * `tag` for an unknown or ambiguous tag, at the customer's field at fault, and at `at` for a
+     * time out of range.
+     */
+open func tagJson(customerJson: String, tag: String, at: Date)throws  -> TagResult  {
+    return try  FfiConverterTypeTagResult_lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_tagger_tag_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(customerJson),
+        FfiConverterString.lower(tag),
+        FfiConverterTimestamp.lower(at),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Takes a tag (id or display name) off by hand; no change when the customer does not carry
+     * it. Throws as `tagJson` does.
+     */
+open func untagJson(customerJson: String, tag: String)throws  -> TagResult  {
+    return try  FfiConverterTypeTagResult_lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_tagger_untag_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(customerJson),
+        FfiConverterString.lower(tag),uniffiCallStatus
     )
 })
 }
@@ -1549,6 +1876,107 @@ public func FfiConverterTypeChannel_lift(_ buf: RustBuffer) throws -> Channel {
 #endif
 public func FfiConverterTypeChannel_lower(_ value: Channel) -> RustBuffer {
     return FfiConverterTypeChannel.lower(value)
+}
+
+
+/**
+ * Who decides, who influences, and what is missing in an account's buying decision (B2B 决策链).
+ */
+public struct DecisionChain: Equatable, Hashable {
+    /**
+     * Contacts (customer ids) with the decision-maker role, top of the reporting line first.
+     */
+    public var decisionMakers: [String]
+    /**
+     * Contacts who influence a decision maker: by role, by reporting to one, or through the
+     * influence map.
+     */
+    public var influencers: [String]
+    /**
+     * Champions.
+     */
+    public var champions: [String]
+    /**
+     * Gatekeepers.
+     */
+    public var gatekeepers: [String]
+    /**
+     * What the sales team still needs to find, e.g. "no decision maker known".
+     */
+    public var gaps: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Contacts (customer ids) with the decision-maker role, top of the reporting line first.
+         */decisionMakers: [String], 
+        /**
+         * Contacts who influence a decision maker: by role, by reporting to one, or through the
+         * influence map.
+         */influencers: [String], 
+        /**
+         * Champions.
+         */champions: [String], 
+        /**
+         * Gatekeepers.
+         */gatekeepers: [String], 
+        /**
+         * What the sales team still needs to find, e.g. "no decision maker known".
+         */gaps: [String]) {
+        self.decisionMakers = decisionMakers
+        self.influencers = influencers
+        self.champions = champions
+        self.gatekeepers = gatekeepers
+        self.gaps = gaps
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DecisionChain: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDecisionChain: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DecisionChain {
+        return
+            try DecisionChain(
+                decisionMakers: FfiConverterSequenceString.read(from: &buf), 
+                influencers: FfiConverterSequenceString.read(from: &buf), 
+                champions: FfiConverterSequenceString.read(from: &buf), 
+                gatekeepers: FfiConverterSequenceString.read(from: &buf), 
+                gaps: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DecisionChain, into buf: inout [UInt8]) {
+        FfiConverterSequenceString.write(value.decisionMakers, into: &buf)
+        FfiConverterSequenceString.write(value.influencers, into: &buf)
+        FfiConverterSequenceString.write(value.champions, into: &buf)
+        FfiConverterSequenceString.write(value.gatekeepers, into: &buf)
+        FfiConverterSequenceString.write(value.gaps, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDecisionChain_lift(_ buf: RustBuffer) throws -> DecisionChain {
+    return try FfiConverterTypeDecisionChain.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDecisionChain_lower(_ value: DecisionChain) -> RustBuffer {
+    return FfiConverterTypeDecisionChain.lower(value)
 }
 
 
@@ -2545,6 +2973,22 @@ public func customIdentity(namespace: String, value: String, strong: Bool)throws
 })
 }
 /**
+ * The decision chain of a JSON B2B account (shape of `docs/data-model.md`): its decision makers,
+ * influencers, champions, gatekeepers, and the gaps the sales team still needs to fill.
+ *
+ * Throws `ScrmException.Parse` when the text is not JSON and `ScrmException.Validation` at the
+ * field at fault (`contacts[0].reports_to` naming no contact, `contacts` for a reporting line
+ * that loops).
+ */
+public func decisionChainJson(accountJson: String)throws  -> DecisionChain  {
+    return try  FfiConverterTypeDecisionChain_lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_decision_chain_json(
+        FfiConverterString.lower(accountJson),uniffiCallStatus
+    )
+})
+}
+/**
  * Merges a JSON list of customers (one person; shape of `docs/data-model.md`) under a JSON merge
  * policy (null: the default policy) and returns the merged customer as JSON. The oldest profile
  * survives; the others' ids go to its `merged_ids`.
@@ -2623,6 +3067,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_scrm_mobile_checksum_func_custom_identity() != 16816) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_scrm_mobile_checksum_func_decision_chain_json() != 8073) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_scrm_mobile_checksum_func_merge_json() != 6107) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -2668,7 +3115,31 @@ private let initializationResult: InitializationResult = {
     if (uniffi_scrm_mobile_checksum_method_condition_to_text() != 10118) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_scrm_mobile_checksum_method_segment_condition() != 42255) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_segment_excluded() != 17616) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_segment_included() != 46043) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_segment_members_json() != 5021) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_tagger_apply_pre_tags_json() != 50633) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_tagger_expire_json() != 56318) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_scrm_mobile_checksum_method_tagger_on_event_json() != 60025) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_tagger_tag_json() != 64425) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_tagger_untag_json() != 30548) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_scrm_mobile_checksum_constructor_playbook_from_json() != 11810) {
@@ -2681,6 +3152,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_scrm_mobile_checksum_constructor_condition_parse() != 31778) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_constructor_segment_new() != 825) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_scrm_mobile_checksum_constructor_tagger_new() != 17838) {

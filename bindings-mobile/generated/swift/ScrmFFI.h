@@ -388,6 +388,41 @@ int8_t uniffi_scrm_mobile_fn_method_condition_uniffi_trait_eq_ne(uint64_t ptr, u
 uint64_t uniffi_scrm_mobile_fn_method_condition_uniffi_trait_hash(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CLONE_SEGMENT
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CLONE_SEGMENT
+uint64_t uniffi_scrm_mobile_fn_clone_segment(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FREE_SEGMENT
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FREE_SEGMENT
+void uniffi_scrm_mobile_fn_free_segment(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CONSTRUCTOR_SEGMENT_NEW
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CONSTRUCTOR_SEGMENT_NEW
+uint64_t uniffi_scrm_mobile_fn_constructor_segment_new(uint64_t condition, RustBuffer include, RustBuffer exclude, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_SEGMENT_CONDITION
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_SEGMENT_CONDITION
+uint64_t uniffi_scrm_mobile_fn_method_segment_condition(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_SEGMENT_EXCLUDED
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_SEGMENT_EXCLUDED
+RustBuffer uniffi_scrm_mobile_fn_method_segment_excluded(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_SEGMENT_INCLUDED
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_SEGMENT_INCLUDED
+RustBuffer uniffi_scrm_mobile_fn_method_segment_included(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_SEGMENT_MEMBERS_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_SEGMENT_MEMBERS_JSON
+RustBuffer uniffi_scrm_mobile_fn_method_segment_members_json(uint64_t ptr, RustBuffer customers_json, RustBuffer now, RustBuffer histories_json, RustBuffer scores_json, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CLONE_TAGGER
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CLONE_TAGGER
 uint64_t uniffi_scrm_mobile_fn_clone_tagger(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -403,9 +438,29 @@ void uniffi_scrm_mobile_fn_free_tagger(uint64_t handle, RustCallStatus *_Nonnull
 uint64_t uniffi_scrm_mobile_fn_constructor_tagger_new(uint64_t playbook, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_APPLY_PRE_TAGS_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_APPLY_PRE_TAGS_JSON
+RustBuffer uniffi_scrm_mobile_fn_method_tagger_apply_pre_tags_json(uint64_t ptr, RustBuffer customer_json, RustBuffer pre_tags_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_EXPIRE_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_EXPIRE_JSON
+RustBuffer uniffi_scrm_mobile_fn_method_tagger_expire_json(uint64_t ptr, RustBuffer customer_json, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_ON_EVENT_JSON
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_ON_EVENT_JSON
 RustBuffer uniffi_scrm_mobile_fn_method_tagger_on_event_json(uint64_t ptr, RustBuffer customer_json, RustBuffer event_json, RustBuffer history_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_TAG_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_TAG_JSON
+RustBuffer uniffi_scrm_mobile_fn_method_tagger_tag_json(uint64_t ptr, RustBuffer customer_json, RustBuffer tag, RustBuffer at, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_UNTAG_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_UNTAG_JSON
+RustBuffer uniffi_scrm_mobile_fn_method_tagger_untag_json(uint64_t ptr, RustBuffer customer_json, RustBuffer tag, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_PLAYBOOK_JSON_SCHEMA
@@ -428,6 +483,11 @@ RustBuffer uniffi_scrm_mobile_fn_func_version(RustCallStatus *_Nonnull out_statu
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_CUSTOM_IDENTITY
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_CUSTOM_IDENTITY
 RustBuffer uniffi_scrm_mobile_fn_func_custom_identity(RustBuffer namespace, RustBuffer value, int8_t strong, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_DECISION_CHAIN_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_DECISION_CHAIN_JSON
+RustBuffer uniffi_scrm_mobile_fn_func_decision_chain_json(RustBuffer account_json, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_MERGE_JSON
@@ -729,6 +789,12 @@ uint16_t uniffi_scrm_mobile_checksum_func_custom_identity(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_DECISION_CHAIN_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_DECISION_CHAIN_JSON
+uint16_t uniffi_scrm_mobile_checksum_func_decision_chain_json(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_MERGE_JSON
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_MERGE_JSON
 uint16_t uniffi_scrm_mobile_checksum_func_merge_json(void
@@ -819,9 +885,57 @@ uint16_t uniffi_scrm_mobile_checksum_method_condition_to_text(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_SEGMENT_CONDITION
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_SEGMENT_CONDITION
+uint16_t uniffi_scrm_mobile_checksum_method_segment_condition(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_SEGMENT_EXCLUDED
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_SEGMENT_EXCLUDED
+uint16_t uniffi_scrm_mobile_checksum_method_segment_excluded(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_SEGMENT_INCLUDED
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_SEGMENT_INCLUDED
+uint16_t uniffi_scrm_mobile_checksum_method_segment_included(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_SEGMENT_MEMBERS_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_SEGMENT_MEMBERS_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_segment_members_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_TAGGER_APPLY_PRE_TAGS_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_TAGGER_APPLY_PRE_TAGS_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_tagger_apply_pre_tags_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_TAGGER_EXPIRE_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_TAGGER_EXPIRE_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_tagger_expire_json(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_TAGGER_ON_EVENT_JSON
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_TAGGER_ON_EVENT_JSON
 uint16_t uniffi_scrm_mobile_checksum_method_tagger_on_event_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_TAGGER_TAG_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_TAGGER_TAG_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_tagger_tag_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_TAGGER_UNTAG_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_TAGGER_UNTAG_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_tagger_untag_json(void
     
 );
 #endif
@@ -846,6 +960,12 @@ uint16_t uniffi_scrm_mobile_checksum_constructor_condition_from_json(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_CONSTRUCTOR_CONDITION_PARSE
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_CONSTRUCTOR_CONDITION_PARSE
 uint16_t uniffi_scrm_mobile_checksum_constructor_condition_parse(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_CONSTRUCTOR_SEGMENT_NEW
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_CONSTRUCTOR_SEGMENT_NEW
+uint16_t uniffi_scrm_mobile_checksum_constructor_segment_new(void
     
 );
 #endif

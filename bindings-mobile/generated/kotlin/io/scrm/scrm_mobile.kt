@@ -683,6 +683,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_scrm_mobile_checksum_func_custom_identity(
     ): Int
+    external fun uniffi_scrm_mobile_checksum_func_decision_chain_json(
+    ): Int
     external fun uniffi_scrm_mobile_checksum_func_merge_json(
     ): Int
     external fun uniffi_scrm_mobile_checksum_func_normalize_identity(
@@ -713,7 +715,23 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_scrm_mobile_checksum_method_condition_to_text(
     ): Int
+    external fun uniffi_scrm_mobile_checksum_method_segment_condition(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_segment_excluded(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_segment_included(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_segment_members_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_tagger_apply_pre_tags_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_tagger_expire_json(
+    ): Int
     external fun uniffi_scrm_mobile_checksum_method_tagger_on_event_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_tagger_tag_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_tagger_untag_json(
     ): Int
     external fun uniffi_scrm_mobile_checksum_constructor_playbook_from_json(
     ): Int
@@ -722,6 +740,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_scrm_mobile_checksum_constructor_condition_from_json(
     ): Int
     external fun uniffi_scrm_mobile_checksum_constructor_condition_parse(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_constructor_segment_new(
     ): Int
     external fun uniffi_scrm_mobile_checksum_constructor_tagger_new(
     ): Int
@@ -803,13 +823,35 @@ internal object UniffiLib {
     ): Byte
     external fun uniffi_scrm_mobile_fn_method_condition_uniffi_trait_hash(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_scrm_mobile_fn_clone_segment(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_scrm_mobile_fn_free_segment(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_scrm_mobile_fn_constructor_segment_new(`condition`: Long,`include`: RustBuffer.ByValue,`exclude`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_scrm_mobile_fn_method_segment_condition(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_scrm_mobile_fn_method_segment_excluded(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_segment_included(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_segment_members_json(`ptr`: Long,`customersJson`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`historiesJson`: RustBuffer.ByValue,`scoresJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_clone_tagger(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_scrm_mobile_fn_free_tagger(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_scrm_mobile_fn_constructor_tagger_new(`playbook`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_scrm_mobile_fn_method_tagger_apply_pre_tags_json(`ptr`: Long,`customerJson`: RustBuffer.ByValue,`preTagsJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_tagger_expire_json(`ptr`: Long,`customerJson`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_method_tagger_on_event_json(`ptr`: Long,`customerJson`: RustBuffer.ByValue,`eventJson`: RustBuffer.ByValue,`historyJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_tagger_tag_json(`ptr`: Long,`customerJson`: RustBuffer.ByValue,`tag`: RustBuffer.ByValue,`at`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_tagger_untag_json(`ptr`: Long,`customerJson`: RustBuffer.ByValue,`tag`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_func_playbook_json_schema(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -818,6 +860,8 @@ internal object UniffiLib {
     external fun uniffi_scrm_mobile_fn_func_version(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_func_custom_identity(`namespace`: RustBuffer.ByValue,`value`: RustBuffer.ByValue,`strong`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_decision_chain_json(`accountJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_func_merge_json(`customersJson`: RustBuffer.ByValue,`policyJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -956,6 +1000,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_scrm_mobile_checksum_func_custom_identity() and 0xFFFF) != 16816) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_scrm_mobile_checksum_func_decision_chain_json() and 0xFFFF) != 8073) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_scrm_mobile_checksum_func_merge_json() and 0xFFFF) != 6107) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1001,7 +1048,31 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_scrm_mobile_checksum_method_condition_to_text() and 0xFFFF) != 10118) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_scrm_mobile_checksum_method_segment_condition() and 0xFFFF) != 42255) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_segment_excluded() and 0xFFFF) != 17616) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_segment_included() and 0xFFFF) != 46043) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_segment_members_json() and 0xFFFF) != 5021) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_tagger_apply_pre_tags_json() and 0xFFFF) != 50633) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_tagger_expire_json() and 0xFFFF) != 56318) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_scrm_mobile_checksum_method_tagger_on_event_json() and 0xFFFF) != 60025) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_tagger_tag_json() and 0xFFFF) != 64425) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_tagger_untag_json() and 0xFFFF) != 30548) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_scrm_mobile_checksum_constructor_playbook_from_json() and 0xFFFF) != 11810) {
@@ -1014,6 +1085,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_scrm_mobile_checksum_constructor_condition_parse() and 0xFFFF) != 31778) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_constructor_segment_new() and 0xFFFF) != 825) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_scrm_mobile_checksum_constructor_tagger_new() and 0xFFFF) != 17838) {
@@ -2619,10 +2693,399 @@ public object FfiConverterTypePlaybook: FfiConverter<Playbook, Long> {
 
 
 /**
+ * A segment of customers (客户分群): those matching a compiled condition, adjusted by hand with
+ * customer ids that are always in (`include`) or never in (`exclude`). Exclude wins over include,
+ * and include wins over the condition. Safe to share between threads.
+ */
+public interface SegmentInterface {
+    
+    /**
+     * The condition of the segment.
+     */
+    fun `condition`(): Condition
+    
+    /**
+     * The manually excluded customer ids, sorted.
+     */
+    fun `excluded`(): List<kotlin.String>
+    
+    /**
+     * The manually included customer ids, sorted.
+     */
+    fun `included`(): List<kotlin.String>
+    
+    /**
+     * The ids of the customers of a JSON list (shape of `docs/data-model.md`) that are in the
+     * segment at `now`, in input order.
+     *
+     * `histories_json`, when given, is a JSON object from customer id to that customer's events;
+     * `scores_json` a JSON object from customer id to the score the engine computed, as a
+     * decimal string ("72.5"). Windows end at `now`; the clock is never read.
+     *
+     * Throws `ScrmException.Parse` when a text is not JSON and `ScrmException.Validation` at the
+     * field at fault (`customers[1].created_at`, `histories`, `scores.c2` for a score that is not
+     * a decimal number, `now` for a time out of range).
+     */
+    fun `membersJson`(`customersJson`: kotlin.String, `now`: java.time.Instant, `historiesJson`: kotlin.String? = null, `scoresJson`: kotlin.String? = null): List<kotlin.String>
+    
+    companion object
+}
+
+/**
+ * A segment of customers (客户分群): those matching a compiled condition, adjusted by hand with
+ * customer ids that are always in (`include`) or never in (`exclude`). Exclude wins over include,
+ * and include wins over the condition. Safe to share between threads.
+ */
+open class Segment: Disposable, AutoCloseable, SegmentInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * The customers matching `condition`, plus the ids in `include`, minus the ids in `exclude`.
+     */
+    constructor(`condition`: CompiledCondition, `include`: List<kotlin.String> = listOf(), `exclude`: List<kotlin.String> = listOf()) :
+        this(UniffiWithHandle, 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_constructor_segment_new(
+    
+        
+        FfiConverterTypeCompiledCondition.lower(`condition`),
+        FfiConverterSequenceString.lower(`include`),
+        FfiConverterSequenceString.lower(`exclude`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_scrm_mobile_fn_free_segment(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_scrm_mobile_fn_clone_segment(handle, status)
+        }
+    }
+
+    
+    /**
+     * The condition of the segment.
+     */override fun `condition`(): Condition {
+            return FfiConverterTypeCondition.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_segment_condition(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The manually excluded customer ids, sorted.
+     */override fun `excluded`(): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_segment_excluded(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The manually included customer ids, sorted.
+     */override fun `included`(): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_segment_included(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The ids of the customers of a JSON list (shape of `docs/data-model.md`) that are in the
+     * segment at `now`, in input order.
+     *
+     * `histories_json`, when given, is a JSON object from customer id to that customer's events;
+     * `scores_json` a JSON object from customer id to the score the engine computed, as a
+     * decimal string ("72.5"). Windows end at `now`; the clock is never read.
+     *
+     * Throws `ScrmException.Parse` when a text is not JSON and `ScrmException.Validation` at the
+     * field at fault (`customers[1].created_at`, `histories`, `scores.c2` for a score that is not
+     * a decimal number, `now` for a time out of range).
+     */
+    @Throws(ScrmException::class)override fun `membersJson`(`customersJson`: kotlin.String, `now`: java.time.Instant, `historiesJson`: kotlin.String?, `scoresJson`: kotlin.String?): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_segment_members_json(
+        it,
+        
+        FfiConverterString.lower(`customersJson`),
+        FfiConverterTimestamp.lower(`now`),
+        FfiConverterOptionalString.lower(`historiesJson`),
+        FfiConverterOptionalString.lower(`scoresJson`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSegment: FfiConverter<Segment, Long> {
+    override fun lower(value: Segment): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Segment {
+        return Segment(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Segment {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Segment) = 8UL
+
+    override fun write(value: Segment, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * The auto-tag rules of one playbook, compiled once (tags interned, keywords built into one
  * automaton). Safe to share between threads.
  */
 public interface TaggerInterface {
+    
+    /**
+     * Applies the pre-tags (预打标) waiting for the customer's identities: `pre_tags_json` is a
+     * JSON list of `{"identity": {...}, "tag": "...", "at": "..."}`; those whose identity the
+     * customer has are applied with provenance `pre_tag`, the others ignored.
+     *
+     * Throws `ScrmException.Parse` when a text is not JSON and `ScrmException.Validation` at the
+     * field at fault (`pre_tags[0].tag`, `customer.identities[0].value`).
+     */
+    fun `applyPreTagsJson`(`customerJson`: kotlin.String, `preTagsJson`: kotlin.String): TagResult
+    
+    /**
+     * Takes off the tags whose expiry is at or before `now`; the clock is never read.
+     *
+     * Throws `ScrmException.Parse` or `ScrmException.Validation` for a bad customer, and
+     * `ScrmException.Validation` at `now` for a time out of range.
+     */
+    fun `expireJson`(`customerJson`: kotlin.String, `now`: java.time.Instant): TagResult
     
     /**
      * Runs the auto-tag rules on one event of a customer.
@@ -2636,6 +3099,23 @@ public interface TaggerInterface {
      * the field at fault (`customer.identities[0].value`, `event`, `history[3].at`).
      */
     fun `onEventJson`(`customerJson`: kotlin.String, `eventJson`: kotlin.String, `historyJson`: kotlin.String = "[]"): TagResult
+    
+    /**
+     * Applies a tag by hand (provenance `manual`) at `at`. `tag` is a tag id or display name
+     * (resolved as conditions resolve them); in an exclusive group it replaces the sibling.
+     * Tagging again what is already on changes nothing.
+     *
+     * Throws `ScrmException.Parse` when the customer is not JSON, `ScrmException.Validation` at
+     * `tag` for an unknown or ambiguous tag, at the customer's field at fault, and at `at` for a
+     * time out of range.
+     */
+    fun `tagJson`(`customerJson`: kotlin.String, `tag`: kotlin.String, `at`: java.time.Instant): TagResult
+    
+    /**
+     * Takes a tag (id or display name) off by hand; no change when the customer does not carry
+     * it. Throws as `tagJson` does.
+     */
+    fun `untagJson`(`customerJson`: kotlin.String, `tag`: kotlin.String): TagResult
     
     companion object
 }
@@ -2762,6 +3242,52 @@ open class Tagger: Disposable, AutoCloseable, TaggerInterface
 
     
     /**
+     * Applies the pre-tags (预打标) waiting for the customer's identities: `pre_tags_json` is a
+     * JSON list of `{"identity": {...}, "tag": "...", "at": "..."}`; those whose identity the
+     * customer has are applied with provenance `pre_tag`, the others ignored.
+     *
+     * Throws `ScrmException.Parse` when a text is not JSON and `ScrmException.Validation` at the
+     * field at fault (`pre_tags[0].tag`, `customer.identities[0].value`).
+     */
+    @Throws(ScrmException::class)override fun `applyPreTagsJson`(`customerJson`: kotlin.String, `preTagsJson`: kotlin.String): TagResult {
+            return FfiConverterTypeTagResult.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_tagger_apply_pre_tags_json(
+        it,
+        
+        FfiConverterString.lower(`customerJson`),
+        FfiConverterString.lower(`preTagsJson`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Takes off the tags whose expiry is at or before `now`; the clock is never read.
+     *
+     * Throws `ScrmException.Parse` or `ScrmException.Validation` for a bad customer, and
+     * `ScrmException.Validation` at `now` for a time out of range.
+     */
+    @Throws(ScrmException::class)override fun `expireJson`(`customerJson`: kotlin.String, `now`: java.time.Instant): TagResult {
+            return FfiConverterTypeTagResult.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_tagger_expire_json(
+        it,
+        
+        FfiConverterString.lower(`customerJson`),
+        FfiConverterTimestamp.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Runs the auto-tag rules on one event of a customer.
      *
      * `customer_json` is the customer and `event_json` the event, `history_json` a JSON list of
@@ -2782,6 +3308,52 @@ open class Tagger: Disposable, AutoCloseable, TaggerInterface
         FfiConverterString.lower(`customerJson`),
         FfiConverterString.lower(`eventJson`),
         FfiConverterString.lower(`historyJson`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Applies a tag by hand (provenance `manual`) at `at`. `tag` is a tag id or display name
+     * (resolved as conditions resolve them); in an exclusive group it replaces the sibling.
+     * Tagging again what is already on changes nothing.
+     *
+     * Throws `ScrmException.Parse` when the customer is not JSON, `ScrmException.Validation` at
+     * `tag` for an unknown or ambiguous tag, at the customer's field at fault, and at `at` for a
+     * time out of range.
+     */
+    @Throws(ScrmException::class)override fun `tagJson`(`customerJson`: kotlin.String, `tag`: kotlin.String, `at`: java.time.Instant): TagResult {
+            return FfiConverterTypeTagResult.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_tagger_tag_json(
+        it,
+        
+        FfiConverterString.lower(`customerJson`),
+        FfiConverterString.lower(`tag`),
+        FfiConverterTimestamp.lower(`at`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Takes a tag (id or display name) off by hand; no change when the customer does not carry
+     * it. Throws as `tagJson` does.
+     */
+    @Throws(ScrmException::class)override fun `untagJson`(`customerJson`: kotlin.String, `tag`: kotlin.String): TagResult {
+            return FfiConverterTypeTagResult.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_tagger_untag_json(
+        it,
+        
+        FfiConverterString.lower(`customerJson`),
+        FfiConverterString.lower(`tag`),_status)
 }
     }
     )
@@ -2878,6 +3450,78 @@ public object FfiConverterTypeChannel: FfiConverterRustBuffer<Channel> {
             FfiConverterString.write(value.`id`, buf)
             FfiConverterString.write(value.`name`, buf)
             FfiConverterString.write(value.`platform`, buf)
+    }
+}
+
+
+
+/**
+ * Who decides, who influences, and what is missing in an account's buying decision (B2B 决策链).
+ */
+data class DecisionChain (
+    /**
+     * Contacts (customer ids) with the decision-maker role, top of the reporting line first.
+     */
+    var `decisionMakers`: List<kotlin.String>
+    , 
+    /**
+     * Contacts who influence a decision maker: by role, by reporting to one, or through the
+     * influence map.
+     */
+    var `influencers`: List<kotlin.String>
+    , 
+    /**
+     * Champions.
+     */
+    var `champions`: List<kotlin.String>
+    , 
+    /**
+     * Gatekeepers.
+     */
+    var `gatekeepers`: List<kotlin.String>
+    , 
+    /**
+     * What the sales team still needs to find, e.g. "no decision maker known".
+     */
+    var `gaps`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDecisionChain: FfiConverterRustBuffer<DecisionChain> {
+    override fun read(buf: ByteBuffer): DecisionChain {
+        return DecisionChain(
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DecisionChain) = (
+            FfiConverterSequenceString.allocationSize(value.`decisionMakers`) +
+            FfiConverterSequenceString.allocationSize(value.`influencers`) +
+            FfiConverterSequenceString.allocationSize(value.`champions`) +
+            FfiConverterSequenceString.allocationSize(value.`gatekeepers`) +
+            FfiConverterSequenceString.allocationSize(value.`gaps`)
+    )
+
+    override fun write(value: DecisionChain, buf: ByteBuffer) {
+            FfiConverterSequenceString.write(value.`decisionMakers`, buf)
+            FfiConverterSequenceString.write(value.`influencers`, buf)
+            FfiConverterSequenceString.write(value.`champions`, buf)
+            FfiConverterSequenceString.write(value.`gatekeepers`, buf)
+            FfiConverterSequenceString.write(value.`gaps`, buf)
     }
 }
 
@@ -3764,6 +4408,26 @@ public object FfiConverterSequenceSequenceString: FfiConverterRustBuffer<List<Li
         FfiConverterString.lower(`namespace`),
         FfiConverterString.lower(`value`),
         FfiConverterBoolean.lower(`strong`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The decision chain of a JSON B2B account (shape of `docs/data-model.md`): its decision makers,
+         * influencers, champions, gatekeepers, and the gaps the sales team still needs to fill.
+         *
+         * Throws `ScrmException.Parse` when the text is not JSON and `ScrmException.Validation` at the
+         * field at fault (`contacts[0].reports_to` naming no contact, `contacts` for a reporting line
+         * that loops).
+         */
+    @Throws(ScrmException::class) fun `decisionChainJson`(`accountJson`: kotlin.String): DecisionChain {
+            return FfiConverterTypeDecisionChain.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_decision_chain_json(
+    
+        
+        FfiConverterString.lower(`accountJson`),_status)
 }
     )
     }

@@ -86,20 +86,75 @@ class ConformanceTest {
                     return errorOutcome(e)
                 }
                 customer = result.customerJson
-                allChanges.put(JSONArray(result.changes.map {
-                    JSONObject().put("tag_id", it.tagId).put("action", it.action).put("reason", it.reason)
-                }))
+                allChanges.put(changesValue(result.changes))
             }
-            // The tags carried at the end, with their expiry where they have one, sorted by id.
-            val carried = JSONObject(customer).getJSONArray("tags")
-            val tags = (0 until carried.length()).map { carried.getJSONObject(it) }
-                .sortedBy { it.getString("tag_id") }
-                .map { t ->
-                    JSONObject().put("tag_id", t.getString("tag_id")).apply {
-                        if (t.has("expires_at")) put("expires_at", t.get("expires_at"))
+            JSONObject().put("changes", allChanges).put("tags", carriedTags(customer))
+        }
+    }
+
+    /** The changes of one call, as the Rust runner writes them. */
+    private fun changesValue(changes: List<TagChange>): JSONArray = JSONArray(changes.map {
+        JSONObject().put("tag_id", it.tagId).put("action", it.action).put("reason", it.reason)
+    })
+
+    /** The tags a customer (JSON) carries, with their expiry where they have one, sorted by id. */
+    private fun carriedTags(customer: String): JSONArray {
+        val carried = JSONObject(customer).getJSONArray("tags")
+        return JSONArray((0 until carried.length()).map { carried.getJSONObject(it) }
+            .sortedBy { it.getString("tag_id") }
+            .map { t ->
+                JSONObject().put("tag_id", t.getString("tag_id")).apply {
+                    if (t.has("expires_at")) put("expires_at", t.get("expires_at"))
+                }
+            })
+    }
+
+    /** The customer ids of a field (a JSON list of strings); an absent list is an empty one. */
+    private fun ids(v: JSONObject, key: String): List<String> {
+        val list = v.optJSONArray(key) ?: return emptyList()
+        return (0 until list.length()).mapNotNull { list.opt(it) as? String }
+    }
+
+    private fun segmentMembers(v: JSONObject): JSONObject = playbook(v).use { p ->
+        val now = Instant.parse(v.getString("now"))
+        val optional = { key: String -> if (v.isNull(key)) null else v.get(key).toString() }
+        outcome {
+            Condition.parse(v.getString("condition")).use { c ->
+                c.compile(p).use { compiled ->
+                    Segment(compiled, ids(v, "include"), ids(v, "exclude")).use { segment ->
+                        val members = segment.membersJson(text(v, "customers"), now, optional("histories"), optional("scores"))
+                        JSONObject().put("members", JSONArray(members))
                     }
                 }
-            JSONObject().put("changes", allChanges).put("tags", JSONArray(tags))
+            }
+        }
+    }
+
+    /**
+     * Runs hand-tagging steps in order (`tag` + `at`, `untag`, `expire`, `pre_tags`), outputting the
+     * changes of each step and the tags carried at the end, as `tagging.events` does.
+     */
+    private fun tagByHand(v: JSONObject): JSONObject = playbook(v).use { p ->
+        Tagger(p).use { tagger ->
+            var customer = v.get("customer").toString()
+            val steps = v.getJSONArray("steps")
+            val allChanges = JSONArray()
+            for (i in 0 until steps.length()) {
+                val step = steps.getJSONObject(i)
+                val result = try {
+                    when {
+                        step.opt("tag") is String -> tagger.tagJson(customer, step.getString("tag"), Instant.parse(step.getString("at")))
+                        step.opt("untag") is String -> tagger.untagJson(customer, step.getString("untag"))
+                        step.has("expire") -> tagger.expireJson(customer, Instant.parse(step.getString("expire")))
+                        else -> tagger.applyPreTagsJson(customer, step.opt("pre_tags")?.toString() ?: "null")
+                    }
+                } catch (e: ScrmException) {
+                    return errorOutcome(e)
+                }
+                customer = result.customerJson
+                allChanges.put(changesValue(result.changes))
+            }
+            JSONObject().put("changes", allChanges).put("tags", carriedTags(customer))
         }
     }
 
@@ -140,6 +195,17 @@ class ConformanceTest {
                 }
             }
         }
+        "segment.members" -> segmentMembers(v)
+        "account.decision_chain" -> outcome {
+            val chain = decisionChainJson(v.get("account").toString())
+            JSONObject()
+                .put("decision_makers", JSONArray(chain.decisionMakers))
+                .put("influencers", JSONArray(chain.influencers))
+                .put("champions", JSONArray(chain.champions))
+                .put("gatekeepers", JSONArray(chain.gatekeepers))
+                .put("gaps", JSONArray(chain.gaps))
+        }
+        "tagging.manual" -> tagByHand(v)
         else -> throw AssertionError("unknown op ${v.getString("op")} in ${v.getString("id")}")
     }
 
