@@ -19,17 +19,8 @@ use crate::{
 
 /// Reads a JSON document of type `T`; `what` names it in errors (`customers`, `event`).
 fn read<T: DeserializeOwned>(text: &str, what: &str) -> Result<T> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        Error::at(
-            ErrorKind::Parse,
-            what,
-            format!(
-                "invalid JSON at line {}, column {}: {e}",
-                e.line(),
-                e.column()
-            ),
-        )
-    })?;
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| crate::error::json_parse_error(what, "JSON", &e))?;
     read_value(value, what)
 }
 

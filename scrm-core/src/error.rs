@@ -166,6 +166,20 @@ pub fn catch_panic<T>(work: impl FnOnce() -> Result<T>) -> Result<T> {
     })
 }
 
+/// A [`ErrorKind::Parse`] error at `path` for malformed JSON, naming the line and column; `what`
+/// says what the text was meant to be (`"JSON"`, `"customer JSON"`).
+pub(crate) fn json_parse_error(path: &str, what: &str, e: &serde_json::Error) -> Error {
+    Error::at(
+        ErrorKind::Parse,
+        path,
+        format!(
+            "invalid {what} at line {}, column {}: {e}",
+            e.line(),
+            e.column()
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -72,17 +72,8 @@ impl Event {
     /// [`ErrorKind::Parse`] for malformed JSON or a wrong field, [`ErrorKind::Validation`] for
     /// an empty id, customer id or type.
     pub fn from_json(text: &str) -> Result<Event> {
-        let event: Event = serde_json::from_str(text).map_err(|e| {
-            Error::at(
-                ErrorKind::Parse,
-                "",
-                format!(
-                    "invalid event JSON at line {}, column {}: {e}",
-                    e.line(),
-                    e.column()
-                ),
-            )
-        })?;
+        let event: Event = serde_json::from_str(text)
+            .map_err(|e| crate::error::json_parse_error("", "event JSON", &e))?;
         event.check()?;
         Ok(event)
     }

@@ -237,17 +237,8 @@ impl Customer {
     ///
     /// [`ErrorKind::Parse`] for malformed JSON, [`ErrorKind::Validation`] with every problem.
     pub fn from_json(text: &str) -> Result<Customer> {
-        let customer: Customer = serde_json::from_str(text).map_err(|e| {
-            Error::at(
-                ErrorKind::Parse,
-                "",
-                format!(
-                    "invalid customer JSON at line {}, column {}: {e}",
-                    e.line(),
-                    e.column()
-                ),
-            )
-        })?;
+        let customer: Customer = serde_json::from_str(text)
+            .map_err(|e| crate::error::json_parse_error("", "customer JSON", &e))?;
         customer.check()?;
         Ok(customer)
     }

@@ -253,17 +253,9 @@ fn parse(text: &str, format: Format) -> Result<Value> {
         ));
     }
     match format {
-        Format::Json => serde_json::from_str(text).map_err(|e| {
-            Error::at(
-                ErrorKind::Parse,
-                "",
-                format!(
-                    "invalid JSON at line {}, column {}: {e}",
-                    e.line(),
-                    e.column()
-                ),
-            )
-        }),
+        Format::Json => {
+            serde_json::from_str(text).map_err(|e| crate::error::json_parse_error("", "JSON", &e))
+        }
         Format::Toml => toml::from_str(text).map_err(|e| {
             let (line, column) = e
                 .span()
