@@ -6,6 +6,7 @@
 //! [`TagChange`]s it made, each with its reason; applying the same thing twice changes nothing.
 
 mod index;
+mod keywords;
 mod normalize;
 mod tagger;
 

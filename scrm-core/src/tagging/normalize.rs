@@ -8,18 +8,18 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Folds one character: full-width ASCII variants (U+FF01..U+FF5E) to ASCII, the ideographic
 /// space (U+3000) to a space, and letters to lower case.
-fn fold_char(c: char, out: &mut String) {
+fn fold_char(c: char, out: &mut impl FnMut(char)) {
     let c = match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         '\u{3000}' => ' ',
         other => other,
     };
     if c.is_ascii() {
-        out.push(c.to_ascii_lowercase());
+        out(c.to_ascii_lowercase());
     } else if has_no_case(c) {
-        out.push(c); // the bulk of Chinese text: skip the case tables
+        out(c); // the bulk of Chinese text: skip the case tables
     } else {
-        out.extend(c.to_lowercase());
+        c.to_lowercase().for_each(&mut *out);
     }
 }
 
@@ -28,12 +28,20 @@ fn has_no_case(c: char) -> bool {
     matches!(c, '\u{3000}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7AF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3FFFF}')
 }
 
-/// The matching form of `text`: NFC, width-folded, lower-cased (not trimmed: offsets in a message
-/// do not matter, but a keyword's own spaces do).
-pub fn fold(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    // Most text is already NFC (every IME emits it); the quick check avoids recomposing it.
-    let already_nfc = text.is_ascii()
+/// Characters that are NFC whatever surrounds them: they are unchanged by NFC, have canonical
+/// combining class 0 and compose with nothing. Latin below the combining diacritics, CJK
+/// punctuation and kana (without the tone and sound marks), the unified ideographs, and the
+/// full-width forms: the whole of most Chinese chat. Text made only of these skips the NFC
+/// tables entirely.
+fn surely_nfc(c: char) -> bool {
+    matches!(c, '\0'..='\u{2FF}' | '\u{3000}'..='\u{3029}' | '\u{3030}'..='\u{3098}' | '\u{4E00}'..='\u{9FFF}' | '\u{FF01}'..='\u{FF5E}')
+}
+
+/// Calls `out` with each character of the matching form of `text` (see [`fold`]), without
+/// building it: the keyword scan reads a message once and allocates nothing.
+pub(crate) fn fold_each(text: &str, mut out: impl FnMut(char)) {
+    // Most text is already NFC (every IME emits it); checking that first avoids recomposing it.
+    let already_nfc = text.chars().all(surely_nfc)
         || unicode_normalization::is_nfc_quick(text.chars())
             == unicode_normalization::IsNormalized::Yes;
     if already_nfc {
@@ -45,6 +53,13 @@ pub fn fold(text: &str) -> String {
             fold_char(c, &mut out);
         }
     }
+}
+
+/// The matching form of `text`: NFC, width-folded, lower-cased (not trimmed: offsets in a message
+/// do not matter, but a keyword's own spaces do).
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    fold_each(text, |c| out.push(c));
     out
 }
 

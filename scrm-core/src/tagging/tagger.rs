@@ -2,12 +2,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use chrono::{DateTime, TimeDelta, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::index::{TagIndex, TagNo};
+use super::keywords::KeywordMatcher;
 use super::normalize::fold;
 use super::{MAX_TAGS_PER_CUSTOMER, TagAction, TagChange};
 use crate::condition::{CompiledCondition, Condition};
@@ -52,8 +52,9 @@ pub struct Tagger {
     index: TagIndex,
     rules: Vec<CompiledRule>,
     by_channel_code: HashMap<String, Vec<usize>>,
-    keywords: Option<AhoCorasick>,
-    /// For each keyword pattern: the rule it belongs to and the keyword as written.
+    keywords: Option<KeywordMatcher>,
+    /// For each keyword pattern: the rule it belongs to and the keyword as written, quoted for
+    /// reasons once here (quoting Chinese text checks every character's printability).
     keyword_rules: Vec<(usize, String)>,
     keyword_event_types: Vec<Vec<String>>,
     behaviour: Vec<BehaviourRule>,
@@ -134,7 +135,9 @@ impl Tagger {
                             continue;
                         }
                         patterns.push(folded);
-                        tagger.keyword_rules.push((no, keyword.trim().to_owned()));
+                        tagger
+                            .keyword_rules
+                            .push((no, format!("{:?}", keyword.trim())));
                     }
                     tagger.keyword_event_types.resize(no + 1, Vec::new());
                     tagger.keyword_event_types[no] = event_types.clone();
@@ -177,18 +180,7 @@ impl Tagger {
             }
         }
         if !patterns.is_empty() {
-            // A DFA costs memory at build time (a few MB for thousands of keywords) and is the
-            // fastest scan per message, which is what runs a million times.
-            let built = AhoCorasick::builder()
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&patterns);
-            match built {
-                Ok(automaton) => tagger.keywords = Some(automaton),
-                Err(e) => problems.push(Problem::new(
-                    "tagging.rules",
-                    format!("cannot build the keyword automaton: {e}"),
-                )),
-            }
+            tagger.keywords = Some(KeywordMatcher::new(&patterns));
         }
         if problems.is_empty() {
             Ok(tagger)
@@ -333,22 +325,23 @@ impl Tagger {
             }
         }
         if let (Some(text), Some(automaton)) = (event.text.as_deref(), &self.keywords) {
-            let folded = fold(text);
             let mut fired: Vec<(usize, &str)> = Vec::new();
-            for m in automaton.find_overlapping_iter(&folded) {
-                let (rule, keyword) = &self.keyword_rules[m.pattern().as_usize()];
+            automaton.for_each_match(text, |pattern| {
+                let Some((rule, keyword)) = self.keyword_rules.get(pattern) else {
+                    return;
+                };
                 let types = &self.keyword_event_types[*rule];
                 if (types.is_empty() || types.contains(&event.kind))
                     && !fired.iter().any(|(r, _)| r == rule)
                 {
                     fired.push((*rule, keyword));
                 }
-            }
+            });
             fired.sort_unstable_by_key(|(r, _)| *r);
             for (r, keyword) in fired {
                 let reason = || {
                     format!(
-                        "said {keyword:?} in {} (rule {})",
+                        "said {keyword} in {} (rule {})",
                         event.kind, self.rules[r].id
                     )
                 };
