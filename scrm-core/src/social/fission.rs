@@ -240,9 +240,10 @@ impl FissionCampaign {
         let added = |e: &Event| self.added_types.contains(&e.kind);
         let deleted = |e: &Event| self.deleted_types.contains(&e.kind);
         let events = distinct(events, "events", |e| added(e) || deleted(e))?;
-        let mut prior: HashMap<&str, String> = existing_friends
+        // Why each invitee is not new: listed (None), or their earliest add before the start.
+        let mut prior: HashMap<&str, Option<(DateTime<Utc>, &str)>> = existing_friends
             .iter()
-            .map(|c| (c.as_str(), "listed among the existing friends".to_owned()))
+            .map(|c| (c.as_str(), None))
             .collect();
         let mut deletions: HashMap<&str, Vec<DateTime<Utc>>> = HashMap::new();
         let mut candidates: Vec<&Event> = Vec::new();
@@ -252,12 +253,11 @@ impl FissionCampaign {
                     deletions.entry(&e.customer_id).or_default().push(e.at);
                 }
             } else if e.at < self.starts_at {
-                let why = format!(
-                    "added at {} before the campaign (event {})",
-                    e.at.to_rfc3339(),
-                    e.id
-                );
-                prior.entry(&e.customer_id).or_insert(why);
+                let add = (e.at, e.id.as_str());
+                prior
+                    .entry(&e.customer_id)
+                    .and_modify(|p| *p = p.map(|q| q.min(add)))
+                    .or_insert(Some(add));
             } else if e.property_str("campaign") == Some(self.id.as_str())
                 && e.at <= now
                 && self.ends_at.is_none_or(|end| e.at < end)
@@ -285,6 +285,13 @@ impl FissionCampaign {
                     "the invitee named themself as inviter".to_owned(),
                 )
             } else if let (true, Some(why)) = (self.new_friends_only, prior.get(helper)) {
+                let why = match why {
+                    None => "listed among the existing friends".to_owned(),
+                    Some((t, id)) => format!(
+                        "added at {} before the campaign (event {id})",
+                        t.to_rfc3339()
+                    ),
+                };
                 (HelpStatus::NotNew, format!("not a new friend: {why}"))
             } else if slots.contains(inviter) {
                 (

@@ -229,7 +229,12 @@ impl Propagation {
                 None => {}
             }
         }
-        let mut out: Vec<PropagationTree> = trees.into_iter().map(|b| finish(b, rules)).collect();
+        // A tree whose every event was skipped has no node and is no tree.
+        let mut out: Vec<PropagationTree> = trees
+            .into_iter()
+            .filter(|b| !b.nodes.is_empty())
+            .map(|b| finish(b, rules))
+            .collect();
         out.sort_by(|a, b| a.key.cmp(&b.key));
         skipped.sort_by(|a, b| a.event_id.cmp(&b.event_id));
         Ok(Propagation {
