@@ -1,6 +1,6 @@
 //! The manager's analytics over a large tenant: the funnel (with per-channel and per-owner
 //! funnels and time in stage) over 1,000,000 journeys, and propagation trees over 1,000,000 share
-//! events spread over 1,000 contents.
+//! events spread over 1,000 contents (with and without the per-customer explanations).
 //!
 //! `cargo bench -p scrm-core --bench analytics`; peak memory: run under `/usr/bin/time -v`.
 
@@ -110,6 +110,14 @@ fn analytics(c: &mut Criterion) {
     group.throughput(Throughput::Elements(SHARES as u64));
     group.bench_function("propagation_1m_shares", |b| {
         b.iter(|| Propagation::build(&events, &rules).expect("builds"))
+    });
+    // The same without the per-customer explanations: the trees' figures only.
+    let summary = PropagationRules {
+        include_nodes: false,
+        ..PropagationRules::default()
+    };
+    group.bench_function("propagation_1m_shares_summary", |b| {
+        b.iter(|| Propagation::build(&events, &summary).expect("builds"))
     });
     group.finish();
 }

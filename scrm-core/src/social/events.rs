@@ -23,8 +23,8 @@ pub(crate) fn distinct<'a>(
     mut wanted: impl FnMut(&Event) -> bool,
 ) -> Result<Vec<&'a Event>> {
     let mut tenant: Option<&str> = None;
-    let mut slot_of: HashMap<&str, usize> = HashMap::new();
-    let mut out: Vec<&Event> = Vec::new();
+    let mut slot_of: HashMap<&str, usize> = HashMap::with_capacity(events.len());
+    let mut out: Vec<&Event> = Vec::with_capacity(events.len());
     for (i, e) in events.iter().enumerate() {
         if !wanted(e) {
             continue;

@@ -114,91 +114,88 @@ impl Propagation {
     /// ```
     pub fn build(events: &[Event], rules: &PropagationRules) -> Result<Propagation> {
         rules.check()?;
-        let events = distinct(events, "events", |e| rules.role(&e.kind).is_some())?;
+        // Each event is read once into a small record: the passes below then walk a compact,
+        // cache-friendly list instead of the events' maps and strings.
+        let facts: Vec<Fact<'_>> = distinct(events, "events", |e| rules.role(&e.kind).is_some())?
+            .into_iter()
+            .filter_map(|e| Fact::read(e, rules))
+            .collect();
         let mut skipped = Vec::new();
         let mut trees: Vec<TreeBuild<'_>> = Vec::new();
         let mut tree_of: HashMap<&str, usize> = HashMap::new();
         // Shares first, so arrivals and re-shares can find the share they name.
-        let mut shares: HashMap<&str, (usize, &str)> = HashMap::new();
-        for e in &events {
-            if rules.role(&e.kind) == Some(Role::Share) {
-                if let Some(key) = e.property_str(&rules.group_by) {
-                    shares.insert(&e.id, (tree(&mut trees, &mut tree_of, key), &e.customer_id));
-                }
+        let mut shares: HashMap<&str, (usize, &str)> = HashMap::with_capacity(facts.len());
+        for f in facts.iter().filter(|f| f.role == Role::Share) {
+            if let Some(key) = f.key {
+                shares.insert(f.id, (tree(&mut trees, &mut tree_of, key), f.customer));
             }
         }
-        for e in &events {
-            let role = rules.role(&e.kind);
-            let own_key = e.property_str(&rules.group_by);
-            let via_share = e
-                .property_str("share_id")
-                .filter(|_| role == Some(Role::Arrival));
-            let known_share = via_share.and_then(|s| shares.get(s).map(|&(t, who)| (s, t, who)));
-            let t = match (known_share, own_key) {
+        for f in &facts {
+            let known_share = f
+                .share
+                .and_then(|s| shares.get(s).map(|&(t, who)| (s, t, who)));
+            let t = match (known_share, f.key) {
                 (Some((_, t, _)), _) => t,
                 (None, Some(key)) => tree(&mut trees, &mut tree_of, key),
                 (None, None) => {
                     skipped.push(Skipped {
-                        event_id: e.id.clone(),
+                        event_id: f.id.to_owned(),
                         reason: format!(
                             "{} event has no {:?} property naming its tree",
-                            e.kind, rules.group_by
+                            f.kind, rules.group_by
                         ),
                     });
                     continue;
                 }
             };
             let Some(b) = trees.get_mut(t) else { continue };
-            match role {
-                Some(Role::Share) | Some(Role::Invite) => {
-                    let child = b.node(&e.customer_id);
-                    let parent_share = e
-                        .property_str("parent_share_id")
-                        .filter(|_| role == Some(Role::Share));
-                    let parent = match parent_share {
+            match f.role {
+                Role::Share | Role::Invite => {
+                    let child = b.node(f.customer);
+                    let parent = match f.parent_share {
                         Some(p) => match shares.get(p) {
                             Some(&(pt, who)) if pt == t => Some((who, Via::ParentShare(p))),
                             _ => {
                                 let note = format!(
                                     "parent share {p:?} of share {:?} is not in this tree: treated as a seed",
-                                    e.id
+                                    f.id
                                 );
                                 if let Some(n) = b.at(child) {
-                                    n.notes.push((e.at, &e.id, note));
+                                    n.notes.push((f.at, f.id, note));
                                 }
                                 None
                             }
                         },
-                        None => e.property_str("inviter_id").map(|i| (i, Via::Inviter)),
+                        None => f.inviter.map(|i| (i, Via::Inviter)),
                     };
                     if let Some((who, via)) = parent {
                         let parent = b.node(who);
                         b.claims.push(Claim {
-                            at: e.at,
-                            event: &e.id,
+                            at: f.at,
+                            event: f.id,
                             child,
                             parent,
                             via,
                         });
                     }
                     if let Some(n) = b.at(child) {
-                        if role == Some(Role::Share) {
+                        if f.role == Role::Share {
                             n.shares += 1;
                         } else {
                             n.invites += 1;
                         }
-                        if parent.is_none() && n.seed.is_none_or(|s| (e.at, e.id.as_str()) < s) {
-                            n.seed = Some((e.at, &e.id));
+                        if parent.is_none() && n.seed.is_none_or(|s| (f.at, f.id) < s) {
+                            n.seed = Some((f.at, f.id));
                         }
                     }
                 }
-                Some(Role::Arrival) => {
-                    let parent = match (known_share, via_share, e.property_str("inviter_id")) {
+                Role::Arrival => {
+                    let parent = match (known_share, f.share, f.inviter) {
                         (Some((s, _, who)), _, _) => Some((who, Via::Share(s))),
                         (None, _, Some(inviter)) => Some((inviter, Via::Inviter)),
                         (None, Some(s), None) => {
                             skipped.push(Skipped {
-                                event_id: e.id.clone(),
+                                event_id: f.id.to_owned(),
                                 reason: format!(
                                     "share {s:?} is not among the events and no inviter_id is given"
                                 ),
@@ -207,7 +204,7 @@ impl Propagation {
                         }
                         (None, None, None) => {
                             skipped.push(Skipped {
-                                event_id: e.id.clone(),
+                                event_id: f.id.to_owned(),
                                 reason: "arrival names neither a share_id nor an inviter_id"
                                     .to_owned(),
                             });
@@ -215,18 +212,17 @@ impl Propagation {
                         }
                     };
                     if let Some((who, via)) = parent {
-                        let child = b.node(&e.customer_id);
+                        let child = b.node(f.customer);
                         let parent = b.node(who);
                         b.claims.push(Claim {
-                            at: e.at,
-                            event: &e.id,
+                            at: f.at,
+                            event: f.id,
                             child,
                             parent,
                             via,
                         });
                     }
                 }
-                None => {}
             }
         }
         // A tree whose every event was skipped has no node and is no tree.
@@ -240,6 +236,51 @@ impl Propagation {
         Ok(Propagation {
             trees: out,
             skipped,
+        })
+    }
+}
+
+/// What the analysis needs of one event, read once.
+struct Fact<'a> {
+    role: Role,
+    id: &'a str,
+    kind: &'a str,
+    customer: &'a str,
+    at: DateTime<Utc>,
+    /// The grouping property.
+    key: Option<&'a str>,
+    /// `parent_share_id`, on shares only.
+    parent_share: Option<&'a str>,
+    /// `share_id`, on arrivals only.
+    share: Option<&'a str>,
+    /// `inviter_id`, on shares and arrivals.
+    inviter: Option<&'a str>,
+}
+
+impl<'a> Fact<'a> {
+    fn read(e: &'a Event, rules: &PropagationRules) -> Option<Fact<'a>> {
+        let role = rules.role(&e.kind)?;
+        let only = |wanted: Role, name: &str| {
+            if role == wanted {
+                e.property_str(name)
+            } else {
+                None
+            }
+        };
+        Some(Fact {
+            role,
+            id: &e.id,
+            kind: &e.kind,
+            customer: &e.customer_id,
+            at: e.at,
+            key: e.property_str(&rules.group_by),
+            parent_share: only(Role::Share, "parent_share_id"),
+            share: only(Role::Arrival, "share_id"),
+            inviter: if role == Role::Invite {
+                None
+            } else {
+                e.property_str("inviter_id")
+            },
         })
     }
 }
