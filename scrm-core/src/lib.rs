@@ -29,14 +29,21 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod analytics;
 mod condition;
 mod customer;
 mod documents;
 mod duration;
 mod error;
 mod playbook;
+mod social;
 mod tagging;
 
+pub use analytics::{
+    AnalyticsOptions, ChannelCost, Cohort, Cohorts, Conversion, CostPerLead, Funnel, FunnelCounts,
+    MAX_COHORT_MONTHS, Rate, ReportInput, Spend, StageCount, StageEntry, StageJourney, StageTime,
+    became_json, cohorts_json, cost_per_lead_json, funnel_json, report_html, report_html_json,
+};
 pub use condition::{
     AttrValue, CompiledCondition, Condition, EventFilter, Facts, MAX_CONDITION_BYTES,
     MAX_CONDITION_DEPTH, MAX_CONDITION_LIST_ITEMS, Number, Segment,
@@ -56,6 +63,11 @@ pub use playbook::{
     Channel, Format, GroupedTag, Lifecycle, MAX_PLAYBOOK_BYTES, MAX_TAGS_PER_TENANT, Platform,
     Playbook, Pool, Pricing, SUPPORTED_SCHEMA_VERSIONS, Scoring, Tag, TagGroup, TagRule, Tagging,
     Taxonomy,
+};
+pub use social::{
+    FissionCampaign, FissionProgress, Help, HelpStatus, InviterProgress, MAX_TOP_SPREADERS,
+    Propagation, PropagationRules, PropagationTree, Skipped, Spreader, TreeNode, fission_json,
+    propagation_json,
 };
 pub use tagging::{MAX_TAGS_PER_CUSTOMER, PreTag, TagAction, TagChange, Tagger, fold, fold_name};
 

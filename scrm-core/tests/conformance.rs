@@ -195,6 +195,102 @@ fn tag_by_hand(v: &Value) -> Value {
     json!({ "changes": all_changes, "tags": carried_tags(&customer) })
 }
 
+/// A JSON field of the vector as text, when present.
+fn optional_text(v: &Value, key: &str) -> Option<String> {
+    (!v[key].is_null()).then(|| v[key].to_string())
+}
+
+fn time(v: &Value, key: &str) -> chrono::DateTime<chrono::Utc> {
+    scrm_core::parse_time(v[key].as_str().expect("a time"), key).expect("a time")
+}
+
+fn parsed(text: String) -> Value {
+    serde_json::from_str(&text).expect("the library writes JSON")
+}
+
+/// Propagation trees without the explanation texts: the numbers, the spreaders, each node's
+/// parent and depth, and the skipped event ids.
+fn propagation_summary(out: Value) -> Value {
+    let trees: Vec<Value> = out["trees"]
+        .as_array()
+        .expect("trees")
+        .iter()
+        .map(|t| {
+            let mut t = t.clone();
+            let nodes: Vec<Value> = t["nodes"]
+                .as_array()
+                .expect("nodes")
+                .iter()
+                .map(|n| json!({"customer_id": n["customer_id"], "parent": n["parent"], "depth": n["depth"]}))
+                .collect();
+            t["nodes"] = Value::Array(nodes);
+            t
+        })
+        .collect();
+    let skipped: Vec<Value> = out["skipped"]
+        .as_array()
+        .expect("skipped")
+        .iter()
+        .map(|s| s["event_id"].clone())
+        .collect();
+    json!({ "trees": trees, "skipped": skipped })
+}
+
+/// Fission progress without the explanation texts: per inviter the count, the reward, when the
+/// goal was reached and each help's status.
+fn fission_summary(out: Value) -> Value {
+    let inviters: Vec<Value> = out["inviters"]
+        .as_array()
+        .expect("inviters")
+        .iter()
+        .map(|i| {
+            json!({
+                "inviter_id": i["inviter_id"],
+                "count": i["count"],
+                "reward_earned": i["reward_earned"],
+                "reached_at": i["reached_at"],
+                "helps": i["helps"].as_array().expect("helps").iter()
+                    .map(|h| json!([h["event_id"], h["status"]])).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({ "inviters": inviters, "unattributed": out["unattributed"] })
+}
+
+/// Funnel counts as `{key, journeys, unstaged, counts, rates, overall}`.
+fn counts_summary(c: &Value) -> Value {
+    let field = |list: &str, key: &str| -> Vec<Value> {
+        c[list]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|x| x[key].clone())
+            .collect()
+    };
+    json!({
+        "key": c["key"], "journeys": c["journeys"], "unstaged": c["unstaged"],
+        "counts": field("stages", "count"), "rates": field("conversions", "rate"),
+        "overall": c["overall"],
+    })
+}
+
+fn funnel_summary(out: Value) -> Value {
+    let groups = |key: &str| -> Vec<Value> {
+        out[key]
+            .as_array()
+            .expect("groups")
+            .iter()
+            .map(counts_summary)
+            .collect()
+    };
+    json!({
+        "overall": counts_summary(&out["overall"]),
+        "by_channel": groups("by_channel"),
+        "by_owner": groups("by_owner"),
+        "time_in_stage": out["time_in_stage"],
+    })
+}
+
 fn run(v: &Value) -> Value {
     match v["op"].as_str() {
         Some("playbook.load") => {
@@ -262,6 +358,43 @@ fn run(v: &Value) -> Value {
                 .map(|chain| serde_json::to_value(chain).expect("json")),
         ),
         Some("tagging.manual") => tag_by_hand(v),
+        Some("social.propagation") => outcome(
+            scrm_core::propagation_json(&text(v, "events"), optional_text(v, "rules").as_deref())
+                .map(|out| json!({ "summary": propagation_summary(parsed(out)) })),
+        ),
+        Some("social.fission") => outcome(
+            scrm_core::fission_json(
+                &v["campaign"].to_string(),
+                &text(v, "events"),
+                optional_text(v, "existing_friends").as_deref(),
+                time(v, "now"),
+            )
+            .map(|out| json!({ "summary": fission_summary(parsed(out)) })),
+        ),
+        Some("analytics.funnel") => outcome(
+            scrm_core::funnel_json(&v["options"].to_string(), &text(v, "journeys"))
+                .map(|out| json!({ "summary": funnel_summary(parsed(out)) })),
+        ),
+        Some("analytics.became") => outcome(
+            scrm_core::became_json(&v["options"].to_string(), &text(v, "journeys"))
+                .map(|out| json!({ "summary": parsed(out) })),
+        ),
+        Some("analytics.cohorts") => outcome(
+            scrm_core::cohorts_json(
+                &v["options"].to_string(),
+                &text(v, "journeys"),
+                time(v, "as_of"),
+            )
+            .map(|out| json!({ "summary": parsed(out) })),
+        ),
+        Some("analytics.cost_per_lead") => outcome(
+            scrm_core::cost_per_lead_json(
+                &v["options"].to_string(),
+                &text(v, "journeys"),
+                &text(v, "spend"),
+            )
+            .map(|out| json!({ "summary": parsed(out) })),
+        ),
         other => panic!("vector {} has unknown op {other:?}", v["id"]),
     }
 }
