@@ -177,6 +177,29 @@ test('there are vectors', () => assert.ok(vectors.length >= 15))
 
 test('every vector has an expected outcome', () => assert.deepEqual(vectors.filter((v) => v.expect == null).map((v) => v.id), []))
 
+// Ops not bound in Node yet: skipped visibly; an op both listed there and run here is an error.
+const pending = new Set(JSON.parse(fs.readFileSync(path.join(repo, 'conformance/pending.json'), 'utf8')).node)
+
+test('every op is run here or listed in conformance/pending.json', () => {
+  const unknown = [...new Set(vectors.map((v) => v.op))].filter((op) => !pending.has(op) && !runs(op))
+  assert.deepEqual(unknown, [])
+  assert.deepEqual([...pending].filter(runs), [], 'run here, so remove from conformance/pending.json')
+})
+
+/** Whether `run` handles `op` (it throws "unknown op" for the others). */
+function runs(op) {
+  try {
+    run({ op, id: 'probe' })
+    return true
+  } catch (e) {
+    return !String(e.message).startsWith(`unknown op ${op}`)
+  }
+}
+
 for (const v of vectors) {
-  test(v.id, () => assert.deepEqual(run(v), v.expect))
+  if (pending.has(v.op)) {
+    test(v.id, { skip: `op ${v.op} is not bound in Node yet (conformance/pending.json)` }, () => {})
+  } else {
+    test(v.id, () => assert.deepEqual(run(v), v.expect))
+  }
 }

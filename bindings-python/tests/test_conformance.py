@@ -10,6 +10,20 @@ import scrm
 from conftest import REPO
 
 VECTORS = [v for f in sorted((REPO / "conformance/vectors").glob("*.json")) for v in json.loads(f.read_text())["vectors"]]
+PENDING = set(json.loads((REPO / "conformance/pending.json").read_text())["python"])
+# The ops `run` below handles; the rest must be listed in conformance/pending.json.
+OPS = {
+    "playbook.load",
+    "identity.normalize",
+    "identity.resolve",
+    "customer.merge",
+    "tagging.events",
+    "condition.parse",
+    "condition.evaluate",
+    "segment.members",
+    "account.decision_chain",
+    "tagging.manual",
+}
 
 
 def source_text(v):
@@ -164,18 +178,11 @@ def same(a, b):
 def test_there_are_vectors():
     assert len(VECTORS) >= 15
     ops = {v["op"] for v in VECTORS}
-    assert ops == {
-        "playbook.load",
-        "identity.normalize",
-        "identity.resolve",
-        "customer.merge",
-        "tagging.events",
-        "condition.parse",
-        "condition.evaluate",
-        "segment.members",
-        "account.decision_chain",
-        "tagging.manual",
-    }
+    assert ops - PENDING == OPS, "every op is run here or listed in conformance/pending.json"
+
+
+def test_pending_lists_only_ops_not_run_here():
+    assert not (PENDING & OPS), f"run here, so remove from conformance/pending.json: {sorted(PENDING & OPS)}"
 
 
 def test_same_is_strict_where_json_is():
@@ -188,5 +195,7 @@ def test_same_is_strict_where_json_is():
 
 @pytest.mark.parametrize("vector", VECTORS, ids=[v["id"] for v in VECTORS])
 def test_vector(vector):
+    if vector["op"] in PENDING:
+        pytest.skip(f"op {vector['op']} is not bound in Python yet (conformance/pending.json)")
     got = run(vector)
     assert same(got, vector["expect"]), f"expected {vector['expect']}\n got      {got}"

@@ -6,6 +6,7 @@ import org.json.JSONTokener
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNotEquals
 import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Assumptions.assumeFalse
 import org.junit.jupiter.api.DynamicTest
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestFactory
@@ -209,6 +210,30 @@ class ConformanceTest {
         else -> throw AssertionError("unknown op ${v.getString("op")} in ${v.getString("id")}")
     }
 
+    /** Ops not bound in Kotlin yet (conformance/pending.json): their vectors are skipped, visibly. */
+    private val pending: Set<String> =
+        JSONObject(readRepoFile("conformance/pending.json")).getJSONArray("kotlin").let { list ->
+            (0 until list.length()).map { list.getString(it) }.toSet()
+        }
+
+    /** Whether `run` handles `op`: it throws "unknown op" for the others. */
+    private fun runs(op: String): Boolean = try {
+        run(JSONObject().put("op", op).put("id", "probe"))
+        true
+    } catch (e: AssertionError) {
+        !(e.message ?: "").startsWith("unknown op $op")
+    } catch (e: Exception) {
+        true
+    }
+
+    @Test
+    fun everyOpIsRunHereOrPending() {
+        val unknown = vectors.map { it.getString("op") }.toSet().filter { it !in pending && !runs(it) }
+        assertEquals(emptyList<String>(), unknown, "add these ops to run() or to conformance/pending.json")
+        val stale = pending.filter { runs(it) }
+        assertEquals(emptyList<String>(), stale, "run here, so remove from conformance/pending.json")
+    }
+
     @Test
     fun thereAreVectors() {
         assertTrue(vectors.size >= 15, "found ${vectors.size} vectors")
@@ -231,6 +256,7 @@ class ConformanceTest {
     @TestFactory
     fun everyVectorGivesItsExpectedOutcome(): List<DynamicTest> = vectors.map { v ->
         DynamicTest.dynamicTest(v.getString("id")) {
+            assumeFalse(v.getString("op") in pending, "op ${v.getString("op")} is not bound in Kotlin yet (conformance/pending.json)")
             val got = run(v)
             val expected = v.getJSONObject("expect")
             assertEquals(canonicalJson(expected), canonicalJson(got), "expected $expected\ngot      $got")
