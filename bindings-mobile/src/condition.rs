@@ -1,16 +1,18 @@
 //! Conditions (条件): read from the text or JSON form, printed back, compiled against a playbook's
-//! taxonomy and evaluated over a JSON customer.
+//! taxonomy and evaluated over a customer (typed or JSON).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use scrm_core::{CustomerFacts, Number};
 
+use crate::convert::{customer_in, customers_in, events_in, utc_at, validation};
+use crate::model::{Customer, Event};
 use crate::records::Problem;
-use crate::{Playbook, ScrmError, run};
+use crate::{Playbook, ScrmError, guarded, run};
 
 /// A condition over one customer, e.g. `score >= 60 and has_tag("高意向")`. Two conditions are
 /// equal when they have the same tree, whichever form each was read from. The language is
@@ -101,7 +103,7 @@ impl CompiledCondition {
         now: SystemTime,
         score: Option<String>,
     ) -> Result<bool, ScrmError> {
-        let now = utc(now)?;
+        let now = utc_at(now, "now")?;
         run(|| {
             scrm_core::evaluate_json(
                 &self.inner,
@@ -110,6 +112,35 @@ impl CompiledCondition {
                 score.as_deref(),
                 now,
             )
+        })
+    }
+
+    /// Whether the customer satisfies the condition at `now`: the typed form of `evaluateJson`.
+    ///
+    /// `history` is the customer's events (default empty); windows (`within = "7d"`) end at `now`
+    /// and the clock is never read. `score` is the score the engine computed, if any, as a
+    /// decimal string ("72.5").
+    ///
+    /// Throws `ScrmException.Validation` at the field at fault (`customer.touches[0].platform`,
+    /// `history[1].at`), at `score` for a score that is not a decimal number and at `now` for a
+    /// time out of range.
+    #[uniffi::method(default(history = [], score = None))]
+    pub fn evaluate(
+        &self,
+        customer: Customer,
+        now: SystemTime,
+        history: Vec<Event>,
+        score: Option<String>,
+    ) -> Result<bool, ScrmError> {
+        guarded(|| {
+            let now = utc_at(now, "now")?;
+            let c = customer_in(&customer, "customer")?;
+            let history = events_in(&history, "history")?;
+            let mut facts = CustomerFacts::new(&c, &history, now);
+            if let Some(score) = score {
+                facts = facts.with_score(parse_score(&score, "score")?);
+            }
+            Ok(self.inner.evaluate(&facts, now))
         })
     }
 
@@ -162,7 +193,7 @@ impl Segment {
         histories_json: Option<String>,
         scores_json: Option<String>,
     ) -> Result<Vec<String>, ScrmError> {
-        let now = utc(now)?;
+        let now = utc_at(now, "now")?;
         run(|| {
             scrm_core::segment_members_json(
                 &self.inner,
@@ -171,6 +202,47 @@ impl Segment {
                 scores_json.as_deref(),
                 now,
             )
+        })
+    }
+
+    /// The ids of the customers that are in the segment at `now`, in input order: the typed form
+    /// of `membersJson`.
+    ///
+    /// `histories`, when given, maps a customer id to that customer's events; `scores` a customer
+    /// id to the score the engine computed, as a decimal string ("72.5"). Windows end at `now`;
+    /// the clock is never read.
+    ///
+    /// Throws `ScrmException.Validation` at the field at fault (`customers[1].created_at`,
+    /// `histories.c1[0].platform`, `scores.c2` for a score that is not a decimal number, `now`).
+    #[uniffi::method(default(histories = None, scores = None))]
+    pub fn members(
+        &self,
+        customers: Vec<Customer>,
+        now: SystemTime,
+        histories: Option<HashMap<String, Vec<Event>>>,
+        scores: Option<HashMap<String, String>>,
+    ) -> Result<Vec<String>, ScrmError> {
+        guarded(|| {
+            let now = utc_at(now, "now")?;
+            let list = customers_in(&customers)?;
+            let mut converted = HashMap::new();
+            for (id, events) in histories.unwrap_or_default() {
+                let events = events_in(&events, &format!("histories.{id}"))?;
+                converted.insert(id, events);
+            }
+            let scores = scores.unwrap_or_default();
+            let mut members = Vec::new();
+            for c in &list {
+                let history = converted.get(&c.id).map(Vec::as_slice).unwrap_or_default();
+                let mut facts = CustomerFacts::new(c, history, now);
+                if let Some(score) = scores.get(&c.id) {
+                    facts = facts.with_score(parse_score(score, &format!("scores.{}", c.id))?);
+                }
+                if self.inner.contains(&c.id, &facts, now) {
+                    members.push(c.id.clone());
+                }
+            }
+            Ok(members)
         })
     }
 
@@ -198,34 +270,12 @@ fn sorted(ids: &HashSet<String>) -> Vec<String> {
     ids
 }
 
-/// A host time as UTC; a time beyond chrono's range is a validation error at `now`.
-pub(crate) fn utc(time: SystemTime) -> Result<DateTime<Utc>, ScrmError> {
-    utc_at(time, "now")
-}
-
-/// A host time as UTC; a time beyond chrono's range is a validation error at `path`.
-pub(crate) fn utc_at(time: SystemTime, path: &str) -> Result<DateTime<Utc>, ScrmError> {
-    let converted = match time.duration_since(UNIX_EPOCH) {
-        Ok(after) => TimeDelta::from_std(after)
-            .ok()
-            .and_then(|d| DateTime::UNIX_EPOCH.checked_add_signed(d)),
-        Err(before) => TimeDelta::from_std(before.duration())
-            .ok()
-            .and_then(|d| DateTime::UNIX_EPOCH.checked_sub_signed(d)),
-    };
-    converted.ok_or_else(|| {
-        let seconds = match time.duration_since(UNIX_EPOCH) {
-            Ok(after) => format!("{} seconds after", after.as_secs()),
-            Err(before) => format!("{} seconds before", before.duration().as_secs()),
-        };
-        let message =
-            format!("time {seconds} 1970-01-01T00:00:00Z is out of range (about ±262,000 years)");
-        ScrmError::Validation {
-            detail: format!("validation: {path}: {message}"),
-            problems: vec![Problem {
-                path: path.to_owned(),
-                message,
-            }],
-        }
+/// A score as the core's exact number; a score that is not a decimal is a problem at `path`.
+fn parse_score(score: &str, path: &str) -> Result<Number, ScrmError> {
+    score.parse().map_err(|_| {
+        validation(vec![Problem {
+            path: path.to_owned(),
+            message: format!("invalid score {score:?}, expected a decimal number"),
+        }])
     })
 }

@@ -1,10 +1,13 @@
-//! Identities, identity resolution and merge. Customers and merge policies cross as JSON strings in
-//! the shapes of `docs/data-model.md` for now.
+//! Identities, identity resolution, merge and decision chains. Customers, accounts and merge
+//! policies cross as typed records (`resolve`, `merge`, `decisionChain`) or, as the escape hatch,
+//! as JSON strings in the shapes of `docs/data-model.md` (`resolveJson`, ...).
 
 use scrm_core::IdentityKind;
 
-use crate::records::{DecisionChain, Identity};
-use crate::{ScrmError, run};
+use crate::convert::{customer_in, customers_in, event_in};
+use crate::model::{Account, Customer, Event, MergePolicy};
+use crate::records::{DecisionChain, Identity, MergeResult};
+use crate::{ScrmError, guarded, run};
 
 /// Normalises one identity: phones to E.164 (default region CN), emails trimmed and lower-cased,
 /// other ids trimmed. `kind` is a snake_case kind name ("phone", "email", "wechat_unionid",
@@ -70,4 +73,93 @@ pub fn merge_json(
 #[uniffi::export]
 pub fn decision_chain_json(account_json: String) -> Result<DecisionChain, ScrmError> {
     run(|| scrm_core::decision_chain_json(&account_json)).map(DecisionChain::from)
+}
+
+/// Resolves identities over customers: the clusters of customer ids that are one person, each
+/// sorted. The typed form of `resolveJson`.
+///
+/// Throws `ScrmException.Validation` with a problem per bad field
+/// (`customers[2].identities[0].value`).
+#[uniffi::export]
+pub fn resolve(customers: Vec<Customer>) -> Result<Vec<Vec<String>>, ScrmError> {
+    guarded(|| {
+        let list = customers_in(&customers)?;
+        let resolution = scrm_core::resolve(&list);
+        Ok(resolution
+            .clusters()
+            .map(|cluster| {
+                let mut ids: Vec<String> = cluster
+                    .iter()
+                    .filter_map(|&i| list.get(i).map(|c| c.id.clone()))
+                    .collect();
+                ids.sort();
+                ids
+            })
+            .collect())
+    })
+}
+
+/// Merges the profiles of one person under `policy` (null: the default policy, every attribute
+/// `NEWEST_NON_EMPTY`). The typed form of `mergeJson`, which also says which ids were absorbed.
+/// The oldest profile survives; the others' ids go to its `mergedIds`.
+///
+/// Throws `ScrmException.Validation` at the field at fault, and at `tenant_id` for customers of
+/// two tenants.
+#[uniffi::export(default(policy = None))]
+pub fn merge(
+    customers: Vec<Customer>,
+    policy: Option<MergePolicy>,
+) -> Result<MergeResult, ScrmError> {
+    guarded(|| {
+        let list = customers_in(&customers)?;
+        let policy = policy
+            .as_ref()
+            .map(scrm_core::MergePolicy::from)
+            .unwrap_or_default();
+        Ok(MergeResult::from(scrm_core::merge(&list, &policy)?))
+    })
+}
+
+/// The decision chain of a B2B account: the typed form of `decisionChainJson`.
+///
+/// Throws `ScrmException.Validation` at the field at fault (`contacts[0].reports_to` naming no
+/// contact, `contacts` for a reporting line that loops).
+#[uniffi::export]
+pub fn decision_chain(account: Account) -> Result<DecisionChain, ScrmError> {
+    guarded(|| {
+        let account = scrm_core::Account::from(&account);
+        account.check()?;
+        Ok(DecisionChain::from(account.decision_chain()))
+    })
+}
+
+/// Reads a customer from JSON (shape of `docs/data-model.md`), checked as every JSON call checks
+/// it: for hosts that store customers as JSON and work with the typed API.
+///
+/// Throws `ScrmException.Parse` when the text is not a customer and `ScrmException.Validation`
+/// at the field at fault (`identities[0].value`).
+#[uniffi::export]
+pub fn customer_from_json(json: String) -> Result<Customer, ScrmError> {
+    run(|| scrm_core::Customer::from_json(&json)).map(Customer::from)
+}
+
+/// The customer as JSON in the shape of `docs/data-model.md`, the text every `...Json` call
+/// reads. Throws `ScrmException.Validation` at the field at fault.
+#[uniffi::export]
+pub fn customer_to_json(customer: Customer) -> Result<String, ScrmError> {
+    guarded(|| customer_in(&customer, "").map(|c| c.to_json()))
+}
+
+/// Reads an event from JSON (shape of `docs/data-model.md`). Throws `ScrmException.Parse` when
+/// the text is not an event and `ScrmException.Validation` for an empty id, customer id or type.
+#[uniffi::export]
+pub fn event_from_json(json: String) -> Result<Event, ScrmError> {
+    run(|| scrm_core::Event::from_json(&json)).map(Event::from)
+}
+
+/// The event as JSON in the shape of `docs/data-model.md`. Throws `ScrmException.Validation` at
+/// the field at fault (`platform`, `properties_json`).
+#[uniffi::export]
+pub fn event_to_json(event: Event) -> Result<String, ScrmError> {
+    guarded(|| event_in(&event, "").map(|e| e.to_json()))
 }

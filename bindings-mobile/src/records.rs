@@ -1,7 +1,10 @@
-//! The small FFI records (Kotlin data classes, Swift structs) and their conversion from core
-//! types: every core-to-record conversion of the binding lives here.
+//! The small result records (Kotlin data classes, Swift structs) and their conversion from core
+//! types. The data-model records a host passes in (customers, events, accounts) and their
+//! conversions both ways live in `convert`.
 
 use scrm_core::{Provenance as CoreProvenance, TagAction};
+
+use crate::model::Customer;
 
 /// One problem of an input: where it is and what is wrong.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -229,6 +232,44 @@ impl From<scrm_core::DecisionChain> for DecisionChain {
             champions: c.champions,
             gatekeepers: c.gatekeepers,
             gaps: c.gaps,
+        }
+    }
+}
+
+/// The outcome of a typed tagging call: the customer as changed, and what changed.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct TagEventResult {
+    /// The customer after the call (equal to the input when `changes` is empty).
+    pub customer: Customer,
+    /// The changes, in the order they were made; empty when nothing changed.
+    pub changes: Vec<TagChange>,
+}
+
+impl From<(scrm_core::Customer, Vec<scrm_core::TagChange>)> for TagEventResult {
+    fn from((customer, changes): (scrm_core::Customer, Vec<scrm_core::TagChange>)) -> Self {
+        TagEventResult {
+            customer: Customer::from(customer),
+            changes: changes.iter().map(TagChange::from).collect(),
+        }
+    }
+}
+
+/// The outcome of a typed merge: one profile, and the ids it absorbed.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct MergeResult {
+    /// The surviving profile (the oldest input), with every input's data; the others' ids are in
+    /// its `mergedIds`.
+    pub customer: Customer,
+    /// The ids of the inputs absorbed (every input but the survivor), sorted: the rows a host
+    /// deletes or points at `customer.id`.
+    pub absorbed: Vec<String>,
+}
+
+impl From<scrm_core::Merged> for MergeResult {
+    fn from(m: scrm_core::Merged) -> MergeResult {
+        MergeResult {
+            customer: Customer::from(m.customer),
+            absorbed: m.absorbed,
         }
     }
 }

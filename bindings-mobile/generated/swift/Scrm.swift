@@ -638,6 +638,19 @@ public protocol CompiledConditionProtocol: AnyObject, Sendable {
     func condition()  -> Condition
     
     /**
+     * Whether the customer satisfies the condition at `now`: the typed form of `evaluateJson`.
+     *
+     * `history` is the customer's events (default empty); windows (`within = "7d"`) end at `now`
+     * and the clock is never read. `score` is the score the engine computed, if any, as a
+     * decimal string ("72.5").
+     *
+     * Throws `ScrmException.Validation` at the field at fault (`customer.touches[0].platform`,
+     * `history[1].at`), at `score` for a score that is not a decimal number and at `now` for a
+     * time out of range.
+     */
+    func evaluate(customer: Customer, now: Date, history: [Event], score: String?) throws  -> Bool
+    
+    /**
      * Whether the customer satisfies the condition at `now`.
      *
      * `customer_json` is the customer and `history_json` a JSON list of their events, in the
@@ -716,6 +729,30 @@ open func condition() -> Condition  {
         uniffiCallStatus in
     uniffi_scrm_mobile_fn_method_compiledcondition_condition(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether the customer satisfies the condition at `now`: the typed form of `evaluateJson`.
+     *
+     * `history` is the customer's events (default empty); windows (`within = "7d"`) end at `now`
+     * and the clock is never read. `score` is the score the engine computed, if any, as a
+     * decimal string ("72.5").
+     *
+     * Throws `ScrmException.Validation` at the field at fault (`customer.touches[0].platform`,
+     * `history[1].at`), at `score` for a score that is not a decimal number and at `now` for a
+     * time out of range.
+     */
+open func evaluate(customer: Customer, now: Date, history: [Event] = [], score: String? = nil)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_compiledcondition_evaluate(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeCustomer_lower(customer),
+        FfiConverterTimestamp.lower(now),
+        FfiConverterSequenceTypeEvent.lower(history),
+        FfiConverterOptionString.lower(score),uniffiCallStatus
     )
 })
 }
@@ -1333,6 +1370,19 @@ public protocol SegmentProtocol: AnyObject, Sendable {
     func included()  -> [String]
     
     /**
+     * The ids of the customers that are in the segment at `now`, in input order: the typed form
+     * of `membersJson`.
+     *
+     * `histories`, when given, maps a customer id to that customer's events; `scores` a customer
+     * id to the score the engine computed, as a decimal string ("72.5"). Windows end at `now`;
+     * the clock is never read.
+     *
+     * Throws `ScrmException.Validation` at the field at fault (`customers[1].created_at`,
+     * `histories.c1[0].platform`, `scores.c2` for a score that is not a decimal number, `now`).
+     */
+    func members(customers: [Customer], now: Date, histories: [String: [Event]]?, scores: [String: String]?) throws  -> [String]
+    
+    /**
      * The ids of the customers of a JSON list (shape of `docs/data-model.md`) that are in the
      * segment at `now`, in input order.
      *
@@ -1456,6 +1506,30 @@ open func included() -> [String]  {
 }
     
     /**
+     * The ids of the customers that are in the segment at `now`, in input order: the typed form
+     * of `membersJson`.
+     *
+     * `histories`, when given, maps a customer id to that customer's events; `scores` a customer
+     * id to the score the engine computed, as a decimal string ("72.5"). Windows end at `now`;
+     * the clock is never read.
+     *
+     * Throws `ScrmException.Validation` at the field at fault (`customers[1].created_at`,
+     * `histories.c1[0].platform`, `scores.c2` for a score that is not a decimal number, `now`).
+     */
+open func members(customers: [Customer], now: Date, histories: [String: [Event]]? = nil, scores: [String: String]? = nil)throws  -> [String]  {
+    return try  FfiConverterSequenceString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_segment_members(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceTypeCustomer.lower(customers),
+        FfiConverterTimestamp.lower(now),
+        FfiConverterOptionDictionaryStringSequenceTypeEvent.lower(histories),
+        FfiConverterOptionDictionaryStringString.lower(scores),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * The ids of the customers of a JSON list (shape of `docs/data-model.md`) that are in the
      * segment at `now`, in input order.
      *
@@ -1537,6 +1611,13 @@ public func FfiConverterTypeSegment_lower(_ value: Segment) -> UInt64 {
 public protocol TaggerProtocol: AnyObject, Sendable {
     
     /**
+     * Applies the pre-tags (预打标) waiting for the customer's identities, provenance `pre_tag`;
+     * the others are ignored. Throws `ScrmException.Validation` at the field at fault
+     * (`pre_tags[0].tag`, `pre_tags[1].identity.kind`).
+     */
+    func applyPreTags(customer: Customer, preTags: [PreTag]) throws  -> TagEventResult
+    
+    /**
      * Applies the pre-tags (预打标) waiting for the customer's identities: `pre_tags_json` is a
      * JSON list of `{"identity": {...}, "tag": "...", "at": "..."}`; those whose identity the
      * customer has are applied with provenance `pre_tag`, the others ignored.
@@ -1548,11 +1629,28 @@ public protocol TaggerProtocol: AnyObject, Sendable {
     
     /**
      * Takes off the tags whose expiry is at or before `now`; the clock is never read.
+     */
+    func expire(customer: Customer, now: Date) throws  -> TagEventResult
+    
+    /**
+     * Takes off the tags whose expiry is at or before `now`; the clock is never read.
      *
      * Throws `ScrmException.Parse` or `ScrmException.Validation` for a bad customer, and
      * `ScrmException.Validation` at `now` for a time out of range.
      */
     func expireJson(customerJson: String, now: Date) throws  -> TagResult
+    
+    /**
+     * Runs the auto-tag rules on one event of a customer: the typed form of `onEventJson`.
+     *
+     * `history` is the customer's earlier events (default empty). Returns the customer as
+     * changed and the changes, each with its reason. Replaying an event changes nothing.
+     *
+     * Throws `ScrmException.Validation` at the field at fault (`customer.identities[0].value`,
+     * `event.platform`, `history[3].at`), and at `event` for an event of another customer or
+     * tenant.
+     */
+    func onEvent(customer: Customer, event: Event, history: [Event]) throws  -> TagEventResult
     
     /**
      * Runs the auto-tag rules on one event of a customer.
@@ -1568,6 +1666,13 @@ public protocol TaggerProtocol: AnyObject, Sendable {
     func onEventJson(customerJson: String, eventJson: String, historyJson: String) throws  -> TagResult
     
     /**
+     * Applies a tag (id or display name) by hand at `at`, provenance `manual`: the typed form of
+     * `tagJson`. Throws `ScrmException.Validation` at `tag` for an unknown or ambiguous tag, and
+     * at the customer's field at fault.
+     */
+    func tag(customer: Customer, tag: String, at: Date) throws  -> TagEventResult
+    
+    /**
      * Applies a tag by hand (provenance `manual`) at `at`. `tag` is a tag id or display name
      * (resolved as conditions resolve them); in an exclusive group it replaces the sibling.
      * Tagging again what is already on changes nothing.
@@ -1577,6 +1682,12 @@ public protocol TaggerProtocol: AnyObject, Sendable {
      * time out of range.
      */
     func tagJson(customerJson: String, tag: String, at: Date) throws  -> TagResult
+    
+    /**
+     * Takes a tag (id or display name) off by hand; no change when the customer does not carry
+     * it. Throws as `tag` does.
+     */
+    func untag(customer: Customer, tag: String) throws  -> TagEventResult
     
     /**
      * Takes a tag (id or display name) off by hand; no change when the customer does not carry
@@ -1658,6 +1769,22 @@ public convenience init(playbook: Playbook)throws  {
 
     
     /**
+     * Applies the pre-tags (预打标) waiting for the customer's identities, provenance `pre_tag`;
+     * the others are ignored. Throws `ScrmException.Validation` at the field at fault
+     * (`pre_tags[0].tag`, `pre_tags[1].identity.kind`).
+     */
+open func applyPreTags(customer: Customer, preTags: [PreTag])throws  -> TagEventResult  {
+    return try  FfiConverterTypeTagEventResult_lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_tagger_apply_pre_tags(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeCustomer_lower(customer),
+        FfiConverterSequenceTypePreTag.lower(preTags),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Applies the pre-tags (预打标) waiting for the customer's identities: `pre_tags_json` is a
      * JSON list of `{"identity": {...}, "tag": "...", "at": "..."}`; those whose identity the
      * customer has are applied with provenance `pre_tag`, the others ignored.
@@ -1678,6 +1805,20 @@ open func applyPreTagsJson(customerJson: String, preTagsJson: String)throws  -> 
     
     /**
      * Takes off the tags whose expiry is at or before `now`; the clock is never read.
+     */
+open func expire(customer: Customer, now: Date)throws  -> TagEventResult  {
+    return try  FfiConverterTypeTagEventResult_lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_tagger_expire(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeCustomer_lower(customer),
+        FfiConverterTimestamp.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Takes off the tags whose expiry is at or before `now`; the clock is never read.
      *
      * Throws `ScrmException.Parse` or `ScrmException.Validation` for a bad customer, and
      * `ScrmException.Validation` at `now` for a time out of range.
@@ -1689,6 +1830,28 @@ open func expireJson(customerJson: String, now: Date)throws  -> TagResult  {
             self.uniffiCloneHandle(),
         FfiConverterString.lower(customerJson),
         FfiConverterTimestamp.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Runs the auto-tag rules on one event of a customer: the typed form of `onEventJson`.
+     *
+     * `history` is the customer's earlier events (default empty). Returns the customer as
+     * changed and the changes, each with its reason. Replaying an event changes nothing.
+     *
+     * Throws `ScrmException.Validation` at the field at fault (`customer.identities[0].value`,
+     * `event.platform`, `history[3].at`), and at `event` for an event of another customer or
+     * tenant.
+     */
+open func onEvent(customer: Customer, event: Event, history: [Event] = [])throws  -> TagEventResult  {
+    return try  FfiConverterTypeTagEventResult_lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_tagger_on_event(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeCustomer_lower(customer),
+        FfiConverterTypeEvent_lower(event),
+        FfiConverterSequenceTypeEvent.lower(history),uniffiCallStatus
     )
 })
 }
@@ -1717,6 +1880,23 @@ open func onEventJson(customerJson: String, eventJson: String, historyJson: Stri
 }
     
     /**
+     * Applies a tag (id or display name) by hand at `at`, provenance `manual`: the typed form of
+     * `tagJson`. Throws `ScrmException.Validation` at `tag` for an unknown or ambiguous tag, and
+     * at the customer's field at fault.
+     */
+open func tag(customer: Customer, tag: String, at: Date)throws  -> TagEventResult  {
+    return try  FfiConverterTypeTagEventResult_lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_tagger_tag(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeCustomer_lower(customer),
+        FfiConverterString.lower(tag),
+        FfiConverterTimestamp.lower(at),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Applies a tag by hand (provenance `manual`) at `at`. `tag` is a tag id or display name
      * (resolved as conditions resolve them); in an exclusive group it replaces the sibling.
      * Tagging again what is already on changes nothing.
@@ -1733,6 +1913,21 @@ open func tagJson(customerJson: String, tag: String, at: Date)throws  -> TagResu
         FfiConverterString.lower(customerJson),
         FfiConverterString.lower(tag),
         FfiConverterTimestamp.lower(at),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Takes a tag (id or display name) off by hand; no change when the customer does not carry
+     * it. Throws as `tag` does.
+     */
+open func untag(customer: Customer, tag: String)throws  -> TagEventResult  {
+    return try  FfiConverterTypeTagEventResult_lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_tagger_untag(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeCustomer_lower(customer),
+        FfiConverterString.lower(tag),uniffiCallStatus
     )
 })
 }
@@ -1798,6 +1993,253 @@ public func FfiConverterTypeTagger_lower(_ value: Tagger) -> UInt64 {
 }
 
 
+
+
+/**
+ * A B2B client company (客户公司) with its contacts.
+ */
+public struct Account: Equatable, Hashable {
+    /**
+     * The tenant.
+     */
+    public var tenantId: String
+    /**
+     * The account id.
+     */
+    public var id: String
+    /**
+     * The company name.
+     */
+    public var name: String
+    /**
+     * The contacts.
+     */
+    public var contacts: [Contact]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The tenant.
+         */tenantId: String, 
+        /**
+         * The account id.
+         */id: String, 
+        /**
+         * The company name.
+         */name: String, 
+        /**
+         * The contacts.
+         */contacts: [Contact] = []) {
+        self.tenantId = tenantId
+        self.id = id
+        self.name = name
+        self.contacts = contacts
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Account: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAccount: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Account {
+        return
+            try Account(
+                tenantId: FfiConverterString.read(from: &buf), 
+                id: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                contacts: FfiConverterSequenceTypeContact.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Account, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.tenantId, into: &buf)
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterSequenceTypeContact.write(value.contacts, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccount_lift(_ buf: RustBuffer) throws -> Account {
+    return try FfiConverterTypeAccount.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccount_lower(_ value: Account) -> RustBuffer {
+    return FfiConverterTypeAccount.lower(value)
+}
+
+
+/**
+ * A tag applied to a customer, with who or what applied it.
+ */
+public struct AppliedTag: Equatable, Hashable {
+    /**
+     * The tag id from the playbook's taxonomy.
+     */
+    public var tagId: String
+    /**
+     * When it was applied.
+     */
+    public var appliedAt: Date
+    /**
+     * Who or what applied it.
+     */
+    public var provenance: Provenance
+    /**
+     * When a behaviour tag stops counting, if it expires.
+     */
+    public var expiresAt: Date?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The tag id from the playbook's taxonomy.
+         */tagId: String, 
+        /**
+         * When it was applied.
+         */appliedAt: Date, 
+        /**
+         * Who or what applied it.
+         */provenance: Provenance, 
+        /**
+         * When a behaviour tag stops counting, if it expires.
+         */expiresAt: Date? = nil) {
+        self.tagId = tagId
+        self.appliedAt = appliedAt
+        self.provenance = provenance
+        self.expiresAt = expiresAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AppliedTag: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAppliedTag: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AppliedTag {
+        return
+            try AppliedTag(
+                tagId: FfiConverterString.read(from: &buf), 
+                appliedAt: FfiConverterTimestamp.read(from: &buf), 
+                provenance: FfiConverterTypeProvenance.read(from: &buf), 
+                expiresAt: FfiConverterOptionTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AppliedTag, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.tagId, into: &buf)
+        FfiConverterTimestamp.write(value.appliedAt, into: &buf)
+        FfiConverterTypeProvenance.write(value.provenance, into: &buf)
+        FfiConverterOptionTimestamp.write(value.expiresAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppliedTag_lift(_ buf: RustBuffer) throws -> AppliedTag {
+    return try FfiConverterTypeAppliedTag.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppliedTag_lower(_ value: AppliedTag) -> RustBuffer {
+    return FfiConverterTypeAppliedTag.lower(value)
+}
+
+
+/**
+ * A custom attribute's value and when it was last set (merges compare the times).
+ */
+public struct Attribute: Equatable, Hashable {
+    /**
+     * The value.
+     */
+    public var value: AttributeValue
+    /**
+     * When it was last set.
+     */
+    public var updatedAt: Date
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The value.
+         */value: AttributeValue, 
+        /**
+         * When it was last set.
+         */updatedAt: Date) {
+        self.value = value
+        self.updatedAt = updatedAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Attribute: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAttribute: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Attribute {
+        return
+            try Attribute(
+                value: FfiConverterTypeAttributeValue.read(from: &buf), 
+                updatedAt: FfiConverterTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Attribute, into buf: inout [UInt8]) {
+        FfiConverterTypeAttributeValue.write(value.value, into: &buf)
+        FfiConverterTimestamp.write(value.updatedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAttribute_lift(_ buf: RustBuffer) throws -> Attribute {
+    return try FfiConverterTypeAttribute.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAttribute_lower(_ value: Attribute) -> RustBuffer {
+    return FfiConverterTypeAttribute.lower(value)
+}
 
 
 /**
@@ -1876,6 +2318,404 @@ public func FfiConverterTypeChannel_lift(_ buf: RustBuffer) throws -> Channel {
 #endif
 public func FfiConverterTypeChannel_lower(_ value: Channel) -> RustBuffer {
     return FfiConverterTypeChannel.lower(value)
+}
+
+
+/**
+ * One consent decision (授权): for a purpose on a channel (`*`: every channel).
+ */
+public struct ConsentRecord: Equatable, Hashable {
+    /**
+     * What the consent is for: "marketing", "profiling", ...
+     */
+    public var purpose: String
+    /**
+     * The channel id it applies to, or "*".
+     */
+    public var channel: String
+    /**
+     * The decision.
+     */
+    public var status: ConsentStatus
+    /**
+     * When it was made.
+     */
+    public var at: Date
+    /**
+     * Who made it.
+     */
+    public var source: ConsentSource
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * What the consent is for: "marketing", "profiling", ...
+         */purpose: String, 
+        /**
+         * The channel id it applies to, or "*".
+         */channel: String, 
+        /**
+         * The decision.
+         */status: ConsentStatus, 
+        /**
+         * When it was made.
+         */at: Date, 
+        /**
+         * Who made it.
+         */source: ConsentSource) {
+        self.purpose = purpose
+        self.channel = channel
+        self.status = status
+        self.at = at
+        self.source = source
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConsentRecord: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConsentRecord: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConsentRecord {
+        return
+            try ConsentRecord(
+                purpose: FfiConverterString.read(from: &buf), 
+                channel: FfiConverterString.read(from: &buf), 
+                status: FfiConverterTypeConsentStatus.read(from: &buf), 
+                at: FfiConverterTimestamp.read(from: &buf), 
+                source: FfiConverterTypeConsentSource.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConsentRecord, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.purpose, into: &buf)
+        FfiConverterString.write(value.channel, into: &buf)
+        FfiConverterTypeConsentStatus.write(value.status, into: &buf)
+        FfiConverterTimestamp.write(value.at, into: &buf)
+        FfiConverterTypeConsentSource.write(value.source, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentRecord_lift(_ buf: RustBuffer) throws -> ConsentRecord {
+    return try FfiConverterTypeConsentRecord.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentRecord_lower(_ value: ConsentRecord) -> RustBuffer {
+    return FfiConverterTypeConsentRecord.lower(value)
+}
+
+
+/**
+ * A contact of an account: a customer id with roles and the contact they report to.
+ */
+public struct Contact: Equatable, Hashable {
+    /**
+     * The customer id of the contact.
+     */
+    public var customerId: String
+    /**
+     * Job title, free text.
+     */
+    public var title: String?
+    /**
+     * Roles in the buying decision; the core keeps them as a sorted set.
+     */
+    public var roles: [ContactRole]
+    /**
+     * The customer id of the contact's manager, if known (the power map).
+     */
+    public var reportsTo: String?
+    /**
+     * Customer ids this contact sways beyond the reporting line; kept as a sorted set.
+     */
+    public var influences: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The customer id of the contact.
+         */customerId: String, 
+        /**
+         * Job title, free text.
+         */title: String? = nil, 
+        /**
+         * Roles in the buying decision; the core keeps them as a sorted set.
+         */roles: [ContactRole] = [], 
+        /**
+         * The customer id of the contact's manager, if known (the power map).
+         */reportsTo: String? = nil, 
+        /**
+         * Customer ids this contact sways beyond the reporting line; kept as a sorted set.
+         */influences: [String] = []) {
+        self.customerId = customerId
+        self.title = title
+        self.roles = roles
+        self.reportsTo = reportsTo
+        self.influences = influences
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Contact: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeContact: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Contact {
+        return
+            try Contact(
+                customerId: FfiConverterString.read(from: &buf), 
+                title: FfiConverterOptionString.read(from: &buf), 
+                roles: FfiConverterSequenceTypeContactRole.read(from: &buf), 
+                reportsTo: FfiConverterOptionString.read(from: &buf), 
+                influences: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Contact, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.customerId, into: &buf)
+        FfiConverterOptionString.write(value.title, into: &buf)
+        FfiConverterSequenceTypeContactRole.write(value.roles, into: &buf)
+        FfiConverterOptionString.write(value.reportsTo, into: &buf)
+        FfiConverterSequenceString.write(value.influences, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContact_lift(_ buf: RustBuffer) throws -> Contact {
+    return try FfiConverterTypeContact.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContact_lower(_ value: Contact) -> RustBuffer {
+    return FfiConverterTypeContact.lower(value)
+}
+
+
+/**
+ * One customer of one tenant (客户画像): the typed form of the JSON customer of
+ * `docs/data-model.md`, field for field.
+ */
+public struct Customer: Equatable, Hashable {
+    /**
+     * The tenant this customer belongs to.
+     */
+    public var tenantId: String
+    /**
+     * The customer's id.
+     */
+    public var id: String
+    /**
+     * When the profile was first created.
+     */
+    public var createdAt: Date
+    /**
+     * Every identity, in normal form (build them with `normalizeIdentity` or `customIdentity`).
+     */
+    public var identities: [Identity]
+    /**
+     * Custom attributes by name, each with the time it was last set.
+     */
+    public var attributes: [String: Attribute]
+    /**
+     * Tags applied to the customer, with provenance.
+     */
+    public var tags: [AppliedTag]
+    /**
+     * Every touch with a channel, oldest first.
+     */
+    public var touches: [Touch]
+    /**
+     * Every consent decision, oldest first.
+     */
+    public var consents: [ConsentRecord]
+    /**
+     * The employee responsible (跟进人), if any.
+     */
+    public var owner: String?
+    /**
+     * When the current owner took the customer; null means since the profile was created.
+     */
+    public var ownerSince: Date?
+    /**
+     * Every employee who has added the customer (WeCom followers), with when.
+     */
+    public var followers: [Follower]
+    /**
+     * The B2B account this customer is a contact of, if any.
+     */
+    public var accountId: String?
+    /**
+     * When the customer was linked to `account_id`; null means since the profile was created.
+     */
+    public var accountSince: Date?
+    /**
+     * The lifecycle stage id, if any.
+     */
+    public var stage: String?
+    /**
+     * Ids of the profiles merged into this one.
+     */
+    public var mergedIds: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The tenant this customer belongs to.
+         */tenantId: String, 
+        /**
+         * The customer's id.
+         */id: String, 
+        /**
+         * When the profile was first created.
+         */createdAt: Date, 
+        /**
+         * Every identity, in normal form (build them with `normalizeIdentity` or `customIdentity`).
+         */identities: [Identity] = [], 
+        /**
+         * Custom attributes by name, each with the time it was last set.
+         */attributes: [String: Attribute] = [:], 
+        /**
+         * Tags applied to the customer, with provenance.
+         */tags: [AppliedTag] = [], 
+        /**
+         * Every touch with a channel, oldest first.
+         */touches: [Touch] = [], 
+        /**
+         * Every consent decision, oldest first.
+         */consents: [ConsentRecord] = [], 
+        /**
+         * The employee responsible (跟进人), if any.
+         */owner: String? = nil, 
+        /**
+         * When the current owner took the customer; null means since the profile was created.
+         */ownerSince: Date? = nil, 
+        /**
+         * Every employee who has added the customer (WeCom followers), with when.
+         */followers: [Follower] = [], 
+        /**
+         * The B2B account this customer is a contact of, if any.
+         */accountId: String? = nil, 
+        /**
+         * When the customer was linked to `account_id`; null means since the profile was created.
+         */accountSince: Date? = nil, 
+        /**
+         * The lifecycle stage id, if any.
+         */stage: String? = nil, 
+        /**
+         * Ids of the profiles merged into this one.
+         */mergedIds: [String] = []) {
+        self.tenantId = tenantId
+        self.id = id
+        self.createdAt = createdAt
+        self.identities = identities
+        self.attributes = attributes
+        self.tags = tags
+        self.touches = touches
+        self.consents = consents
+        self.owner = owner
+        self.ownerSince = ownerSince
+        self.followers = followers
+        self.accountId = accountId
+        self.accountSince = accountSince
+        self.stage = stage
+        self.mergedIds = mergedIds
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Customer: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCustomer: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Customer {
+        return
+            try Customer(
+                tenantId: FfiConverterString.read(from: &buf), 
+                id: FfiConverterString.read(from: &buf), 
+                createdAt: FfiConverterTimestamp.read(from: &buf), 
+                identities: FfiConverterSequenceTypeIdentity.read(from: &buf), 
+                attributes: FfiConverterDictionaryStringTypeAttribute.read(from: &buf), 
+                tags: FfiConverterSequenceTypeAppliedTag.read(from: &buf), 
+                touches: FfiConverterSequenceTypeTouch.read(from: &buf), 
+                consents: FfiConverterSequenceTypeConsentRecord.read(from: &buf), 
+                owner: FfiConverterOptionString.read(from: &buf), 
+                ownerSince: FfiConverterOptionTimestamp.read(from: &buf), 
+                followers: FfiConverterSequenceTypeFollower.read(from: &buf), 
+                accountId: FfiConverterOptionString.read(from: &buf), 
+                accountSince: FfiConverterOptionTimestamp.read(from: &buf), 
+                stage: FfiConverterOptionString.read(from: &buf), 
+                mergedIds: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Customer, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.tenantId, into: &buf)
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterSequenceTypeIdentity.write(value.identities, into: &buf)
+        FfiConverterDictionaryStringTypeAttribute.write(value.attributes, into: &buf)
+        FfiConverterSequenceTypeAppliedTag.write(value.tags, into: &buf)
+        FfiConverterSequenceTypeTouch.write(value.touches, into: &buf)
+        FfiConverterSequenceTypeConsentRecord.write(value.consents, into: &buf)
+        FfiConverterOptionString.write(value.owner, into: &buf)
+        FfiConverterOptionTimestamp.write(value.ownerSince, into: &buf)
+        FfiConverterSequenceTypeFollower.write(value.followers, into: &buf)
+        FfiConverterOptionString.write(value.accountId, into: &buf)
+        FfiConverterOptionTimestamp.write(value.accountSince, into: &buf)
+        FfiConverterOptionString.write(value.stage, into: &buf)
+        FfiConverterSequenceString.write(value.mergedIds, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomer_lift(_ buf: RustBuffer) throws -> Customer {
+    return try FfiConverterTypeCustomer.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomer_lower(_ value: Customer) -> RustBuffer {
+    return FfiConverterTypeCustomer.lower(value)
 }
 
 
@@ -1977,6 +2817,226 @@ public func FfiConverterTypeDecisionChain_lift(_ buf: RustBuffer) throws -> Deci
 #endif
 public func FfiConverterTypeDecisionChain_lower(_ value: DecisionChain) -> RustBuffer {
     return FfiConverterTypeDecisionChain.lower(value)
+}
+
+
+/**
+ * One thing a customer did (行为): a message, a view, a share, a purchase, a scan.
+ */
+public struct Event: Equatable, Hashable {
+    /**
+     * The tenant.
+     */
+    public var tenantId: String
+    /**
+     * A unique id: replaying an event with the same id changes nothing.
+     */
+    public var id: String
+    /**
+     * The customer it is about.
+     */
+    public var customerId: String
+    /**
+     * What happened (JSON `type`): "message", "content_view", "share", "purchase", "scan", ...
+     */
+    public var kind: String
+    /**
+     * When it happened.
+     */
+    public var at: Date
+    /**
+     * The platform it happened on, if known (the names of `Touch.platform`).
+     */
+    public var platform: String?
+    /**
+     * The playbook channel id, if known.
+     */
+    public var channelId: String?
+    /**
+     * The channel code scanned, for "scan" events.
+     */
+    public var channelCode: String?
+    /**
+     * Free text that keyword rules read.
+     */
+    public var text: String?
+    /**
+     * The free-form properties as a JSON object text, e.g. `{"category": "pricing"}`. They stay
+     * JSON because their values are any JSON; the core returns them in compact form.
+     */
+    public var propertiesJson: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The tenant.
+         */tenantId: String, 
+        /**
+         * A unique id: replaying an event with the same id changes nothing.
+         */id: String, 
+        /**
+         * The customer it is about.
+         */customerId: String, 
+        /**
+         * What happened (JSON `type`): "message", "content_view", "share", "purchase", "scan", ...
+         */kind: String, 
+        /**
+         * When it happened.
+         */at: Date, 
+        /**
+         * The platform it happened on, if known (the names of `Touch.platform`).
+         */platform: String? = nil, 
+        /**
+         * The playbook channel id, if known.
+         */channelId: String? = nil, 
+        /**
+         * The channel code scanned, for "scan" events.
+         */channelCode: String? = nil, 
+        /**
+         * Free text that keyword rules read.
+         */text: String? = nil, 
+        /**
+         * The free-form properties as a JSON object text, e.g. `{"category": "pricing"}`. They stay
+         * JSON because their values are any JSON; the core returns them in compact form.
+         */propertiesJson: String = "{}") {
+        self.tenantId = tenantId
+        self.id = id
+        self.customerId = customerId
+        self.kind = kind
+        self.at = at
+        self.platform = platform
+        self.channelId = channelId
+        self.channelCode = channelCode
+        self.text = text
+        self.propertiesJson = propertiesJson
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Event: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Event {
+        return
+            try Event(
+                tenantId: FfiConverterString.read(from: &buf), 
+                id: FfiConverterString.read(from: &buf), 
+                customerId: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterString.read(from: &buf), 
+                at: FfiConverterTimestamp.read(from: &buf), 
+                platform: FfiConverterOptionString.read(from: &buf), 
+                channelId: FfiConverterOptionString.read(from: &buf), 
+                channelCode: FfiConverterOptionString.read(from: &buf), 
+                text: FfiConverterOptionString.read(from: &buf), 
+                propertiesJson: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Event, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.tenantId, into: &buf)
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.customerId, into: &buf)
+        FfiConverterString.write(value.kind, into: &buf)
+        FfiConverterTimestamp.write(value.at, into: &buf)
+        FfiConverterOptionString.write(value.platform, into: &buf)
+        FfiConverterOptionString.write(value.channelId, into: &buf)
+        FfiConverterOptionString.write(value.channelCode, into: &buf)
+        FfiConverterOptionString.write(value.text, into: &buf)
+        FfiConverterString.write(value.propertiesJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEvent_lift(_ buf: RustBuffer) throws -> Event {
+    return try FfiConverterTypeEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEvent_lower(_ value: Event) -> RustBuffer {
+    return FfiConverterTypeEvent.lower(value)
+}
+
+
+/**
+ * An employee who has added the customer.
+ */
+public struct Follower: Equatable, Hashable {
+    /**
+     * The employee id.
+     */
+    public var employeeId: String
+    /**
+     * Since when.
+     */
+    public var since: Date
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The employee id.
+         */employeeId: String, 
+        /**
+         * Since when.
+         */since: Date) {
+        self.employeeId = employeeId
+        self.since = since
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Follower: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFollower: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Follower {
+        return
+            try Follower(
+                employeeId: FfiConverterString.read(from: &buf), 
+                since: FfiConverterTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Follower, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.employeeId, into: &buf)
+        FfiConverterTimestamp.write(value.since, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFollower_lift(_ buf: RustBuffer) throws -> Follower {
+    return try FfiConverterTypeFollower.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFollower_lower(_ value: Follower) -> RustBuffer {
+    return FfiConverterTypeFollower.lower(value)
 }
 
 
@@ -2083,6 +3143,237 @@ public func FfiConverterTypeIdentity_lift(_ buf: RustBuffer) throws -> Identity 
 #endif
 public func FfiConverterTypeIdentity_lower(_ value: Identity) -> RustBuffer {
     return FfiConverterTypeIdentity.lower(value)
+}
+
+
+/**
+ * How a merge combines profiles: a strategy per attribute and the order of lifecycle stages.
+ */
+public struct MergePolicy: Equatable, Hashable {
+    /**
+     * The strategy for attributes not named in `attributes` (JSON `default`).
+     */
+    public var defaultStrategy: MergeStrategy
+    /**
+     * The strategy per attribute name.
+     */
+    public var attributes: [String: MergeStrategy]
+    /**
+     * Stage ids from first to furthest; a merge keeps the furthest.
+     */
+    public var stageOrder: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The strategy for attributes not named in `attributes` (JSON `default`).
+         */defaultStrategy: MergeStrategy, 
+        /**
+         * The strategy per attribute name.
+         */attributes: [String: MergeStrategy] = [:], 
+        /**
+         * Stage ids from first to furthest; a merge keeps the furthest.
+         */stageOrder: [String] = []) {
+        self.defaultStrategy = defaultStrategy
+        self.attributes = attributes
+        self.stageOrder = stageOrder
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MergePolicy: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMergePolicy: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MergePolicy {
+        return
+            try MergePolicy(
+                defaultStrategy: FfiConverterTypeMergeStrategy.read(from: &buf), 
+                attributes: FfiConverterDictionaryStringTypeMergeStrategy.read(from: &buf), 
+                stageOrder: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MergePolicy, into buf: inout [UInt8]) {
+        FfiConverterTypeMergeStrategy.write(value.defaultStrategy, into: &buf)
+        FfiConverterDictionaryStringTypeMergeStrategy.write(value.attributes, into: &buf)
+        FfiConverterSequenceString.write(value.stageOrder, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMergePolicy_lift(_ buf: RustBuffer) throws -> MergePolicy {
+    return try FfiConverterTypeMergePolicy.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMergePolicy_lower(_ value: MergePolicy) -> RustBuffer {
+    return FfiConverterTypeMergePolicy.lower(value)
+}
+
+
+/**
+ * The outcome of a typed merge: one profile, and the ids it absorbed.
+ */
+public struct MergeResult: Equatable, Hashable {
+    /**
+     * The surviving profile (the oldest input), with every input's data; the others' ids are in
+     * its `mergedIds`.
+     */
+    public var customer: Customer
+    /**
+     * The ids of the inputs absorbed (every input but the survivor), sorted: the rows a host
+     * deletes or points at `customer.id`.
+     */
+    public var absorbed: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The surviving profile (the oldest input), with every input's data; the others' ids are in
+         * its `mergedIds`.
+         */customer: Customer, 
+        /**
+         * The ids of the inputs absorbed (every input but the survivor), sorted: the rows a host
+         * deletes or points at `customer.id`.
+         */absorbed: [String]) {
+        self.customer = customer
+        self.absorbed = absorbed
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MergeResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMergeResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MergeResult {
+        return
+            try MergeResult(
+                customer: FfiConverterTypeCustomer.read(from: &buf), 
+                absorbed: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MergeResult, into buf: inout [UInt8]) {
+        FfiConverterTypeCustomer.write(value.customer, into: &buf)
+        FfiConverterSequenceString.write(value.absorbed, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMergeResult_lift(_ buf: RustBuffer) throws -> MergeResult {
+    return try FfiConverterTypeMergeResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMergeResult_lower(_ value: MergeResult) -> RustBuffer {
+    return FfiConverterTypeMergeResult.lower(value)
+}
+
+
+/**
+ * A tag waiting for an identity (预打标), applied when a customer with that identity arrives.
+ */
+public struct PreTag: Equatable, Hashable {
+    /**
+     * The phone, unionid or other identity the tag waits for.
+     */
+    public var identity: Identity
+    /**
+     * The tag id or display name.
+     */
+    public var tag: String
+    /**
+     * When it was attached.
+     */
+    public var at: Date
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The phone, unionid or other identity the tag waits for.
+         */identity: Identity, 
+        /**
+         * The tag id or display name.
+         */tag: String, 
+        /**
+         * When it was attached.
+         */at: Date) {
+        self.identity = identity
+        self.tag = tag
+        self.at = at
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PreTag: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePreTag: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PreTag {
+        return
+            try PreTag(
+                identity: FfiConverterTypeIdentity.read(from: &buf), 
+                tag: FfiConverterString.read(from: &buf), 
+                at: FfiConverterTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PreTag, into buf: inout [UInt8]) {
+        FfiConverterTypeIdentity.write(value.identity, into: &buf)
+        FfiConverterString.write(value.tag, into: &buf)
+        FfiConverterTimestamp.write(value.at, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePreTag_lift(_ buf: RustBuffer) throws -> PreTag {
+    return try FfiConverterTypePreTag.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePreTag_lower(_ value: PreTag) -> RustBuffer {
+    return FfiConverterTypePreTag.lower(value)
 }
 
 
@@ -2407,6 +3698,75 @@ public func FfiConverterTypeTagChange_lower(_ value: TagChange) -> RustBuffer {
 
 
 /**
+ * The outcome of a typed tagging call: the customer as changed, and what changed.
+ */
+public struct TagEventResult: Equatable, Hashable {
+    /**
+     * The customer after the call (equal to the input when `changes` is empty).
+     */
+    public var customer: Customer
+    /**
+     * The changes, in the order they were made; empty when nothing changed.
+     */
+    public var changes: [TagChange]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The customer after the call (equal to the input when `changes` is empty).
+         */customer: Customer, 
+        /**
+         * The changes, in the order they were made; empty when nothing changed.
+         */changes: [TagChange]) {
+        self.customer = customer
+        self.changes = changes
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TagEventResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTagEventResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TagEventResult {
+        return
+            try TagEventResult(
+                customer: FfiConverterTypeCustomer.read(from: &buf), 
+                changes: FfiConverterSequenceTypeTagChange.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TagEventResult, into buf: inout [UInt8]) {
+        FfiConverterTypeCustomer.write(value.customer, into: &buf)
+        FfiConverterSequenceTypeTagChange.write(value.changes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTagEventResult_lift(_ buf: RustBuffer) throws -> TagEventResult {
+    return try FfiConverterTypeTagEventResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTagEventResult_lower(_ value: TagEventResult) -> RustBuffer {
+    return FfiConverterTypeTagEventResult.lower(value)
+}
+
+
+/**
  * A tag group; an exclusive group holds at most one tag per customer.
  */
 public struct TagGroup: Equatable, Hashable {
@@ -2574,6 +3934,654 @@ public func FfiConverterTypeTagResult_lift(_ buf: RustBuffer) throws -> TagResul
 public func FfiConverterTypeTagResult_lower(_ value: TagResult) -> RustBuffer {
     return FfiConverterTypeTagResult.lower(value)
 }
+
+
+/**
+ * One touch: the customer reached the tenant through a channel.
+ */
+public struct Touch: Equatable, Hashable {
+    /**
+     * When.
+     */
+    public var at: Date
+    /**
+     * The platform: "wecom", "wechat", "mini_program", "douyin", "kuaishou", "baidu", "qq",
+     * "weibo", "web", "phone", "email", "offline" or "other".
+     */
+    public var platform: String
+    /**
+     * The playbook channel id, if known.
+     */
+    public var channelId: String?
+    /**
+     * The campaign, if any.
+     */
+    public var campaign: String?
+    /**
+     * The channel code (渠道活码) scanned, if any.
+     */
+    public var channelCode: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * When.
+         */at: Date, 
+        /**
+         * The platform: "wecom", "wechat", "mini_program", "douyin", "kuaishou", "baidu", "qq",
+         * "weibo", "web", "phone", "email", "offline" or "other".
+         */platform: String, 
+        /**
+         * The playbook channel id, if known.
+         */channelId: String? = nil, 
+        /**
+         * The campaign, if any.
+         */campaign: String? = nil, 
+        /**
+         * The channel code (渠道活码) scanned, if any.
+         */channelCode: String? = nil) {
+        self.at = at
+        self.platform = platform
+        self.channelId = channelId
+        self.campaign = campaign
+        self.channelCode = channelCode
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Touch: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTouch: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Touch {
+        return
+            try Touch(
+                at: FfiConverterTimestamp.read(from: &buf), 
+                platform: FfiConverterString.read(from: &buf), 
+                channelId: FfiConverterOptionString.read(from: &buf), 
+                campaign: FfiConverterOptionString.read(from: &buf), 
+                channelCode: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Touch, into buf: inout [UInt8]) {
+        FfiConverterTimestamp.write(value.at, into: &buf)
+        FfiConverterString.write(value.platform, into: &buf)
+        FfiConverterOptionString.write(value.channelId, into: &buf)
+        FfiConverterOptionString.write(value.campaign, into: &buf)
+        FfiConverterOptionString.write(value.channelCode, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTouch_lift(_ buf: RustBuffer) throws -> Touch {
+    return try FfiConverterTypeTouch.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTouch_lower(_ value: Touch) -> RustBuffer {
+    return FfiConverterTypeTouch.lower(value)
+}
+
+
+/**
+ * A typed attribute value (Kotlin sealed class, Swift enum).
+ */
+
+public enum AttributeValue: Equatable, Hashable {
+    
+    /**
+     * Text.
+     */
+    case text(
+        /**
+         * The text.
+         */value: String
+    )
+    /**
+     * A finite number as a decimal string, e.g. "12.5" (never a float across the boundary).
+     * The core keeps a 64-bit float; the string it returns is the shortest decimal that reads
+     * back to the same float.
+     */
+    case number(
+        /**
+         * The decimal.
+         */value: String
+    )
+    /**
+     * Yes or no.
+     */
+    case bool(
+        /**
+         * The flag.
+         */value: Bool
+    )
+    /**
+     * A calendar date, ISO 8601 "2026-03-01".
+     */
+    case date(
+        /**
+         * The date.
+         */value: String
+    )
+    /**
+     * A list of text values (JSON `list`; named so it does not shadow Kotlin's `List`).
+     */
+    case textList(
+        /**
+         * The items.
+         */values: [String]
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension AttributeValue: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAttributeValue: FfiConverterRustBuffer {
+    typealias SwiftType = AttributeValue
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AttributeValue {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .text(value: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .number(value: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 3: return .bool(value: try FfiConverterBool.read(from: &buf)
+        )
+        
+        case 4: return .date(value: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 5: return .textList(values: try FfiConverterSequenceString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: AttributeValue, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .text(value):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(value, into: &buf)
+            
+        
+        case let .number(value):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(value, into: &buf)
+            
+        
+        case let .bool(value):
+            writeInt(&buf, Int32(3))
+            FfiConverterBool.write(value, into: &buf)
+            
+        
+        case let .date(value):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(value, into: &buf)
+            
+        
+        case let .textList(values):
+            writeInt(&buf, Int32(5))
+            FfiConverterSequenceString.write(values, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAttributeValue_lift(_ buf: RustBuffer) throws -> AttributeValue {
+    return try FfiConverterTypeAttributeValue.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAttributeValue_lower(_ value: AttributeValue) -> RustBuffer {
+    return FfiConverterTypeAttributeValue.lower(value)
+}
+
+
+
+/**
+ * Who changed a consent; a customer's own refusal is only undone by the customer.
+ */
+
+public enum ConsentSource: Equatable, Hashable {
+    
+    /**
+     * The customer themself.
+     */
+    case customer
+    /**
+     * An employee on the customer's behalf.
+     */
+    case employee
+    /**
+     * An import from another system.
+     */
+    case `import`
+    /**
+     * A rule or default of the system.
+     */
+    case system
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ConsentSource: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConsentSource: FfiConverterRustBuffer {
+    typealias SwiftType = ConsentSource
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConsentSource {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .customer
+        
+        case 2: return .employee
+        
+        case 3: return .`import`
+        
+        case 4: return .system
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ConsentSource, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .customer:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .employee:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .`import`:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .system:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentSource_lift(_ buf: RustBuffer) throws -> ConsentSource {
+    return try FfiConverterTypeConsentSource.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentSource_lower(_ value: ConsentSource) -> RustBuffer {
+    return FfiConverterTypeConsentSource.lower(value)
+}
+
+
+
+/**
+ * The state of one consent.
+ */
+
+public enum ConsentStatus: Equatable, Hashable {
+    
+    /**
+     * The customer agreed.
+     */
+    case granted
+    /**
+     * The customer was asked and said no.
+     */
+    case denied
+    /**
+     * The customer agreed once and took it back.
+     */
+    case withdrawn
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ConsentStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConsentStatus: FfiConverterRustBuffer {
+    typealias SwiftType = ConsentStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConsentStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .granted
+        
+        case 2: return .denied
+        
+        case 3: return .withdrawn
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ConsentStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .granted:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .denied:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .withdrawn:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentStatus_lift(_ buf: RustBuffer) throws -> ConsentStatus {
+    return try FfiConverterTypeConsentStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentStatus_lower(_ value: ConsentStatus) -> RustBuffer {
+    return FfiConverterTypeConsentStatus.lower(value)
+}
+
+
+
+/**
+ * The role a contact plays in the account's buying decision.
+ */
+
+public enum ContactRole: Equatable, Hashable {
+    
+    /**
+     * Signs off the purchase (拍板人).
+     */
+    case decisionMaker
+    /**
+     * Sways the decision (影响者).
+     */
+    case influencer
+    /**
+     * Argues for us inside the account.
+     */
+    case champion
+    /**
+     * Uses the product.
+     */
+    case user
+    /**
+     * Controls access to the decision makers (把关人).
+     */
+    case gatekeeper
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ContactRole: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeContactRole: FfiConverterRustBuffer {
+    typealias SwiftType = ContactRole
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ContactRole {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .decisionMaker
+        
+        case 2: return .influencer
+        
+        case 3: return .champion
+        
+        case 4: return .user
+        
+        case 5: return .gatekeeper
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ContactRole, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .decisionMaker:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .influencer:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .champion:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .user:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .gatekeeper:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactRole_lift(_ buf: RustBuffer) throws -> ContactRole {
+    return try FfiConverterTypeContactRole.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContactRole_lower(_ value: ContactRole) -> RustBuffer {
+    return FfiConverterTypeContactRole.lower(value)
+}
+
+
+
+/**
+ * How the values of one attribute on several profiles become one value.
+ */
+
+public enum MergeStrategy: Equatable, Hashable {
+    
+    /**
+     * The survivor's value, even an empty one.
+     */
+    case keepTarget
+    /**
+     * The most recently set non-empty value (the default).
+     */
+    case newestNonEmpty
+    /**
+     * The first value ever set, ignoring empty ones.
+     */
+    case oldest
+    /**
+     * The last write, even an empty one.
+     */
+    case newest
+    /**
+     * The sum of the numbers.
+     */
+    case sum
+    /**
+     * The greatest non-empty value.
+     */
+    case max
+    /**
+     * The set union of the lists.
+     */
+    case union
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension MergeStrategy: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMergeStrategy: FfiConverterRustBuffer {
+    typealias SwiftType = MergeStrategy
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MergeStrategy {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .keepTarget
+        
+        case 2: return .newestNonEmpty
+        
+        case 3: return .oldest
+        
+        case 4: return .newest
+        
+        case 5: return .sum
+        
+        case 6: return .max
+        
+        case 7: return .union
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: MergeStrategy, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .keepTarget:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .newestNonEmpty:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .oldest:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .newest:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .sum:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .max:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .union:
+            writeInt(&buf, Int32(7))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMergeStrategy_lift(_ buf: RustBuffer) throws -> MergeStrategy {
+    return try FfiConverterTypeMergeStrategy.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMergeStrategy_lower(_ value: MergeStrategy) -> RustBuffer {
+    return FfiConverterTypeMergeStrategy.lower(value)
+}
+
 
 
 /**
@@ -2755,6 +4763,102 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTimestamp: FfiConverterRustBuffer {
+    typealias SwiftType = Date?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTimestamp.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTimestamp.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeMergePolicy: FfiConverterRustBuffer {
+    typealias SwiftType = MergePolicy?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeMergePolicy.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeMergePolicy.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionDictionaryStringString: FfiConverterRustBuffer {
+    typealias SwiftType = [String: String]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterDictionaryStringString.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterDictionaryStringString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionDictionaryStringSequenceTypeEvent: FfiConverterRustBuffer {
+    typealias SwiftType = [String: [Event]]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterDictionaryStringSequenceTypeEvent.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterDictionaryStringSequenceTypeEvent.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]
 
@@ -2780,6 +4884,31 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeAppliedTag: FfiConverterRustBuffer {
+    typealias SwiftType = [AppliedTag]
+
+    public static func write(_ value: [AppliedTag], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAppliedTag.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AppliedTag] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AppliedTag]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAppliedTag.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeChannel: FfiConverterRustBuffer {
     typealias SwiftType = [Channel]
 
@@ -2797,6 +4926,181 @@ fileprivate struct FfiConverterSequenceTypeChannel: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeChannel.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeConsentRecord: FfiConverterRustBuffer {
+    typealias SwiftType = [ConsentRecord]
+
+    public static func write(_ value: [ConsentRecord], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeConsentRecord.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ConsentRecord] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ConsentRecord]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeConsentRecord.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeContact: FfiConverterRustBuffer {
+    typealias SwiftType = [Contact]
+
+    public static func write(_ value: [Contact], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeContact.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Contact] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Contact]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeContact.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCustomer: FfiConverterRustBuffer {
+    typealias SwiftType = [Customer]
+
+    public static func write(_ value: [Customer], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCustomer.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Customer] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Customer]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCustomer.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeEvent: FfiConverterRustBuffer {
+    typealias SwiftType = [Event]
+
+    public static func write(_ value: [Event], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeEvent.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Event] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Event]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeEvent.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeFollower: FfiConverterRustBuffer {
+    typealias SwiftType = [Follower]
+
+    public static func write(_ value: [Follower], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeFollower.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Follower] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Follower]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeFollower.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeIdentity: FfiConverterRustBuffer {
+    typealias SwiftType = [Identity]
+
+    public static func write(_ value: [Identity], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeIdentity.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Identity] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Identity]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeIdentity.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePreTag: FfiConverterRustBuffer {
+    typealias SwiftType = [PreTag]
+
+    public static func write(_ value: [PreTag], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePreTag.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PreTag] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [PreTag]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePreTag.read(from: &buf))
         }
         return seq
     }
@@ -2905,6 +5209,56 @@ fileprivate struct FfiConverterSequenceTypeTagGroup: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeTouch: FfiConverterRustBuffer {
+    typealias SwiftType = [Touch]
+
+    public static func write(_ value: [Touch], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTouch.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Touch] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Touch]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTouch.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeContactRole: FfiConverterRustBuffer {
+    typealias SwiftType = [ContactRole]
+
+    public static func write(_ value: [ContactRole], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeContactRole.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ContactRole] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ContactRole]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeContactRole.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [[String]]
 
@@ -2924,6 +5278,110 @@ fileprivate struct FfiConverterSequenceSequenceString: FfiConverterRustBuffer {
             seq.append(try FfiConverterSequenceString.read(from: &buf))
         }
         return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
+    public static func write(_ value: [String: String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: String] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: String]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterString.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringTypeAttribute: FfiConverterRustBuffer {
+    public static func write(_ value: [String: Attribute], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterTypeAttribute.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: Attribute] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: Attribute]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterTypeAttribute.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringTypeMergeStrategy: FfiConverterRustBuffer {
+    public static func write(_ value: [String: MergeStrategy], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterTypeMergeStrategy.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: MergeStrategy] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: MergeStrategy]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterTypeMergeStrategy.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringSequenceTypeEvent: FfiConverterRustBuffer {
+    public static func write(_ value: [String: [Event]], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterSequenceTypeEvent.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: [Event]] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: [Event]]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterSequenceTypeEvent.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
     }
 }
 /**
@@ -2973,6 +5431,47 @@ public func customIdentity(namespace: String, value: String, strong: Bool)throws
 })
 }
 /**
+ * Reads a customer from JSON (shape of `docs/data-model.md`), checked as every JSON call checks
+ * it: for hosts that store customers as JSON and work with the typed API.
+ *
+ * Throws `ScrmException.Parse` when the text is not a customer and `ScrmException.Validation`
+ * at the field at fault (`identities[0].value`).
+ */
+public func customerFromJson(json: String)throws  -> Customer  {
+    return try  FfiConverterTypeCustomer_lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_customer_from_json(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * The customer as JSON in the shape of `docs/data-model.md`, the text every `...Json` call
+ * reads. Throws `ScrmException.Validation` at the field at fault.
+ */
+public func customerToJson(customer: Customer)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_customer_to_json(
+        FfiConverterTypeCustomer_lower(customer),uniffiCallStatus
+    )
+})
+}
+/**
+ * The decision chain of a B2B account: the typed form of `decisionChainJson`.
+ *
+ * Throws `ScrmException.Validation` at the field at fault (`contacts[0].reports_to` naming no
+ * contact, `contacts` for a reporting line that loops).
+ */
+public func decisionChain(account: Account)throws  -> DecisionChain  {
+    return try  FfiConverterTypeDecisionChain_lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_decision_chain(
+        FfiConverterTypeAccount_lower(account),uniffiCallStatus
+    )
+})
+}
+/**
  * The decision chain of a JSON B2B account (shape of `docs/data-model.md`): its decision makers,
  * influencers, champions, gatekeepers, and the gaps the sales team still needs to fill.
  *
@@ -2985,6 +5484,47 @@ public func decisionChainJson(accountJson: String)throws  -> DecisionChain  {
         uniffiCallStatus in
     uniffi_scrm_mobile_fn_func_decision_chain_json(
         FfiConverterString.lower(accountJson),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads an event from JSON (shape of `docs/data-model.md`). Throws `ScrmException.Parse` when
+ * the text is not an event and `ScrmException.Validation` for an empty id, customer id or type.
+ */
+public func eventFromJson(json: String)throws  -> Event  {
+    return try  FfiConverterTypeEvent_lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_event_from_json(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * The event as JSON in the shape of `docs/data-model.md`. Throws `ScrmException.Validation` at
+ * the field at fault (`platform`, `properties_json`).
+ */
+public func eventToJson(event: Event)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_event_to_json(
+        FfiConverterTypeEvent_lower(event),uniffiCallStatus
+    )
+})
+}
+/**
+ * Merges the profiles of one person under `policy` (null: the default policy, every attribute
+ * `NEWEST_NON_EMPTY`). The typed form of `mergeJson`, which also says which ids were absorbed.
+ * The oldest profile survives; the others' ids go to its `mergedIds`.
+ *
+ * Throws `ScrmException.Validation` at the field at fault, and at `tenant_id` for customers of
+ * two tenants.
+ */
+public func merge(customers: [Customer], policy: MergePolicy? = nil)throws  -> MergeResult  {
+    return try  FfiConverterTypeMergeResult_lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_merge(
+        FfiConverterSequenceTypeCustomer.lower(customers),
+        FfiConverterOptionTypeMergePolicy.lower(policy),uniffiCallStatus
     )
 })
 }
@@ -3021,6 +5561,21 @@ public func normalizeIdentity(kind: String, value: String, scope: String? = nil)
         FfiConverterString.lower(kind),
         FfiConverterString.lower(value),
         FfiConverterOptionString.lower(scope),uniffiCallStatus
+    )
+})
+}
+/**
+ * Resolves identities over customers: the clusters of customer ids that are one person, each
+ * sorted. The typed form of `resolveJson`.
+ *
+ * Throws `ScrmException.Validation` with a problem per bad field
+ * (`customers[2].identities[0].value`).
+ */
+public func resolve(customers: [Customer])throws  -> [[String]]  {
+    return try  FfiConverterSequenceSequenceString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_resolve(
+        FfiConverterSequenceTypeCustomer.lower(customers),uniffiCallStatus
     )
 })
 }
@@ -3067,13 +5622,34 @@ private let initializationResult: InitializationResult = {
     if (uniffi_scrm_mobile_checksum_func_custom_identity() != 16816) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_scrm_mobile_checksum_func_customer_from_json() != 51788) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_func_customer_to_json() != 5720) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_func_decision_chain() != 22598) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_scrm_mobile_checksum_func_decision_chain_json() != 8073) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_func_event_from_json() != 45774) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_func_event_to_json() != 40949) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_func_merge() != 35938) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_scrm_mobile_checksum_func_merge_json() != 6107) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_scrm_mobile_checksum_func_normalize_identity() != 45690) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_func_resolve() != 45107) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_scrm_mobile_checksum_func_resolve_json() != 6808) {
@@ -3103,6 +5679,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_scrm_mobile_checksum_method_compiledcondition_condition() != 61092) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_scrm_mobile_checksum_method_compiledcondition_evaluate() != 51786) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_scrm_mobile_checksum_method_compiledcondition_evaluate_json() != 6231) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -3124,19 +5703,37 @@ private let initializationResult: InitializationResult = {
     if (uniffi_scrm_mobile_checksum_method_segment_included() != 46043) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_scrm_mobile_checksum_method_segment_members() != 2064) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_scrm_mobile_checksum_method_segment_members_json() != 5021) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_tagger_apply_pre_tags() != 63910) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_scrm_mobile_checksum_method_tagger_apply_pre_tags_json() != 50633) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_scrm_mobile_checksum_method_tagger_expire() != 38652) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_scrm_mobile_checksum_method_tagger_expire_json() != 56318) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_tagger_on_event() != 62216) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_scrm_mobile_checksum_method_tagger_on_event_json() != 60025) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_scrm_mobile_checksum_method_tagger_tag() != 17325) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_scrm_mobile_checksum_method_tagger_tag_json() != 64425) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_tagger_untag() != 18734) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_scrm_mobile_checksum_method_tagger_untag_json() != 30548) {

@@ -328,6 +328,11 @@ void uniffi_scrm_mobile_fn_free_compiledcondition(uint64_t handle, RustCallStatu
 uint64_t uniffi_scrm_mobile_fn_method_compiledcondition_condition(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_COMPILEDCONDITION_EVALUATE
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_COMPILEDCONDITION_EVALUATE
+int8_t uniffi_scrm_mobile_fn_method_compiledcondition_evaluate(uint64_t ptr, RustBuffer customer, RustBuffer now, RustBuffer history, RustBuffer score, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_COMPILEDCONDITION_EVALUATE_JSON
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_COMPILEDCONDITION_EVALUATE_JSON
 int8_t uniffi_scrm_mobile_fn_method_compiledcondition_evaluate_json(uint64_t ptr, RustBuffer customer_json, RustBuffer history_json, RustBuffer now, RustBuffer score, RustCallStatus *_Nonnull out_status
@@ -418,6 +423,11 @@ RustBuffer uniffi_scrm_mobile_fn_method_segment_excluded(uint64_t ptr, RustCallS
 RustBuffer uniffi_scrm_mobile_fn_method_segment_included(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_SEGMENT_MEMBERS
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_SEGMENT_MEMBERS
+RustBuffer uniffi_scrm_mobile_fn_method_segment_members(uint64_t ptr, RustBuffer customers, RustBuffer now, RustBuffer histories, RustBuffer scores, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_SEGMENT_MEMBERS_JSON
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_SEGMENT_MEMBERS_JSON
 RustBuffer uniffi_scrm_mobile_fn_method_segment_members_json(uint64_t ptr, RustBuffer customers_json, RustBuffer now, RustBuffer histories_json, RustBuffer scores_json, RustCallStatus *_Nonnull out_status
@@ -438,9 +448,19 @@ void uniffi_scrm_mobile_fn_free_tagger(uint64_t handle, RustCallStatus *_Nonnull
 uint64_t uniffi_scrm_mobile_fn_constructor_tagger_new(uint64_t playbook, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_APPLY_PRE_TAGS
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_APPLY_PRE_TAGS
+RustBuffer uniffi_scrm_mobile_fn_method_tagger_apply_pre_tags(uint64_t ptr, RustBuffer customer, RustBuffer pre_tags, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_APPLY_PRE_TAGS_JSON
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_APPLY_PRE_TAGS_JSON
 RustBuffer uniffi_scrm_mobile_fn_method_tagger_apply_pre_tags_json(uint64_t ptr, RustBuffer customer_json, RustBuffer pre_tags_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_EXPIRE
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_EXPIRE
+RustBuffer uniffi_scrm_mobile_fn_method_tagger_expire(uint64_t ptr, RustBuffer customer, RustBuffer now, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_EXPIRE_JSON
@@ -448,14 +468,29 @@ RustBuffer uniffi_scrm_mobile_fn_method_tagger_apply_pre_tags_json(uint64_t ptr,
 RustBuffer uniffi_scrm_mobile_fn_method_tagger_expire_json(uint64_t ptr, RustBuffer customer_json, RustBuffer now, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_ON_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_ON_EVENT
+RustBuffer uniffi_scrm_mobile_fn_method_tagger_on_event(uint64_t ptr, RustBuffer customer, RustBuffer event, RustBuffer history, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_ON_EVENT_JSON
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_ON_EVENT_JSON
 RustBuffer uniffi_scrm_mobile_fn_method_tagger_on_event_json(uint64_t ptr, RustBuffer customer_json, RustBuffer event_json, RustBuffer history_json, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_TAG
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_TAG
+RustBuffer uniffi_scrm_mobile_fn_method_tagger_tag(uint64_t ptr, RustBuffer customer, RustBuffer tag, RustBuffer at, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_TAG_JSON
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_TAG_JSON
 RustBuffer uniffi_scrm_mobile_fn_method_tagger_tag_json(uint64_t ptr, RustBuffer customer_json, RustBuffer tag, RustBuffer at, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_UNTAG
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_UNTAG
+RustBuffer uniffi_scrm_mobile_fn_method_tagger_untag(uint64_t ptr, RustBuffer customer, RustBuffer tag, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_TAGGER_UNTAG_JSON
@@ -485,9 +520,39 @@ RustBuffer uniffi_scrm_mobile_fn_func_version(RustCallStatus *_Nonnull out_statu
 RustBuffer uniffi_scrm_mobile_fn_func_custom_identity(RustBuffer namespace, RustBuffer value, int8_t strong, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_CUSTOMER_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_CUSTOMER_FROM_JSON
+RustBuffer uniffi_scrm_mobile_fn_func_customer_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_CUSTOMER_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_CUSTOMER_TO_JSON
+RustBuffer uniffi_scrm_mobile_fn_func_customer_to_json(RustBuffer customer, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_DECISION_CHAIN
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_DECISION_CHAIN
+RustBuffer uniffi_scrm_mobile_fn_func_decision_chain(RustBuffer account, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_DECISION_CHAIN_JSON
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_DECISION_CHAIN_JSON
 RustBuffer uniffi_scrm_mobile_fn_func_decision_chain_json(RustBuffer account_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_EVENT_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_EVENT_FROM_JSON
+RustBuffer uniffi_scrm_mobile_fn_func_event_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_EVENT_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_EVENT_TO_JSON
+RustBuffer uniffi_scrm_mobile_fn_func_event_to_json(RustBuffer event, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_MERGE
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_MERGE
+RustBuffer uniffi_scrm_mobile_fn_func_merge(RustBuffer customers, RustBuffer policy, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_MERGE_JSON
@@ -498,6 +563,11 @@ RustBuffer uniffi_scrm_mobile_fn_func_merge_json(RustBuffer customers_json, Rust
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_NORMALIZE_IDENTITY
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_NORMALIZE_IDENTITY
 RustBuffer uniffi_scrm_mobile_fn_func_normalize_identity(RustBuffer kind, RustBuffer value, RustBuffer scope, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_RESOLVE
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_RESOLVE
+RustBuffer uniffi_scrm_mobile_fn_func_resolve(RustBuffer customers, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_RESOLVE_JSON
@@ -789,9 +859,45 @@ uint16_t uniffi_scrm_mobile_checksum_func_custom_identity(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_CUSTOMER_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_CUSTOMER_FROM_JSON
+uint16_t uniffi_scrm_mobile_checksum_func_customer_from_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_CUSTOMER_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_CUSTOMER_TO_JSON
+uint16_t uniffi_scrm_mobile_checksum_func_customer_to_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_DECISION_CHAIN
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_DECISION_CHAIN
+uint16_t uniffi_scrm_mobile_checksum_func_decision_chain(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_DECISION_CHAIN_JSON
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_DECISION_CHAIN_JSON
 uint16_t uniffi_scrm_mobile_checksum_func_decision_chain_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_EVENT_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_EVENT_FROM_JSON
+uint16_t uniffi_scrm_mobile_checksum_func_event_from_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_EVENT_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_EVENT_TO_JSON
+uint16_t uniffi_scrm_mobile_checksum_func_event_to_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_MERGE
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_MERGE
+uint16_t uniffi_scrm_mobile_checksum_func_merge(void
     
 );
 #endif
@@ -804,6 +910,12 @@ uint16_t uniffi_scrm_mobile_checksum_func_merge_json(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_NORMALIZE_IDENTITY
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_NORMALIZE_IDENTITY
 uint16_t uniffi_scrm_mobile_checksum_func_normalize_identity(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_RESOLVE
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_RESOLVE
+uint16_t uniffi_scrm_mobile_checksum_func_resolve(void
     
 );
 #endif
@@ -861,6 +973,12 @@ uint16_t uniffi_scrm_mobile_checksum_method_compiledcondition_condition(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_COMPILEDCONDITION_EVALUATE
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_COMPILEDCONDITION_EVALUATE
+uint16_t uniffi_scrm_mobile_checksum_method_compiledcondition_evaluate(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_COMPILEDCONDITION_EVALUATE_JSON
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_COMPILEDCONDITION_EVALUATE_JSON
 uint16_t uniffi_scrm_mobile_checksum_method_compiledcondition_evaluate_json(void
@@ -903,9 +1021,21 @@ uint16_t uniffi_scrm_mobile_checksum_method_segment_included(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_SEGMENT_MEMBERS
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_SEGMENT_MEMBERS
+uint16_t uniffi_scrm_mobile_checksum_method_segment_members(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_SEGMENT_MEMBERS_JSON
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_SEGMENT_MEMBERS_JSON
 uint16_t uniffi_scrm_mobile_checksum_method_segment_members_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_TAGGER_APPLY_PRE_TAGS
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_TAGGER_APPLY_PRE_TAGS
+uint16_t uniffi_scrm_mobile_checksum_method_tagger_apply_pre_tags(void
     
 );
 #endif
@@ -915,9 +1045,21 @@ uint16_t uniffi_scrm_mobile_checksum_method_tagger_apply_pre_tags_json(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_TAGGER_EXPIRE
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_TAGGER_EXPIRE
+uint16_t uniffi_scrm_mobile_checksum_method_tagger_expire(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_TAGGER_EXPIRE_JSON
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_TAGGER_EXPIRE_JSON
 uint16_t uniffi_scrm_mobile_checksum_method_tagger_expire_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_TAGGER_ON_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_TAGGER_ON_EVENT
+uint16_t uniffi_scrm_mobile_checksum_method_tagger_on_event(void
     
 );
 #endif
@@ -927,9 +1069,21 @@ uint16_t uniffi_scrm_mobile_checksum_method_tagger_on_event_json(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_TAGGER_TAG
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_TAGGER_TAG
+uint16_t uniffi_scrm_mobile_checksum_method_tagger_tag(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_TAGGER_TAG_JSON
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_TAGGER_TAG_JSON
 uint16_t uniffi_scrm_mobile_checksum_method_tagger_tag_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_TAGGER_UNTAG
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_TAGGER_UNTAG
+uint16_t uniffi_scrm_mobile_checksum_method_tagger_untag(void
     
 );
 #endif

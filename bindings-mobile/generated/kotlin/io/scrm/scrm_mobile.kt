@@ -683,11 +683,25 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_scrm_mobile_checksum_func_custom_identity(
     ): Int
+    external fun uniffi_scrm_mobile_checksum_func_customer_from_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_func_customer_to_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_func_decision_chain(
+    ): Int
     external fun uniffi_scrm_mobile_checksum_func_decision_chain_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_func_event_from_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_func_event_to_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_func_merge(
     ): Int
     external fun uniffi_scrm_mobile_checksum_func_merge_json(
     ): Int
     external fun uniffi_scrm_mobile_checksum_func_normalize_identity(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_func_resolve(
     ): Int
     external fun uniffi_scrm_mobile_checksum_func_resolve_json(
     ): Int
@@ -707,6 +721,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_scrm_mobile_checksum_method_compiledcondition_condition(
     ): Int
+    external fun uniffi_scrm_mobile_checksum_method_compiledcondition_evaluate(
+    ): Int
     external fun uniffi_scrm_mobile_checksum_method_compiledcondition_evaluate_json(
     ): Int
     external fun uniffi_scrm_mobile_checksum_method_condition_compile(
@@ -721,15 +737,27 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_scrm_mobile_checksum_method_segment_included(
     ): Int
+    external fun uniffi_scrm_mobile_checksum_method_segment_members(
+    ): Int
     external fun uniffi_scrm_mobile_checksum_method_segment_members_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_tagger_apply_pre_tags(
     ): Int
     external fun uniffi_scrm_mobile_checksum_method_tagger_apply_pre_tags_json(
     ): Int
+    external fun uniffi_scrm_mobile_checksum_method_tagger_expire(
+    ): Int
     external fun uniffi_scrm_mobile_checksum_method_tagger_expire_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_tagger_on_event(
     ): Int
     external fun uniffi_scrm_mobile_checksum_method_tagger_on_event_json(
     ): Int
+    external fun uniffi_scrm_mobile_checksum_method_tagger_tag(
+    ): Int
     external fun uniffi_scrm_mobile_checksum_method_tagger_tag_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_tagger_untag(
     ): Int
     external fun uniffi_scrm_mobile_checksum_method_tagger_untag_json(
     ): Int
@@ -799,6 +827,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_scrm_mobile_fn_method_compiledcondition_condition(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_scrm_mobile_fn_method_compiledcondition_evaluate(`ptr`: Long,`customer`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`history`: RustBuffer.ByValue,`score`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
     external fun uniffi_scrm_mobile_fn_method_compiledcondition_evaluate_json(`ptr`: Long,`customerJson`: RustBuffer.ByValue,`historyJson`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`score`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
     external fun uniffi_scrm_mobile_fn_clone_condition(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -835,6 +865,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_method_segment_included(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_segment_members(`ptr`: Long,`customers`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`histories`: RustBuffer.ByValue,`scores`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_method_segment_members_json(`ptr`: Long,`customersJson`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`historiesJson`: RustBuffer.ByValue,`scoresJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_clone_tagger(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -843,13 +875,23 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_scrm_mobile_fn_constructor_tagger_new(`playbook`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_scrm_mobile_fn_method_tagger_apply_pre_tags(`ptr`: Long,`customer`: RustBuffer.ByValue,`preTags`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_method_tagger_apply_pre_tags_json(`ptr`: Long,`customerJson`: RustBuffer.ByValue,`preTagsJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_tagger_expire(`ptr`: Long,`customer`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_method_tagger_expire_json(`ptr`: Long,`customerJson`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_tagger_on_event(`ptr`: Long,`customer`: RustBuffer.ByValue,`event`: RustBuffer.ByValue,`history`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_method_tagger_on_event_json(`ptr`: Long,`customerJson`: RustBuffer.ByValue,`eventJson`: RustBuffer.ByValue,`historyJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_tagger_tag(`ptr`: Long,`customer`: RustBuffer.ByValue,`tag`: RustBuffer.ByValue,`at`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_method_tagger_tag_json(`ptr`: Long,`customerJson`: RustBuffer.ByValue,`tag`: RustBuffer.ByValue,`at`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_tagger_untag(`ptr`: Long,`customer`: RustBuffer.ByValue,`tag`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_method_tagger_untag_json(`ptr`: Long,`customerJson`: RustBuffer.ByValue,`tag`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -861,11 +903,25 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_func_custom_identity(`namespace`: RustBuffer.ByValue,`value`: RustBuffer.ByValue,`strong`: Byte,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_customer_from_json(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_customer_to_json(`customer`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_decision_chain(`account`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_func_decision_chain_json(`accountJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_event_from_json(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_event_to_json(`event`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_merge(`customers`: RustBuffer.ByValue,`policy`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_func_merge_json(`customersJson`: RustBuffer.ByValue,`policyJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_func_normalize_identity(`kind`: RustBuffer.ByValue,`value`: RustBuffer.ByValue,`scope`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_resolve(`customers`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_func_resolve_json(`customersJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1000,13 +1056,34 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_scrm_mobile_checksum_func_custom_identity() and 0xFFFF) != 16816) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_scrm_mobile_checksum_func_customer_from_json() and 0xFFFF) != 51788) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_func_customer_to_json() and 0xFFFF) != 5720) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_func_decision_chain() and 0xFFFF) != 22598) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_scrm_mobile_checksum_func_decision_chain_json() and 0xFFFF) != 8073) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_func_event_from_json() and 0xFFFF) != 45774) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_func_event_to_json() and 0xFFFF) != 40949) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_func_merge() and 0xFFFF) != 35938) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_scrm_mobile_checksum_func_merge_json() and 0xFFFF) != 6107) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_scrm_mobile_checksum_func_normalize_identity() and 0xFFFF) != 45690) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_func_resolve() and 0xFFFF) != 45107) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_scrm_mobile_checksum_func_resolve_json() and 0xFFFF) != 6808) {
@@ -1036,6 +1113,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_scrm_mobile_checksum_method_compiledcondition_condition() and 0xFFFF) != 61092) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_scrm_mobile_checksum_method_compiledcondition_evaluate() and 0xFFFF) != 51786) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_scrm_mobile_checksum_method_compiledcondition_evaluate_json() and 0xFFFF) != 6231) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1057,19 +1137,37 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_scrm_mobile_checksum_method_segment_included() and 0xFFFF) != 46043) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_scrm_mobile_checksum_method_segment_members() and 0xFFFF) != 2064) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_scrm_mobile_checksum_method_segment_members_json() and 0xFFFF) != 5021) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_tagger_apply_pre_tags() and 0xFFFF) != 63910) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_scrm_mobile_checksum_method_tagger_apply_pre_tags_json() and 0xFFFF) != 50633) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_scrm_mobile_checksum_method_tagger_expire() and 0xFFFF) != 38652) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_scrm_mobile_checksum_method_tagger_expire_json() and 0xFFFF) != 56318) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_tagger_on_event() and 0xFFFF) != 62216) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_scrm_mobile_checksum_method_tagger_on_event_json() and 0xFFFF) != 60025) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_scrm_mobile_checksum_method_tagger_tag() and 0xFFFF) != 17325) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_scrm_mobile_checksum_method_tagger_tag_json() and 0xFFFF) != 64425) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_tagger_untag() and 0xFFFF) != 18734) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_scrm_mobile_checksum_method_tagger_untag_json() and 0xFFFF) != 30548) {
@@ -1550,6 +1648,19 @@ public interface CompiledConditionInterface {
     fun `condition`(): Condition
     
     /**
+     * Whether the customer satisfies the condition at `now`: the typed form of `evaluateJson`.
+     *
+     * `history` is the customer's events (default empty); windows (`within = "7d"`) end at `now`
+     * and the clock is never read. `score` is the score the engine computed, if any, as a
+     * decimal string ("72.5").
+     *
+     * Throws `ScrmException.Validation` at the field at fault (`customer.touches[0].platform`,
+     * `history[1].at`), at `score` for a score that is not a decimal number and at `now` for a
+     * time out of range.
+     */
+    fun `evaluate`(`customer`: Customer, `now`: java.time.Instant, `history`: List<Event> = listOf(), `score`: kotlin.String? = null): kotlin.Boolean
+    
+    /**
      * Whether the customer satisfies the condition at `now`.
      *
      * `customer_json` is the customer and `history_json` a JSON list of their events, in the
@@ -1680,6 +1791,35 @@ open class CompiledCondition: Disposable, AutoCloseable, CompiledConditionInterf
     UniffiLib.uniffi_scrm_mobile_fn_method_compiledcondition_condition(
         it,
         _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Whether the customer satisfies the condition at `now`: the typed form of `evaluateJson`.
+     *
+     * `history` is the customer's events (default empty); windows (`within = "7d"`) end at `now`
+     * and the clock is never read. `score` is the score the engine computed, if any, as a
+     * decimal string ("72.5").
+     *
+     * Throws `ScrmException.Validation` at the field at fault (`customer.touches[0].platform`,
+     * `history[1].at`), at `score` for a score that is not a decimal number and at `now` for a
+     * time out of range.
+     */
+    @Throws(ScrmException::class)override fun `evaluate`(`customer`: Customer, `now`: java.time.Instant, `history`: List<Event>, `score`: kotlin.String?): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_compiledcondition_evaluate(
+        it,
+        
+        FfiConverterTypeCustomer.lower(`customer`),
+        FfiConverterTimestamp.lower(`now`),
+        FfiConverterSequenceTypeEvent.lower(`history`),
+        FfiConverterOptionalString.lower(`score`),_status)
 }
     }
     )
@@ -2715,6 +2855,19 @@ public interface SegmentInterface {
     fun `included`(): List<kotlin.String>
     
     /**
+     * The ids of the customers that are in the segment at `now`, in input order: the typed form
+     * of `membersJson`.
+     *
+     * `histories`, when given, maps a customer id to that customer's events; `scores` a customer
+     * id to the score the engine computed, as a decimal string ("72.5"). Windows end at `now`;
+     * the clock is never read.
+     *
+     * Throws `ScrmException.Validation` at the field at fault (`customers[1].created_at`,
+     * `histories.c1[0].platform`, `scores.c2` for a score that is not a decimal number, `now`).
+     */
+    fun `members`(`customers`: List<Customer>, `now`: java.time.Instant, `histories`: Map<kotlin.String, List<Event>>? = null, `scores`: Map<kotlin.String, kotlin.String>? = null): List<kotlin.String>
+    
+    /**
      * The ids of the customers of a JSON list (shape of `docs/data-model.md`) that are in the
      * segment at `now`, in input order.
      *
@@ -2901,6 +3054,35 @@ open class Segment: Disposable, AutoCloseable, SegmentInterface
 
     
     /**
+     * The ids of the customers that are in the segment at `now`, in input order: the typed form
+     * of `membersJson`.
+     *
+     * `histories`, when given, maps a customer id to that customer's events; `scores` a customer
+     * id to the score the engine computed, as a decimal string ("72.5"). Windows end at `now`;
+     * the clock is never read.
+     *
+     * Throws `ScrmException.Validation` at the field at fault (`customers[1].created_at`,
+     * `histories.c1[0].platform`, `scores.c2` for a score that is not a decimal number, `now`).
+     */
+    @Throws(ScrmException::class)override fun `members`(`customers`: List<Customer>, `now`: java.time.Instant, `histories`: Map<kotlin.String, List<Event>>?, `scores`: Map<kotlin.String, kotlin.String>?): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_segment_members(
+        it,
+        
+        FfiConverterSequenceTypeCustomer.lower(`customers`),
+        FfiConverterTimestamp.lower(`now`),
+        FfiConverterOptionalMapStringSequenceTypeEvent.lower(`histories`),
+        FfiConverterOptionalMapStringString.lower(`scores`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * The ids of the customers of a JSON list (shape of `docs/data-model.md`) that are in the
      * segment at `now`, in input order.
      *
@@ -3070,6 +3252,13 @@ public object FfiConverterTypeSegment: FfiConverter<Segment, Long> {
 public interface TaggerInterface {
     
     /**
+     * Applies the pre-tags (预打标) waiting for the customer's identities, provenance `pre_tag`;
+     * the others are ignored. Throws `ScrmException.Validation` at the field at fault
+     * (`pre_tags[0].tag`, `pre_tags[1].identity.kind`).
+     */
+    fun `applyPreTags`(`customer`: Customer, `preTags`: List<PreTag>): TagEventResult
+    
+    /**
      * Applies the pre-tags (预打标) waiting for the customer's identities: `pre_tags_json` is a
      * JSON list of `{"identity": {...}, "tag": "...", "at": "..."}`; those whose identity the
      * customer has are applied with provenance `pre_tag`, the others ignored.
@@ -3081,11 +3270,28 @@ public interface TaggerInterface {
     
     /**
      * Takes off the tags whose expiry is at or before `now`; the clock is never read.
+     */
+    fun `expire`(`customer`: Customer, `now`: java.time.Instant): TagEventResult
+    
+    /**
+     * Takes off the tags whose expiry is at or before `now`; the clock is never read.
      *
      * Throws `ScrmException.Parse` or `ScrmException.Validation` for a bad customer, and
      * `ScrmException.Validation` at `now` for a time out of range.
      */
     fun `expireJson`(`customerJson`: kotlin.String, `now`: java.time.Instant): TagResult
+    
+    /**
+     * Runs the auto-tag rules on one event of a customer: the typed form of `onEventJson`.
+     *
+     * `history` is the customer's earlier events (default empty). Returns the customer as
+     * changed and the changes, each with its reason. Replaying an event changes nothing.
+     *
+     * Throws `ScrmException.Validation` at the field at fault (`customer.identities[0].value`,
+     * `event.platform`, `history[3].at`), and at `event` for an event of another customer or
+     * tenant.
+     */
+    fun `onEvent`(`customer`: Customer, `event`: Event, `history`: List<Event> = listOf()): TagEventResult
     
     /**
      * Runs the auto-tag rules on one event of a customer.
@@ -3101,6 +3307,13 @@ public interface TaggerInterface {
     fun `onEventJson`(`customerJson`: kotlin.String, `eventJson`: kotlin.String, `historyJson`: kotlin.String = "[]"): TagResult
     
     /**
+     * Applies a tag (id or display name) by hand at `at`, provenance `manual`: the typed form of
+     * `tagJson`. Throws `ScrmException.Validation` at `tag` for an unknown or ambiguous tag, and
+     * at the customer's field at fault.
+     */
+    fun `tag`(`customer`: Customer, `tag`: kotlin.String, `at`: java.time.Instant): TagEventResult
+    
+    /**
      * Applies a tag by hand (provenance `manual`) at `at`. `tag` is a tag id or display name
      * (resolved as conditions resolve them); in an exclusive group it replaces the sibling.
      * Tagging again what is already on changes nothing.
@@ -3110,6 +3323,12 @@ public interface TaggerInterface {
      * time out of range.
      */
     fun `tagJson`(`customerJson`: kotlin.String, `tag`: kotlin.String, `at`: java.time.Instant): TagResult
+    
+    /**
+     * Takes a tag (id or display name) off by hand; no change when the customer does not carry
+     * it. Throws as `tag` does.
+     */
+    fun `untag`(`customer`: Customer, `tag`: kotlin.String): TagEventResult
     
     /**
      * Takes a tag (id or display name) off by hand; no change when the customer does not carry
@@ -3242,6 +3461,27 @@ open class Tagger: Disposable, AutoCloseable, TaggerInterface
 
     
     /**
+     * Applies the pre-tags (预打标) waiting for the customer's identities, provenance `pre_tag`;
+     * the others are ignored. Throws `ScrmException.Validation` at the field at fault
+     * (`pre_tags[0].tag`, `pre_tags[1].identity.kind`).
+     */
+    @Throws(ScrmException::class)override fun `applyPreTags`(`customer`: Customer, `preTags`: List<PreTag>): TagEventResult {
+            return FfiConverterTypeTagEventResult.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_tagger_apply_pre_tags(
+        it,
+        
+        FfiConverterTypeCustomer.lower(`customer`),
+        FfiConverterSequenceTypePreTag.lower(`preTags`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Applies the pre-tags (预打标) waiting for the customer's identities: `pre_tags_json` is a
      * JSON list of `{"identity": {...}, "tag": "...", "at": "..."}`; those whose identity the
      * customer has are applied with provenance `pre_tag`, the others ignored.
@@ -3267,6 +3507,25 @@ open class Tagger: Disposable, AutoCloseable, TaggerInterface
     
     /**
      * Takes off the tags whose expiry is at or before `now`; the clock is never read.
+     */
+    @Throws(ScrmException::class)override fun `expire`(`customer`: Customer, `now`: java.time.Instant): TagEventResult {
+            return FfiConverterTypeTagEventResult.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_tagger_expire(
+        it,
+        
+        FfiConverterTypeCustomer.lower(`customer`),
+        FfiConverterTimestamp.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Takes off the tags whose expiry is at or before `now`; the clock is never read.
      *
      * Throws `ScrmException.Parse` or `ScrmException.Validation` for a bad customer, and
      * `ScrmException.Validation` at `now` for a time out of range.
@@ -3280,6 +3539,33 @@ open class Tagger: Disposable, AutoCloseable, TaggerInterface
         
         FfiConverterString.lower(`customerJson`),
         FfiConverterTimestamp.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Runs the auto-tag rules on one event of a customer: the typed form of `onEventJson`.
+     *
+     * `history` is the customer's earlier events (default empty). Returns the customer as
+     * changed and the changes, each with its reason. Replaying an event changes nothing.
+     *
+     * Throws `ScrmException.Validation` at the field at fault (`customer.identities[0].value`,
+     * `event.platform`, `history[3].at`), and at `event` for an event of another customer or
+     * tenant.
+     */
+    @Throws(ScrmException::class)override fun `onEvent`(`customer`: Customer, `event`: Event, `history`: List<Event>): TagEventResult {
+            return FfiConverterTypeTagEventResult.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_tagger_on_event(
+        it,
+        
+        FfiConverterTypeCustomer.lower(`customer`),
+        FfiConverterTypeEvent.lower(`event`),
+        FfiConverterSequenceTypeEvent.lower(`history`),_status)
 }
     }
     )
@@ -3316,6 +3602,28 @@ open class Tagger: Disposable, AutoCloseable, TaggerInterface
 
     
     /**
+     * Applies a tag (id or display name) by hand at `at`, provenance `manual`: the typed form of
+     * `tagJson`. Throws `ScrmException.Validation` at `tag` for an unknown or ambiguous tag, and
+     * at the customer's field at fault.
+     */
+    @Throws(ScrmException::class)override fun `tag`(`customer`: Customer, `tag`: kotlin.String, `at`: java.time.Instant): TagEventResult {
+            return FfiConverterTypeTagEventResult.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_tagger_tag(
+        it,
+        
+        FfiConverterTypeCustomer.lower(`customer`),
+        FfiConverterString.lower(`tag`),
+        FfiConverterTimestamp.lower(`at`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Applies a tag by hand (provenance `manual`) at `at`. `tag` is a tag id or display name
      * (resolved as conditions resolve them); in an exclusive group it replaces the sibling.
      * Tagging again what is already on changes nothing.
@@ -3334,6 +3642,26 @@ open class Tagger: Disposable, AutoCloseable, TaggerInterface
         FfiConverterString.lower(`customerJson`),
         FfiConverterString.lower(`tag`),
         FfiConverterTimestamp.lower(`at`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Takes a tag (id or display name) off by hand; no change when the customer does not carry
+     * it. Throws as `tag` does.
+     */
+    @Throws(ScrmException::class)override fun `untag`(`customer`: Customer, `tag`: kotlin.String): TagEventResult {
+            return FfiConverterTypeTagEventResult.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_tagger_untag(
+        it,
+        
+        FfiConverterTypeCustomer.lower(`customer`),
+        FfiConverterString.lower(`tag`),_status)
 }
     }
     )
@@ -3401,6 +3729,179 @@ public object FfiConverterTypeTagger: FfiConverter<Tagger, Long> {
 
 
 /**
+ * A B2B client company (客户公司) with its contacts.
+ */
+data class Account (
+    /**
+     * The tenant.
+     */
+    var `tenantId`: kotlin.String
+    , 
+    /**
+     * The account id.
+     */
+    var `id`: kotlin.String
+    , 
+    /**
+     * The company name.
+     */
+    var `name`: kotlin.String
+    , 
+    /**
+     * The contacts.
+     */
+    var `contacts`: List<Contact> = listOf() 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAccount: FfiConverterRustBuffer<Account> {
+    override fun read(buf: ByteBuffer): Account {
+        return Account(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeContact.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Account) = (
+            FfiConverterString.allocationSize(value.`tenantId`) +
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterSequenceTypeContact.allocationSize(value.`contacts`)
+    )
+
+    override fun write(value: Account, buf: ByteBuffer) {
+            FfiConverterString.write(value.`tenantId`, buf)
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterSequenceTypeContact.write(value.`contacts`, buf)
+    }
+}
+
+
+
+/**
+ * A tag applied to a customer, with who or what applied it.
+ */
+data class AppliedTag (
+    /**
+     * The tag id from the playbook's taxonomy.
+     */
+    var `tagId`: kotlin.String
+    , 
+    /**
+     * When it was applied.
+     */
+    var `appliedAt`: java.time.Instant
+    , 
+    /**
+     * Who or what applied it.
+     */
+    var `provenance`: Provenance
+    , 
+    /**
+     * When a behaviour tag stops counting, if it expires.
+     */
+    var `expiresAt`: java.time.Instant? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAppliedTag: FfiConverterRustBuffer<AppliedTag> {
+    override fun read(buf: ByteBuffer): AppliedTag {
+        return AppliedTag(
+            FfiConverterString.read(buf),
+            FfiConverterTimestamp.read(buf),
+            FfiConverterTypeProvenance.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AppliedTag) = (
+            FfiConverterString.allocationSize(value.`tagId`) +
+            FfiConverterTimestamp.allocationSize(value.`appliedAt`) +
+            FfiConverterTypeProvenance.allocationSize(value.`provenance`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`expiresAt`)
+    )
+
+    override fun write(value: AppliedTag, buf: ByteBuffer) {
+            FfiConverterString.write(value.`tagId`, buf)
+            FfiConverterTimestamp.write(value.`appliedAt`, buf)
+            FfiConverterTypeProvenance.write(value.`provenance`, buf)
+            FfiConverterOptionalTimestamp.write(value.`expiresAt`, buf)
+    }
+}
+
+
+
+/**
+ * A custom attribute's value and when it was last set (merges compare the times).
+ */
+data class Attribute (
+    /**
+     * The value.
+     */
+    var `value`: AttributeValue
+    , 
+    /**
+     * When it was last set.
+     */
+    var `updatedAt`: java.time.Instant
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAttribute: FfiConverterRustBuffer<Attribute> {
+    override fun read(buf: ByteBuffer): Attribute {
+        return Attribute(
+            FfiConverterTypeAttributeValue.read(buf),
+            FfiConverterTimestamp.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Attribute) = (
+            FfiConverterTypeAttributeValue.allocationSize(value.`value`) +
+            FfiConverterTimestamp.allocationSize(value.`updatedAt`)
+    )
+
+    override fun write(value: Attribute, buf: ByteBuffer) {
+            FfiConverterTypeAttributeValue.write(value.`value`, buf)
+            FfiConverterTimestamp.write(value.`updatedAt`, buf)
+    }
+}
+
+
+
+/**
  * A channel customers arrive through.
  */
 data class Channel (
@@ -3450,6 +3951,300 @@ public object FfiConverterTypeChannel: FfiConverterRustBuffer<Channel> {
             FfiConverterString.write(value.`id`, buf)
             FfiConverterString.write(value.`name`, buf)
             FfiConverterString.write(value.`platform`, buf)
+    }
+}
+
+
+
+/**
+ * One consent decision (授权): for a purpose on a channel (`*`: every channel).
+ */
+data class ConsentRecord (
+    /**
+     * What the consent is for: "marketing", "profiling", ...
+     */
+    var `purpose`: kotlin.String
+    , 
+    /**
+     * The channel id it applies to, or "*".
+     */
+    var `channel`: kotlin.String
+    , 
+    /**
+     * The decision.
+     */
+    var `status`: ConsentStatus
+    , 
+    /**
+     * When it was made.
+     */
+    var `at`: java.time.Instant
+    , 
+    /**
+     * Who made it.
+     */
+    var `source`: ConsentSource
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConsentRecord: FfiConverterRustBuffer<ConsentRecord> {
+    override fun read(buf: ByteBuffer): ConsentRecord {
+        return ConsentRecord(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeConsentStatus.read(buf),
+            FfiConverterTimestamp.read(buf),
+            FfiConverterTypeConsentSource.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ConsentRecord) = (
+            FfiConverterString.allocationSize(value.`purpose`) +
+            FfiConverterString.allocationSize(value.`channel`) +
+            FfiConverterTypeConsentStatus.allocationSize(value.`status`) +
+            FfiConverterTimestamp.allocationSize(value.`at`) +
+            FfiConverterTypeConsentSource.allocationSize(value.`source`)
+    )
+
+    override fun write(value: ConsentRecord, buf: ByteBuffer) {
+            FfiConverterString.write(value.`purpose`, buf)
+            FfiConverterString.write(value.`channel`, buf)
+            FfiConverterTypeConsentStatus.write(value.`status`, buf)
+            FfiConverterTimestamp.write(value.`at`, buf)
+            FfiConverterTypeConsentSource.write(value.`source`, buf)
+    }
+}
+
+
+
+/**
+ * A contact of an account: a customer id with roles and the contact they report to.
+ */
+data class Contact (
+    /**
+     * The customer id of the contact.
+     */
+    var `customerId`: kotlin.String
+    , 
+    /**
+     * Job title, free text.
+     */
+    var `title`: kotlin.String? = null 
+    , 
+    /**
+     * Roles in the buying decision; the core keeps them as a sorted set.
+     */
+    var `roles`: List<ContactRole> = listOf() 
+    , 
+    /**
+     * The customer id of the contact's manager, if known (the power map).
+     */
+    var `reportsTo`: kotlin.String? = null 
+    , 
+    /**
+     * Customer ids this contact sways beyond the reporting line; kept as a sorted set.
+     */
+    var `influences`: List<kotlin.String> = listOf() 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeContact: FfiConverterRustBuffer<Contact> {
+    override fun read(buf: ByteBuffer): Contact {
+        return Contact(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceTypeContactRole.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Contact) = (
+            FfiConverterString.allocationSize(value.`customerId`) +
+            FfiConverterOptionalString.allocationSize(value.`title`) +
+            FfiConverterSequenceTypeContactRole.allocationSize(value.`roles`) +
+            FfiConverterOptionalString.allocationSize(value.`reportsTo`) +
+            FfiConverterSequenceString.allocationSize(value.`influences`)
+    )
+
+    override fun write(value: Contact, buf: ByteBuffer) {
+            FfiConverterString.write(value.`customerId`, buf)
+            FfiConverterOptionalString.write(value.`title`, buf)
+            FfiConverterSequenceTypeContactRole.write(value.`roles`, buf)
+            FfiConverterOptionalString.write(value.`reportsTo`, buf)
+            FfiConverterSequenceString.write(value.`influences`, buf)
+    }
+}
+
+
+
+/**
+ * One customer of one tenant (客户画像): the typed form of the JSON customer of
+ * `docs/data-model.md`, field for field.
+ */
+data class Customer (
+    /**
+     * The tenant this customer belongs to.
+     */
+    var `tenantId`: kotlin.String
+    , 
+    /**
+     * The customer's id.
+     */
+    var `id`: kotlin.String
+    , 
+    /**
+     * When the profile was first created.
+     */
+    var `createdAt`: java.time.Instant
+    , 
+    /**
+     * Every identity, in normal form (build them with `normalizeIdentity` or `customIdentity`).
+     */
+    var `identities`: List<Identity> = listOf() 
+    , 
+    /**
+     * Custom attributes by name, each with the time it was last set.
+     */
+    var `attributes`: Map<kotlin.String, Attribute> = mapOf() 
+    , 
+    /**
+     * Tags applied to the customer, with provenance.
+     */
+    var `tags`: List<AppliedTag> = listOf() 
+    , 
+    /**
+     * Every touch with a channel, oldest first.
+     */
+    var `touches`: List<Touch> = listOf() 
+    , 
+    /**
+     * Every consent decision, oldest first.
+     */
+    var `consents`: List<ConsentRecord> = listOf() 
+    , 
+    /**
+     * The employee responsible (跟进人), if any.
+     */
+    var `owner`: kotlin.String? = null 
+    , 
+    /**
+     * When the current owner took the customer; null means since the profile was created.
+     */
+    var `ownerSince`: java.time.Instant? = null 
+    , 
+    /**
+     * Every employee who has added the customer (WeCom followers), with when.
+     */
+    var `followers`: List<Follower> = listOf() 
+    , 
+    /**
+     * The B2B account this customer is a contact of, if any.
+     */
+    var `accountId`: kotlin.String? = null 
+    , 
+    /**
+     * When the customer was linked to `account_id`; null means since the profile was created.
+     */
+    var `accountSince`: java.time.Instant? = null 
+    , 
+    /**
+     * The lifecycle stage id, if any.
+     */
+    var `stage`: kotlin.String? = null 
+    , 
+    /**
+     * Ids of the profiles merged into this one.
+     */
+    var `mergedIds`: List<kotlin.String> = listOf() 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCustomer: FfiConverterRustBuffer<Customer> {
+    override fun read(buf: ByteBuffer): Customer {
+        return Customer(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTimestamp.read(buf),
+            FfiConverterSequenceTypeIdentity.read(buf),
+            FfiConverterMapStringTypeAttribute.read(buf),
+            FfiConverterSequenceTypeAppliedTag.read(buf),
+            FfiConverterSequenceTypeTouch.read(buf),
+            FfiConverterSequenceTypeConsentRecord.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterSequenceTypeFollower.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Customer) = (
+            FfiConverterString.allocationSize(value.`tenantId`) +
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterTimestamp.allocationSize(value.`createdAt`) +
+            FfiConverterSequenceTypeIdentity.allocationSize(value.`identities`) +
+            FfiConverterMapStringTypeAttribute.allocationSize(value.`attributes`) +
+            FfiConverterSequenceTypeAppliedTag.allocationSize(value.`tags`) +
+            FfiConverterSequenceTypeTouch.allocationSize(value.`touches`) +
+            FfiConverterSequenceTypeConsentRecord.allocationSize(value.`consents`) +
+            FfiConverterOptionalString.allocationSize(value.`owner`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`ownerSince`) +
+            FfiConverterSequenceTypeFollower.allocationSize(value.`followers`) +
+            FfiConverterOptionalString.allocationSize(value.`accountId`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`accountSince`) +
+            FfiConverterOptionalString.allocationSize(value.`stage`) +
+            FfiConverterSequenceString.allocationSize(value.`mergedIds`)
+    )
+
+    override fun write(value: Customer, buf: ByteBuffer) {
+            FfiConverterString.write(value.`tenantId`, buf)
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterTimestamp.write(value.`createdAt`, buf)
+            FfiConverterSequenceTypeIdentity.write(value.`identities`, buf)
+            FfiConverterMapStringTypeAttribute.write(value.`attributes`, buf)
+            FfiConverterSequenceTypeAppliedTag.write(value.`tags`, buf)
+            FfiConverterSequenceTypeTouch.write(value.`touches`, buf)
+            FfiConverterSequenceTypeConsentRecord.write(value.`consents`, buf)
+            FfiConverterOptionalString.write(value.`owner`, buf)
+            FfiConverterOptionalTimestamp.write(value.`ownerSince`, buf)
+            FfiConverterSequenceTypeFollower.write(value.`followers`, buf)
+            FfiConverterOptionalString.write(value.`accountId`, buf)
+            FfiConverterOptionalTimestamp.write(value.`accountSince`, buf)
+            FfiConverterOptionalString.write(value.`stage`, buf)
+            FfiConverterSequenceString.write(value.`mergedIds`, buf)
     }
 }
 
@@ -3528,6 +4323,165 @@ public object FfiConverterTypeDecisionChain: FfiConverterRustBuffer<DecisionChai
 
 
 /**
+ * One thing a customer did (行为): a message, a view, a share, a purchase, a scan.
+ */
+data class Event (
+    /**
+     * The tenant.
+     */
+    var `tenantId`: kotlin.String
+    , 
+    /**
+     * A unique id: replaying an event with the same id changes nothing.
+     */
+    var `id`: kotlin.String
+    , 
+    /**
+     * The customer it is about.
+     */
+    var `customerId`: kotlin.String
+    , 
+    /**
+     * What happened (JSON `type`): "message", "content_view", "share", "purchase", "scan", ...
+     */
+    var `kind`: kotlin.String
+    , 
+    /**
+     * When it happened.
+     */
+    var `at`: java.time.Instant
+    , 
+    /**
+     * The platform it happened on, if known (the names of `Touch.platform`).
+     */
+    var `platform`: kotlin.String? = null 
+    , 
+    /**
+     * The playbook channel id, if known.
+     */
+    var `channelId`: kotlin.String? = null 
+    , 
+    /**
+     * The channel code scanned, for "scan" events.
+     */
+    var `channelCode`: kotlin.String? = null 
+    , 
+    /**
+     * Free text that keyword rules read.
+     */
+    var `text`: kotlin.String? = null 
+    , 
+    /**
+     * The free-form properties as a JSON object text, e.g. `{"category": "pricing"}`. They stay
+     * JSON because their values are any JSON; the core returns them in compact form.
+     */
+    var `propertiesJson`: kotlin.String = "{}" 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEvent: FfiConverterRustBuffer<Event> {
+    override fun read(buf: ByteBuffer): Event {
+        return Event(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTimestamp.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Event) = (
+            FfiConverterString.allocationSize(value.`tenantId`) +
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`customerId`) +
+            FfiConverterString.allocationSize(value.`kind`) +
+            FfiConverterTimestamp.allocationSize(value.`at`) +
+            FfiConverterOptionalString.allocationSize(value.`platform`) +
+            FfiConverterOptionalString.allocationSize(value.`channelId`) +
+            FfiConverterOptionalString.allocationSize(value.`channelCode`) +
+            FfiConverterOptionalString.allocationSize(value.`text`) +
+            FfiConverterString.allocationSize(value.`propertiesJson`)
+    )
+
+    override fun write(value: Event, buf: ByteBuffer) {
+            FfiConverterString.write(value.`tenantId`, buf)
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`customerId`, buf)
+            FfiConverterString.write(value.`kind`, buf)
+            FfiConverterTimestamp.write(value.`at`, buf)
+            FfiConverterOptionalString.write(value.`platform`, buf)
+            FfiConverterOptionalString.write(value.`channelId`, buf)
+            FfiConverterOptionalString.write(value.`channelCode`, buf)
+            FfiConverterOptionalString.write(value.`text`, buf)
+            FfiConverterString.write(value.`propertiesJson`, buf)
+    }
+}
+
+
+
+/**
+ * An employee who has added the customer.
+ */
+data class Follower (
+    /**
+     * The employee id.
+     */
+    var `employeeId`: kotlin.String
+    , 
+    /**
+     * Since when.
+     */
+    var `since`: java.time.Instant
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFollower: FfiConverterRustBuffer<Follower> {
+    override fun read(buf: ByteBuffer): Follower {
+        return Follower(
+            FfiConverterString.read(buf),
+            FfiConverterTimestamp.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Follower) = (
+            FfiConverterString.allocationSize(value.`employeeId`) +
+            FfiConverterTimestamp.allocationSize(value.`since`)
+    )
+
+    override fun write(value: Follower, buf: ByteBuffer) {
+            FfiConverterString.write(value.`employeeId`, buf)
+            FfiConverterTimestamp.write(value.`since`, buf)
+    }
+}
+
+
+
+/**
  * One normalised identity of a customer, the same fields as an entry of a customer's
  * `identities` in the JSON data model.
  */
@@ -3597,6 +4551,165 @@ public object FfiConverterTypeIdentity: FfiConverterRustBuffer<Identity> {
             FfiConverterOptionalString.write(value.`scope`, buf)
             FfiConverterOptionalString.write(value.`namespace`, buf)
             FfiConverterBoolean.write(value.`strong`, buf)
+    }
+}
+
+
+
+/**
+ * How a merge combines profiles: a strategy per attribute and the order of lifecycle stages.
+ */
+data class MergePolicy (
+    /**
+     * The strategy for attributes not named in `attributes` (JSON `default`).
+     */
+    var `defaultStrategy`: MergeStrategy
+    , 
+    /**
+     * The strategy per attribute name.
+     */
+    var `attributes`: Map<kotlin.String, MergeStrategy> = mapOf() 
+    , 
+    /**
+     * Stage ids from first to furthest; a merge keeps the furthest.
+     */
+    var `stageOrder`: List<kotlin.String> = listOf() 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMergePolicy: FfiConverterRustBuffer<MergePolicy> {
+    override fun read(buf: ByteBuffer): MergePolicy {
+        return MergePolicy(
+            FfiConverterTypeMergeStrategy.read(buf),
+            FfiConverterMapStringTypeMergeStrategy.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MergePolicy) = (
+            FfiConverterTypeMergeStrategy.allocationSize(value.`defaultStrategy`) +
+            FfiConverterMapStringTypeMergeStrategy.allocationSize(value.`attributes`) +
+            FfiConverterSequenceString.allocationSize(value.`stageOrder`)
+    )
+
+    override fun write(value: MergePolicy, buf: ByteBuffer) {
+            FfiConverterTypeMergeStrategy.write(value.`defaultStrategy`, buf)
+            FfiConverterMapStringTypeMergeStrategy.write(value.`attributes`, buf)
+            FfiConverterSequenceString.write(value.`stageOrder`, buf)
+    }
+}
+
+
+
+/**
+ * The outcome of a typed merge: one profile, and the ids it absorbed.
+ */
+data class MergeResult (
+    /**
+     * The surviving profile (the oldest input), with every input's data; the others' ids are in
+     * its `mergedIds`.
+     */
+    var `customer`: Customer
+    , 
+    /**
+     * The ids of the inputs absorbed (every input but the survivor), sorted: the rows a host
+     * deletes or points at `customer.id`.
+     */
+    var `absorbed`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMergeResult: FfiConverterRustBuffer<MergeResult> {
+    override fun read(buf: ByteBuffer): MergeResult {
+        return MergeResult(
+            FfiConverterTypeCustomer.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MergeResult) = (
+            FfiConverterTypeCustomer.allocationSize(value.`customer`) +
+            FfiConverterSequenceString.allocationSize(value.`absorbed`)
+    )
+
+    override fun write(value: MergeResult, buf: ByteBuffer) {
+            FfiConverterTypeCustomer.write(value.`customer`, buf)
+            FfiConverterSequenceString.write(value.`absorbed`, buf)
+    }
+}
+
+
+
+/**
+ * A tag waiting for an identity (预打标), applied when a customer with that identity arrives.
+ */
+data class PreTag (
+    /**
+     * The phone, unionid or other identity the tag waits for.
+     */
+    var `identity`: Identity
+    , 
+    /**
+     * The tag id or display name.
+     */
+    var `tag`: kotlin.String
+    , 
+    /**
+     * When it was attached.
+     */
+    var `at`: java.time.Instant
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePreTag: FfiConverterRustBuffer<PreTag> {
+    override fun read(buf: ByteBuffer): PreTag {
+        return PreTag(
+            FfiConverterTypeIdentity.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTimestamp.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PreTag) = (
+            FfiConverterTypeIdentity.allocationSize(value.`identity`) +
+            FfiConverterString.allocationSize(value.`tag`) +
+            FfiConverterTimestamp.allocationSize(value.`at`)
+    )
+
+    override fun write(value: PreTag, buf: ByteBuffer) {
+            FfiConverterTypeIdentity.write(value.`identity`, buf)
+            FfiConverterString.write(value.`tag`, buf)
+            FfiConverterTimestamp.write(value.`at`, buf)
     }
 }
 
@@ -3825,6 +4938,53 @@ public object FfiConverterTypeTagChange: FfiConverterRustBuffer<TagChange> {
 
 
 /**
+ * The outcome of a typed tagging call: the customer as changed, and what changed.
+ */
+data class TagEventResult (
+    /**
+     * The customer after the call (equal to the input when `changes` is empty).
+     */
+    var `customer`: Customer
+    , 
+    /**
+     * The changes, in the order they were made; empty when nothing changed.
+     */
+    var `changes`: List<TagChange>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTagEventResult: FfiConverterRustBuffer<TagEventResult> {
+    override fun read(buf: ByteBuffer): TagEventResult {
+        return TagEventResult(
+            FfiConverterTypeCustomer.read(buf),
+            FfiConverterSequenceTypeTagChange.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TagEventResult) = (
+            FfiConverterTypeCustomer.allocationSize(value.`customer`) +
+            FfiConverterSequenceTypeTagChange.allocationSize(value.`changes`)
+    )
+
+    override fun write(value: TagEventResult, buf: ByteBuffer) {
+            FfiConverterTypeCustomer.write(value.`customer`, buf)
+            FfiConverterSequenceTypeTagChange.write(value.`changes`, buf)
+    }
+}
+
+
+
+/**
  * A tag group; an exclusive group holds at most one tag per customer.
  */
 data class TagGroup (
@@ -3940,6 +5100,484 @@ public object FfiConverterTypeTagResult: FfiConverterRustBuffer<TagResult> {
             FfiConverterSequenceTypeTagChange.write(value.`changes`, buf)
     }
 }
+
+
+
+/**
+ * One touch: the customer reached the tenant through a channel.
+ */
+data class Touch (
+    /**
+     * When.
+     */
+    var `at`: java.time.Instant
+    , 
+    /**
+     * The platform: "wecom", "wechat", "mini_program", "douyin", "kuaishou", "baidu", "qq",
+     * "weibo", "web", "phone", "email", "offline" or "other".
+     */
+    var `platform`: kotlin.String
+    , 
+    /**
+     * The playbook channel id, if known.
+     */
+    var `channelId`: kotlin.String? = null 
+    , 
+    /**
+     * The campaign, if any.
+     */
+    var `campaign`: kotlin.String? = null 
+    , 
+    /**
+     * The channel code (渠道活码) scanned, if any.
+     */
+    var `channelCode`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTouch: FfiConverterRustBuffer<Touch> {
+    override fun read(buf: ByteBuffer): Touch {
+        return Touch(
+            FfiConverterTimestamp.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Touch) = (
+            FfiConverterTimestamp.allocationSize(value.`at`) +
+            FfiConverterString.allocationSize(value.`platform`) +
+            FfiConverterOptionalString.allocationSize(value.`channelId`) +
+            FfiConverterOptionalString.allocationSize(value.`campaign`) +
+            FfiConverterOptionalString.allocationSize(value.`channelCode`)
+    )
+
+    override fun write(value: Touch, buf: ByteBuffer) {
+            FfiConverterTimestamp.write(value.`at`, buf)
+            FfiConverterString.write(value.`platform`, buf)
+            FfiConverterOptionalString.write(value.`channelId`, buf)
+            FfiConverterOptionalString.write(value.`campaign`, buf)
+            FfiConverterOptionalString.write(value.`channelCode`, buf)
+    }
+}
+
+
+
+/**
+ * A typed attribute value (Kotlin sealed class, Swift enum).
+ */
+sealed class AttributeValue {
+    
+    /**
+     * Text.
+     */
+    data class Text(
+        /**
+         * The text.
+         */
+        val `value`: kotlin.String) : AttributeValue()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * A finite number as a decimal string, e.g. "12.5" (never a float across the boundary).
+     * The core keeps a 64-bit float; the string it returns is the shortest decimal that reads
+     * back to the same float.
+     */
+    data class Number(
+        /**
+         * The decimal.
+         */
+        val `value`: kotlin.String) : AttributeValue()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Yes or no.
+     */
+    data class Bool(
+        /**
+         * The flag.
+         */
+        val `value`: kotlin.Boolean) : AttributeValue()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * A calendar date, ISO 8601 "2026-03-01".
+     */
+    data class Date(
+        /**
+         * The date.
+         */
+        val `value`: kotlin.String) : AttributeValue()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * A list of text values (JSON `list`; named so it does not shadow Kotlin's `List`).
+     */
+    data class TextList(
+        /**
+         * The items.
+         */
+        val `values`: List<kotlin.String>) : AttributeValue()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAttributeValue : FfiConverterRustBuffer<AttributeValue>{
+    override fun read(buf: ByteBuffer): AttributeValue {
+        return when(buf.getInt()) {
+            1 -> AttributeValue.Text(
+                FfiConverterString.read(buf),
+                )
+            2 -> AttributeValue.Number(
+                FfiConverterString.read(buf),
+                )
+            3 -> AttributeValue.Bool(
+                FfiConverterBoolean.read(buf),
+                )
+            4 -> AttributeValue.Date(
+                FfiConverterString.read(buf),
+                )
+            5 -> AttributeValue.TextList(
+                FfiConverterSequenceString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: AttributeValue): ULong = when(value) {
+        is AttributeValue.Text -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`value`)
+            )
+        }
+        is AttributeValue.Number -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`value`)
+            )
+        }
+        is AttributeValue.Bool -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterBoolean.allocationSize(value.`value`)
+            )
+        }
+        is AttributeValue.Date -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`value`)
+            )
+        }
+        is AttributeValue.TextList -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterSequenceString.allocationSize(value.`values`)
+            )
+        }
+    }
+
+    override fun write(value: AttributeValue, buf: ByteBuffer) {
+        when(value) {
+            is AttributeValue.Text -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`value`, buf)
+                Unit
+            }
+            is AttributeValue.Number -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`value`, buf)
+                Unit
+            }
+            is AttributeValue.Bool -> {
+                buf.putInt(3)
+                FfiConverterBoolean.write(value.`value`, buf)
+                Unit
+            }
+            is AttributeValue.Date -> {
+                buf.putInt(4)
+                FfiConverterString.write(value.`value`, buf)
+                Unit
+            }
+            is AttributeValue.TextList -> {
+                buf.putInt(5)
+                FfiConverterSequenceString.write(value.`values`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * Who changed a consent; a customer's own refusal is only undone by the customer.
+ */
+
+enum class ConsentSource {
+    
+    /**
+     * The customer themself.
+     */
+    CUSTOMER,
+    /**
+     * An employee on the customer's behalf.
+     */
+    EMPLOYEE,
+    /**
+     * An import from another system.
+     */
+    IMPORT,
+    /**
+     * A rule or default of the system.
+     */
+    SYSTEM;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConsentSource: FfiConverterRustBuffer<ConsentSource> {
+    override fun read(buf: ByteBuffer) = try {
+        ConsentSource.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ConsentSource) = 4UL
+
+    override fun write(value: ConsentSource, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * The state of one consent.
+ */
+
+enum class ConsentStatus {
+    
+    /**
+     * The customer agreed.
+     */
+    GRANTED,
+    /**
+     * The customer was asked and said no.
+     */
+    DENIED,
+    /**
+     * The customer agreed once and took it back.
+     */
+    WITHDRAWN;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConsentStatus: FfiConverterRustBuffer<ConsentStatus> {
+    override fun read(buf: ByteBuffer) = try {
+        ConsentStatus.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ConsentStatus) = 4UL
+
+    override fun write(value: ConsentStatus, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * The role a contact plays in the account's buying decision.
+ */
+
+enum class ContactRole {
+    
+    /**
+     * Signs off the purchase (拍板人).
+     */
+    DECISION_MAKER,
+    /**
+     * Sways the decision (影响者).
+     */
+    INFLUENCER,
+    /**
+     * Argues for us inside the account.
+     */
+    CHAMPION,
+    /**
+     * Uses the product.
+     */
+    USER,
+    /**
+     * Controls access to the decision makers (把关人).
+     */
+    GATEKEEPER;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeContactRole: FfiConverterRustBuffer<ContactRole> {
+    override fun read(buf: ByteBuffer) = try {
+        ContactRole.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ContactRole) = 4UL
+
+    override fun write(value: ContactRole, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * How the values of one attribute on several profiles become one value.
+ */
+
+enum class MergeStrategy {
+    
+    /**
+     * The survivor's value, even an empty one.
+     */
+    KEEP_TARGET,
+    /**
+     * The most recently set non-empty value (the default).
+     */
+    NEWEST_NON_EMPTY,
+    /**
+     * The first value ever set, ignoring empty ones.
+     */
+    OLDEST,
+    /**
+     * The last write, even an empty one.
+     */
+    NEWEST,
+    /**
+     * The sum of the numbers.
+     */
+    SUM,
+    /**
+     * The greatest non-empty value.
+     */
+    MAX,
+    /**
+     * The set union of the lists.
+     */
+    UNION;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMergeStrategy: FfiConverterRustBuffer<MergeStrategy> {
+    override fun read(buf: ByteBuffer) = try {
+        MergeStrategy.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: MergeStrategy) = 4UL
+
+    override fun write(value: MergeStrategy, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
 
 
 
@@ -4164,6 +5802,134 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
+public object FfiConverterOptionalTimestamp: FfiConverterRustBuffer<java.time.Instant?> {
+    override fun read(buf: ByteBuffer): java.time.Instant? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTimestamp.read(buf)
+    }
+
+    override fun allocationSize(value: java.time.Instant?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTimestamp.allocationSize(value)
+        }
+    }
+
+    override fun write(value: java.time.Instant?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTimestamp.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeMergePolicy: FfiConverterRustBuffer<MergePolicy?> {
+    override fun read(buf: ByteBuffer): MergePolicy? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeMergePolicy.read(buf)
+    }
+
+    override fun allocationSize(value: MergePolicy?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeMergePolicy.allocationSize(value)
+        }
+    }
+
+    override fun write(value: MergePolicy?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeMergePolicy.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalMapStringString: FfiConverterRustBuffer<Map<kotlin.String, kotlin.String>?> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.String>? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterMapStringString.read(buf)
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, kotlin.String>?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterMapStringString.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Map<kotlin.String, kotlin.String>?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterMapStringString.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalMapStringSequenceTypeEvent: FfiConverterRustBuffer<Map<kotlin.String, List<Event>>?> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, List<Event>>? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterMapStringSequenceTypeEvent.read(buf)
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, List<Event>>?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterMapStringSequenceTypeEvent.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Map<kotlin.String, List<Event>>?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterMapStringSequenceTypeEvent.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
     override fun read(buf: ByteBuffer): List<kotlin.String> {
         val len = buf.getInt()
@@ -4192,6 +5958,34 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeAppliedTag: FfiConverterRustBuffer<List<AppliedTag>> {
+    override fun read(buf: ByteBuffer): List<AppliedTag> {
+        val len = buf.getInt()
+        return List<AppliedTag>(len) {
+            FfiConverterTypeAppliedTag.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<AppliedTag>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAppliedTag.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<AppliedTag>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAppliedTag.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeChannel: FfiConverterRustBuffer<List<Channel>> {
     override fun read(buf: ByteBuffer): List<Channel> {
         val len = buf.getInt()
@@ -4210,6 +6004,202 @@ public object FfiConverterSequenceTypeChannel: FfiConverterRustBuffer<List<Chann
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeChannel.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeConsentRecord: FfiConverterRustBuffer<List<ConsentRecord>> {
+    override fun read(buf: ByteBuffer): List<ConsentRecord> {
+        val len = buf.getInt()
+        return List<ConsentRecord>(len) {
+            FfiConverterTypeConsentRecord.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ConsentRecord>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeConsentRecord.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ConsentRecord>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeConsentRecord.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeContact: FfiConverterRustBuffer<List<Contact>> {
+    override fun read(buf: ByteBuffer): List<Contact> {
+        val len = buf.getInt()
+        return List<Contact>(len) {
+            FfiConverterTypeContact.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Contact>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeContact.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Contact>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeContact.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCustomer: FfiConverterRustBuffer<List<Customer>> {
+    override fun read(buf: ByteBuffer): List<Customer> {
+        val len = buf.getInt()
+        return List<Customer>(len) {
+            FfiConverterTypeCustomer.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Customer>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCustomer.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Customer>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCustomer.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeEvent: FfiConverterRustBuffer<List<Event>> {
+    override fun read(buf: ByteBuffer): List<Event> {
+        val len = buf.getInt()
+        return List<Event>(len) {
+            FfiConverterTypeEvent.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Event>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeEvent.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Event>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeEvent.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeFollower: FfiConverterRustBuffer<List<Follower>> {
+    override fun read(buf: ByteBuffer): List<Follower> {
+        val len = buf.getInt()
+        return List<Follower>(len) {
+            FfiConverterTypeFollower.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Follower>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeFollower.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Follower>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeFollower.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeIdentity: FfiConverterRustBuffer<List<Identity>> {
+    override fun read(buf: ByteBuffer): List<Identity> {
+        val len = buf.getInt()
+        return List<Identity>(len) {
+            FfiConverterTypeIdentity.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Identity>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeIdentity.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Identity>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeIdentity.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypePreTag: FfiConverterRustBuffer<List<PreTag>> {
+    override fun read(buf: ByteBuffer): List<PreTag> {
+        val len = buf.getInt()
+        return List<PreTag>(len) {
+            FfiConverterTypePreTag.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<PreTag>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypePreTag.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<PreTag>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypePreTag.write(it, buf)
         }
     }
 }
@@ -4332,6 +6322,62 @@ public object FfiConverterSequenceTypeTagGroup: FfiConverterRustBuffer<List<TagG
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeTouch: FfiConverterRustBuffer<List<Touch>> {
+    override fun read(buf: ByteBuffer): List<Touch> {
+        val len = buf.getInt()
+        return List<Touch>(len) {
+            FfiConverterTypeTouch.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Touch>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeTouch.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Touch>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeTouch.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeContactRole: FfiConverterRustBuffer<List<ContactRole>> {
+    override fun read(buf: ByteBuffer): List<ContactRole> {
+        val len = buf.getInt()
+        return List<ContactRole>(len) {
+            FfiConverterTypeContactRole.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ContactRole>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeContactRole.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ContactRole>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeContactRole.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceSequenceString: FfiConverterRustBuffer<List<List<kotlin.String>>> {
     override fun read(buf: ByteBuffer): List<List<kotlin.String>> {
         val len = buf.getInt()
@@ -4350,6 +6396,162 @@ public object FfiConverterSequenceSequenceString: FfiConverterRustBuffer<List<Li
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterSequenceString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.String, kotlin.String>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.String> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, kotlin.String>(len) {
+            repeat(len) {
+                val k = FfiConverterString.read(buf)
+                val v = FfiConverterString.read(buf)
+                this[k] = v
+            }
+        }
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, kotlin.String>): ULong {
+        val spaceForMapSize = 4UL
+        val spaceForChildren = value.map { (k, v) ->
+            FfiConverterString.allocationSize(k) +
+            FfiConverterString.allocationSize(v)
+        }.sum()
+        return spaceForMapSize + spaceForChildren
+    }
+
+    override fun write(value: Map<kotlin.String, kotlin.String>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        // The parens on `(k, v)` here ensure we're calling the right method,
+        // which is important for compatibility with older android devices.
+        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
+        value.forEach { (k, v) ->
+            FfiConverterString.write(k, buf)
+            FfiConverterString.write(v, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringTypeAttribute: FfiConverterRustBuffer<Map<kotlin.String, Attribute>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, Attribute> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, Attribute>(len) {
+            repeat(len) {
+                val k = FfiConverterString.read(buf)
+                val v = FfiConverterTypeAttribute.read(buf)
+                this[k] = v
+            }
+        }
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, Attribute>): ULong {
+        val spaceForMapSize = 4UL
+        val spaceForChildren = value.map { (k, v) ->
+            FfiConverterString.allocationSize(k) +
+            FfiConverterTypeAttribute.allocationSize(v)
+        }.sum()
+        return spaceForMapSize + spaceForChildren
+    }
+
+    override fun write(value: Map<kotlin.String, Attribute>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        // The parens on `(k, v)` here ensure we're calling the right method,
+        // which is important for compatibility with older android devices.
+        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
+        value.forEach { (k, v) ->
+            FfiConverterString.write(k, buf)
+            FfiConverterTypeAttribute.write(v, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringTypeMergeStrategy: FfiConverterRustBuffer<Map<kotlin.String, MergeStrategy>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, MergeStrategy> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, MergeStrategy>(len) {
+            repeat(len) {
+                val k = FfiConverterString.read(buf)
+                val v = FfiConverterTypeMergeStrategy.read(buf)
+                this[k] = v
+            }
+        }
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, MergeStrategy>): ULong {
+        val spaceForMapSize = 4UL
+        val spaceForChildren = value.map { (k, v) ->
+            FfiConverterString.allocationSize(k) +
+            FfiConverterTypeMergeStrategy.allocationSize(v)
+        }.sum()
+        return spaceForMapSize + spaceForChildren
+    }
+
+    override fun write(value: Map<kotlin.String, MergeStrategy>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        // The parens on `(k, v)` here ensure we're calling the right method,
+        // which is important for compatibility with older android devices.
+        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
+        value.forEach { (k, v) ->
+            FfiConverterString.write(k, buf)
+            FfiConverterTypeMergeStrategy.write(v, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringSequenceTypeEvent: FfiConverterRustBuffer<Map<kotlin.String, List<Event>>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, List<Event>> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, List<Event>>(len) {
+            repeat(len) {
+                val k = FfiConverterString.read(buf)
+                val v = FfiConverterSequenceTypeEvent.read(buf)
+                this[k] = v
+            }
+        }
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, List<Event>>): ULong {
+        val spaceForMapSize = 4UL
+        val spaceForChildren = value.map { (k, v) ->
+            FfiConverterString.allocationSize(k) +
+            FfiConverterSequenceTypeEvent.allocationSize(v)
+        }.sum()
+        return spaceForMapSize + spaceForChildren
+    }
+
+    override fun write(value: Map<kotlin.String, List<Event>>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        // The parens on `(k, v)` here ensure we're calling the right method,
+        // which is important for compatibility with older android devices.
+        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
+        value.forEach { (k, v) ->
+            FfiConverterString.write(k, buf)
+            FfiConverterSequenceTypeEvent.write(v, buf)
         }
     }
 }
@@ -4414,6 +6616,59 @@ public object FfiConverterSequenceSequenceString: FfiConverterRustBuffer<List<Li
     
 
         /**
+         * Reads a customer from JSON (shape of `docs/data-model.md`), checked as every JSON call checks
+         * it: for hosts that store customers as JSON and work with the typed API.
+         *
+         * Throws `ScrmException.Parse` when the text is not a customer and `ScrmException.Validation`
+         * at the field at fault (`identities[0].value`).
+         */
+    @Throws(ScrmException::class) fun `customerFromJson`(`json`: kotlin.String): Customer {
+            return FfiConverterTypeCustomer.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_customer_from_json(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The customer as JSON in the shape of `docs/data-model.md`, the text every `...Json` call
+         * reads. Throws `ScrmException.Validation` at the field at fault.
+         */
+    @Throws(ScrmException::class) fun `customerToJson`(`customer`: Customer): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_customer_to_json(
+    
+        
+        FfiConverterTypeCustomer.lower(`customer`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The decision chain of a B2B account: the typed form of `decisionChainJson`.
+         *
+         * Throws `ScrmException.Validation` at the field at fault (`contacts[0].reports_to` naming no
+         * contact, `contacts` for a reporting line that loops).
+         */
+    @Throws(ScrmException::class) fun `decisionChain`(`account`: Account): DecisionChain {
+            return FfiConverterTypeDecisionChain.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_decision_chain(
+    
+        
+        FfiConverterTypeAccount.lower(`account`),_status)
+}
+    )
+    }
+    
+
+        /**
          * The decision chain of a JSON B2B account (shape of `docs/data-model.md`): its decision makers,
          * influencers, champions, gatekeepers, and the gaps the sales team still needs to fill.
          *
@@ -4428,6 +6683,59 @@ public object FfiConverterSequenceSequenceString: FfiConverterRustBuffer<List<Li
     
         
         FfiConverterString.lower(`accountJson`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads an event from JSON (shape of `docs/data-model.md`). Throws `ScrmException.Parse` when
+         * the text is not an event and `ScrmException.Validation` for an empty id, customer id or type.
+         */
+    @Throws(ScrmException::class) fun `eventFromJson`(`json`: kotlin.String): Event {
+            return FfiConverterTypeEvent.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_event_from_json(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The event as JSON in the shape of `docs/data-model.md`. Throws `ScrmException.Validation` at
+         * the field at fault (`platform`, `properties_json`).
+         */
+    @Throws(ScrmException::class) fun `eventToJson`(`event`: Event): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_event_to_json(
+    
+        
+        FfiConverterTypeEvent.lower(`event`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Merges the profiles of one person under `policy` (null: the default policy, every attribute
+         * `NEWEST_NON_EMPTY`). The typed form of `mergeJson`, which also says which ids were absorbed.
+         * The oldest profile survives; the others' ids go to its `mergedIds`.
+         *
+         * Throws `ScrmException.Validation` at the field at fault, and at `tenant_id` for customers of
+         * two tenants.
+         */
+    @Throws(ScrmException::class) fun `merge`(`customers`: List<Customer>, `policy`: MergePolicy? = null): MergeResult {
+            return FfiConverterTypeMergeResult.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_merge(
+    
+        
+        FfiConverterSequenceTypeCustomer.lower(`customers`),
+        FfiConverterOptionalTypeMergePolicy.lower(`policy`),_status)
 }
     )
     }
@@ -4472,6 +6780,25 @@ public object FfiConverterSequenceSequenceString: FfiConverterRustBuffer<List<Li
         FfiConverterString.lower(`kind`),
         FfiConverterString.lower(`value`),
         FfiConverterOptionalString.lower(`scope`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Resolves identities over customers: the clusters of customer ids that are one person, each
+         * sorted. The typed form of `resolveJson`.
+         *
+         * Throws `ScrmException.Validation` with a problem per bad field
+         * (`customers[2].identities[0].value`).
+         */
+    @Throws(ScrmException::class) fun `resolve`(`customers`: List<Customer>): List<List<kotlin.String>> {
+            return FfiConverterSequenceSequenceString.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_resolve(
+    
+        
+        FfiConverterSequenceTypeCustomer.lower(`customers`),_status)
 }
     )
     }

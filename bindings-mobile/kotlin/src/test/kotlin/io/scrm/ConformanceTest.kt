@@ -234,6 +234,48 @@ class ConformanceTest {
         assertEquals(emptyList<String>(), stale, "run here, so remove from conformance/pending.json")
     }
 
+    /** A JSON list of documents read one by one with [read] (customerFromJson, eventFromJson). */
+    private fun <T> typedList(v: JSONObject, key: String, read: (String) -> T): List<T> {
+        val list = v.optJSONArray(key) ?: return emptyList()
+        return (0 until list.length()).map { read(list.get(it).toString()) }
+    }
+
+    /**
+     * The outcome of a vector through the typed API (documents read with customerFromJson and
+     * eventFromJson), for the ops whose inputs have a typed form; null for the others.
+     */
+    private fun runTyped(v: JSONObject): JSONObject? = when (v.getString("op")) {
+        "tagging.events" -> playbook(v).use { p ->
+            Tagger(p).use { tagger ->
+                var customer = customerFromJson(v.get("customer").toString())
+                val events = typedList(v, "events", ::eventFromJson)
+                val allChanges = JSONArray()
+                events.forEachIndexed { i, e ->
+                    val result = tagger.onEvent(customer, e, events.subList(0, i))
+                    customer = result.customer
+                    allChanges.put(changesValue(result.changes))
+                }
+                JSONObject().put("changes", allChanges).put("tags", carriedTags(customerToJson(customer)))
+            }
+        }
+        "identity.resolve" -> JSONObject().put("clusters", JSONArray(resolve(typedList(v, "customers", ::customerFromJson)).map { JSONArray(it) }))
+        "customer.merge" -> if (!v.isNull("policy")) null else
+            JSONObject().put("customer", parseJson(customerToJson(merge(typedList(v, "customers", ::customerFromJson)).customer)))
+        else -> null
+    }
+
+    /** Every vector that succeeds through JSON gives the same outcome through the typed API. */
+    @TestFactory
+    fun theTypedApiAgreesWithTheVectors(): List<DynamicTest> = vectors
+        .filter { it.getString("op") in setOf("tagging.events", "identity.resolve", "customer.merge") }
+        .filter { !it.getJSONObject("expect").has("error") && !(it.getString("op") == "customer.merge" && !it.isNull("policy")) }
+        .map { v ->
+            DynamicTest.dynamicTest("typed ${v.getString("id")}") {
+                val got = runTyped(v) ?: throw AssertionError("no typed form for ${v.getString("id")}")
+                assertEquals(canonicalJson(v.getJSONObject("expect")), canonicalJson(got), "typed path of ${v.getString("id")}")
+            }
+        }
+
     @Test
     fun thereAreVectors() {
         assertTrue(vectors.size >= 15, "found ${vectors.size} vectors")
