@@ -2,6 +2,7 @@
 
 mod assignment;
 mod claim;
+mod props;
 mod reclaim;
 mod transfer;
 
