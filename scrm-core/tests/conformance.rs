@@ -195,7 +195,63 @@ fn tag_by_hand(v: &Value) -> Value {
     json!({ "changes": all_changes, "tags": carried_tags(&customer) })
 }
 
+/// The playbook of a pool vector: a file path, or the document itself.
+fn pool_playbook(v: &Value) -> Playbook {
+    match &v["playbook"] {
+        Value::String(_) => playbook(v),
+        doc => Playbook::from_json(&doc.to_string()).expect("loads"),
+    }
+}
+
+fn now(v: &Value) -> chrono::DateTime<chrono::Utc> {
+    scrm_core::parse_time(v["now"].as_str().expect("now"), "now").expect("a time")
+}
+
+/// A field as JSON text when present.
+fn optional(v: &Value, key: &str) -> Option<String> {
+    (!v[key].is_null()).then(|| v[key].to_string())
+}
+
+fn parsed(text: String) -> Value {
+    serde_json::from_str(&text).expect("the library writes JSON")
+}
+
+/// The pool, claim, transfer and assignment ops: each calls its document function.
+fn run_pool(v: &Value) -> Option<Value> {
+    let p = || pool_playbook(v);
+    let field = |key: &str| v[key].to_string();
+    let result = match v["op"].as_str()? {
+        "pool.due" => scrm_core::due_json(&p(), &field("customers"), now(v)),
+        "pool.claim" => scrm_core::claim_json(&p(), &field("employee"), &field("customer"), now(v)),
+        "transfer.plan" => scrm_core::transfer_plan_json(
+            &p(),
+            &field("request"),
+            &text(v, "history"),
+            optional(v, "employees").as_deref(),
+            now(v),
+        ),
+        "transfer.status" => scrm_core::transfer_status_json(
+            &p(),
+            &field("records"),
+            optional(v, "employees").as_deref(),
+            now(v),
+        ),
+        "assignment.assign" => scrm_core::assign_json(
+            &p(),
+            &field("employees"),
+            optional(v, "state").as_deref(),
+            &field("leads"),
+            now(v),
+        ),
+        _ => return None,
+    };
+    Some(outcome(result.map(parsed)))
+}
+
 fn run(v: &Value) -> Value {
+    if let Some(out) = run_pool(v) {
+        return out;
+    }
     match v["op"].as_str() {
         Some("playbook.load") => {
             let format =

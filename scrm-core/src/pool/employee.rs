@@ -40,7 +40,8 @@ pub struct Employee {
     /// Share of a `weighted` route, 1 to 1,000 (default 1).
     #[serde(default = "one")]
     pub weight: u32,
-    /// This employee's working hours, instead of the playbook's `assignment.working_hours`.
+    /// This employee's working hours, instead of the playbook's `assignment.working_hours`; an
+    /// empty list: any time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub working_hours: Option<Vec<HoursWindow>>,
     /// Who takes this employee's new customers when they cannot, in order (their own backups

@@ -122,8 +122,12 @@ impl Hours {
         }
     }
 
-    /// Whether the local time `at` (in the playbook timezone) is inside a window.
+    /// Whether the local time `at` (in the playbook timezone) is inside a window; with no windows
+    /// at all, always (an employee's empty list lifts the playbook's hours for them).
     pub(crate) fn contains(&self, at: NaiveDateTime) -> bool {
+        if self.windows.is_empty() {
+            return true;
+        }
         let day = u8::try_from(at.weekday().num_days_from_monday()).unwrap_or(0);
         let yesterday = (day + 6) % 7;
         let minute = u16::try_from(at.hour() * 60 + at.minute()).unwrap_or(0);
