@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::Customer;
+
 /// The pool-relevant facts of one customer, as the caller (or the engine) knows them at `now`.
 ///
 /// ```
@@ -81,6 +83,19 @@ impl PoolFacts {
         }
     }
 
+    /// The facts a [`Customer`] profile holds: its owner (since `owner_since`, else since the
+    /// profile was created) and its stage. Follow-ups, protection, tasks and pooling live outside
+    /// the profile; set them from wherever the caller keeps them.
+    pub fn from_customer(customer: &Customer) -> PoolFacts {
+        let mut facts = PoolFacts::new(&customer.id);
+        facts.owner = customer
+            .owner
+            .as_ref()
+            .map(|id| Owner::new(id, customer.owner_since.unwrap_or(customer.created_at)));
+        facts.stage = customer.stage.clone();
+        facts
+    }
+
     /// When the reclaim clock started for an owned customer: the later of the last follow-up and
     /// the day the owner took the customer on. A customer never followed up counts from the
     /// latter.
@@ -90,5 +105,30 @@ impl PoolFacts {
             Some(t) if t > owner.since => t,
             _ => owner.since,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facts_from_a_customer_profile() {
+        let created = "2026-01-01T00:00:00Z".parse().unwrap();
+        let mut c = Customer::new("t", "c1", created);
+        assert_eq!(PoolFacts::from_customer(&c), PoolFacts::new("c1"));
+        c.owner = Some("wang".into());
+        c.stage = Some("lead".into());
+        let f = PoolFacts::from_customer(&c);
+        assert_eq!(f.owner, Some(Owner::new("wang", created)));
+        assert_eq!(f.clock_start(), Some(created));
+        let since = "2026-02-01T00:00:00Z".parse().unwrap();
+        c.owner_since = Some(since);
+        let mut f = PoolFacts::from_customer(&c);
+        assert_eq!(f.clock_start(), Some(since));
+        f.last_follow_up = Some("2026-01-15T00:00:00Z".parse().unwrap()); // before the owner
+        assert_eq!(f.clock_start(), Some(since));
+        f.last_follow_up = Some("2026-02-15T00:00:00Z".parse().unwrap());
+        assert_eq!(f.clock_start(), f.last_follow_up);
     }
 }

@@ -66,3 +66,8 @@ pub(crate) use hours::check_window;
 
 #[cfg(test)]
 mod tests;
+
+/// The guide's Rust examples run as doctests, so `docs/pool.md` stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/pool.md")]
+struct Guide;
