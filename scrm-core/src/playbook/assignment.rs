@@ -139,14 +139,20 @@ impl HoursWindow {
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
-#[allow(missing_docs)]
 pub enum DayOfWeek {
+    /// Monday (`mon`).
     Mon,
+    /// Tuesday (`tue`).
     Tue,
+    /// Wednesday (`wed`).
     Wed,
+    /// Thursday (`thu`).
     Thu,
+    /// Friday (`fri`).
     Fri,
+    /// Saturday (`sat`).
     Sat,
+    /// Sunday (`sun`).
     Sun,
 }
 

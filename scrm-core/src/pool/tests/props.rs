@@ -253,6 +253,41 @@ proptest! {
     }
 
     #[test]
+    fn transfer_statuses_do_not_depend_on_record_order(
+        rows in prop::collection::vec((0usize..3, 0i64..72, prop::option::of(0i64..30), prop::option::of(0i64..30)), 0..12),
+        held in 0u32..4,
+        hours in 0i64..96,
+    ) {
+        let rules = TransferRules::new(&playbook(serde_json::json!({"transfer": {"taker_limit": 4}}))).unwrap();
+        let start = t("2026-03-01T00:00:00Z");
+        let records: Vec<TransferRecord> = rows.iter().enumerate().map(|(i, (taker, at, refused, lost))| {
+            let started_at = start + TimeDelta::hours(*at);
+            TransferRecord {
+                customer_id: format!("c{i}"),
+                handover: "wang".into(),
+                takeover: ["li", "zhao", "sun"][*taker].into(),
+                kind: TransferKind::InService,
+                started_at,
+                refused_at: refused.map(|h| started_at + TimeDelta::hours(h)),
+                relation_ended_at: lost.map(|h| started_at + TimeDelta::hours(h)),
+            }
+        }).collect();
+        let mut li = Employee::new("li");
+        li.held = held;
+        let takers = [li, Employee::new("zhao")];
+        let now = start + TimeDelta::hours(hours);
+        let mut forward: Vec<_> = rules.statuses(&records, &takers, now).unwrap()
+            .into_iter().map(|o| (o.customer_id, o.status)).collect();
+        let mut reversed_records = records.clone();
+        reversed_records.reverse();
+        let mut backward: Vec<_> = rules.statuses(&reversed_records, &takers, now).unwrap()
+            .into_iter().map(|o| (o.customer_id, o.status)).collect();
+        forward.sort();
+        backward.sort();
+        prop_assert_eq!(forward, backward);
+    }
+
+    #[test]
     fn document_functions_never_panic(text in ".{0,200}", json in prop::sample::select(vec![
         "[]", "{}", "[{}]", r#"[{"customer_id":"c"}]"#, r#"[{"customer_id":"c","owner":{"id":"w","since":"2026-01-01T00:00:00Z"},"open_tasks":-1}]"#,
         r#"{"id":"w","held":4294967295}"#, r#"[{"id":"w","weight":0}]"#, r#"{"kind":"in_service","handover":"a","takeover":"b","customers":[]}"#,
