@@ -105,7 +105,7 @@ fn every_assignment_problem_is_reported_with_its_path() {
         got,
         [
             "assignment.routes[0].strategy: unexpected value \"random\", expected one of: \"round_robin\", \"weighted\", \"least_loaded\", \"rule_based\"",
-            "assignment.working_hours[0].days[1]: unknown value \"funday\", expected one of: \"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\", \"sun\"",
+            "assignment.working_hours[0].days[1]: unexpected value \"funday\", expected one of: \"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\", \"sun\"",
             "assignment.working_hours[1].to: the window starts and ends at \"10:00\"; write a later end, or \"24:00\"",
             "assignment.routes[1].channel_codes[0]: duplicate channel code \"qr-1\" (first at assignment.routes[0].channel_codes[0])",
             "assignment.routes[1].channel_codes[1]: a channel code must not be blank",
