@@ -36,6 +36,7 @@ mod documents;
 mod duration;
 mod error;
 mod playbook;
+mod pool;
 mod social;
 mod tagging;
 
@@ -60,9 +61,18 @@ pub use documents::{
 };
 pub use error::{Error, ErrorKind, Problem, Result, catch_panic};
 pub use playbook::{
-    Channel, Format, GroupedTag, Lifecycle, MAX_PLAYBOOK_BYTES, MAX_TAGS_PER_TENANT, Platform,
-    Playbook, Pool, Pricing, SUPPORTED_SCHEMA_VERSIONS, Scoring, Tag, TagGroup, TagRule, Tagging,
-    Taxonomy,
+    Assignment, Channel, ClaimRules, DayOfWeek, Format, GroupedTag, HoursWindow, Lifecycle,
+    MAX_PLAYBOOK_BYTES, MAX_TAGS_PER_TENANT, MAX_TRANSFER_CUSTOMERS, MAX_TRANSFER_MESSAGE_CHARS,
+    MAX_TRANSFERS_PER_CUSTOMER, Platform, Playbook, Pool, Pricing, ReclaimRule, Route, RouteRule,
+    RouteStrategy, SUPPORTED_SCHEMA_VERSIONS, Scoring, TRANSFER_REFUSAL_HOURS,
+    TRANSFER_WINDOW_DAYS, Tag, TagGroup, TagRule, Tagging, Taxonomy, TransferLimits,
+};
+pub use pool::{
+    AssignState, AssignmentDecision, ClaimDecision, ClaimRefusal, Due, DueAction, DueContext,
+    DueItem, DueRule, Employee, EmployeeStatus, Idle, Lead, OverQuota, Owner, PoolFacts, PoolRules,
+    Router, Skip, Team, TransferBlock, TransferKind, TransferOutcome, TransferPlan, TransferRecord,
+    TransferRefusal, TransferRequest, TransferRules, TransferStatus, Unavailable, assign_json,
+    claim_json, due_json, transfer_plan_json, transfer_status_json,
 };
 pub use social::{
     FissionCampaign, FissionProgress, Help, HelpStatus, InviterProgress, MAX_TOP_SPREADERS,

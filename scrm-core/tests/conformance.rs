@@ -204,6 +204,14 @@ fn time(v: &Value, key: &str) -> chrono::DateTime<chrono::Utc> {
     scrm_core::parse_time(v[key].as_str().expect("a time"), key).expect("a time")
 }
 
+/// The playbook of a pool vector: a file path, or the document itself.
+fn pool_playbook(v: &Value) -> Playbook {
+    match &v["playbook"] {
+        Value::String(_) => playbook(v),
+        doc => Playbook::from_json(&doc.to_string()).expect("loads"),
+    }
+}
+
 fn parsed(text: String) -> Value {
     serde_json::from_str(&text).expect("the library writes JSON")
 }
@@ -291,7 +299,44 @@ fn funnel_summary(out: Value) -> Value {
     })
 }
 
+/// The pool, claim, transfer and assignment ops: each calls its document function.
+fn run_pool(v: &Value) -> Option<Value> {
+    let p = || pool_playbook(v);
+    let field = |key: &str| v[key].to_string();
+    let result = match v["op"].as_str()? {
+        "pool.due" => scrm_core::due_json(&p(), &field("customers"), time(v, "now")),
+        "pool.claim" => {
+            scrm_core::claim_json(&p(), &field("employee"), &field("customer"), time(v, "now"))
+        }
+        "transfer.plan" => scrm_core::transfer_plan_json(
+            &p(),
+            &field("request"),
+            &text(v, "history"),
+            optional_text(v, "employees").as_deref(),
+            time(v, "now"),
+        ),
+        "transfer.status" => scrm_core::transfer_status_json(
+            &p(),
+            &field("records"),
+            optional_text(v, "employees").as_deref(),
+            time(v, "now"),
+        ),
+        "assignment.assign" => scrm_core::assign_json(
+            &p(),
+            &field("employees"),
+            optional_text(v, "state").as_deref(),
+            &field("leads"),
+            time(v, "now"),
+        ),
+        _ => return None,
+    };
+    Some(outcome(result.map(parsed)))
+}
+
 fn run(v: &Value) -> Value {
+    if let Some(out) = run_pool(v) {
+        return out;
+    }
     match v["op"].as_str() {
         Some("playbook.load") => {
             let format =

@@ -119,7 +119,10 @@ fn summary(p: &Playbook, source: &str) -> String {
             rule.tags().join(", ")
         ));
     }
-    out.push_str("\nScoring, lifecycle, pool and pricing sections: none configured yet.\n");
+    out.push_str(
+        "\nPool, transfer and assignment rules: see docs/pool.md. Scoring, lifecycle and pricing \
+         sections: none configured yet.\n",
+    );
     out
 }
 

@@ -26,13 +26,16 @@
 //! # Ok::<(), scrm_core::Error>(())
 //! ```
 
+mod assignment;
 mod channel;
 mod path;
+mod pool;
 mod rules;
 mod sections;
 mod shape;
 mod tagging;
 mod taxonomy;
+mod transfer;
 
 use std::sync::OnceLock;
 
@@ -41,14 +44,23 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use assignment::{Assignment, DayOfWeek, HoursWindow, Route, RouteRule, RouteStrategy};
 pub use channel::{Channel, Platform};
-pub use sections::{Lifecycle, Pool, Pricing, Scoring};
+pub use pool::{ClaimRules, Pool, ReclaimRule};
+pub use sections::{Lifecycle, Pricing, Scoring};
 pub use tagging::{TagRule, Tagging};
 pub use taxonomy::{GroupedTag, Tag, TagGroup, Taxonomy};
 
 use crate::error::{Error, ErrorKind, Problem, Result};
 
+pub use transfer::{
+    MAX_TRANSFER_CUSTOMERS, MAX_TRANSFER_MESSAGE_CHARS, MAX_TRANSFERS_PER_CUSTOMER,
+    TRANSFER_REFUSAL_HOURS, TRANSFER_WINDOW_DAYS, TransferLimits,
+};
+
+pub(crate) use assignment::employee_id_problem;
 pub(crate) use path::field as path_field;
+pub(crate) use path::index as path_index;
 
 /// The `schema_version` values this build reads.
 pub const SUPPORTED_SCHEMA_VERSIONS: &[u32] = &[1];
@@ -116,9 +128,15 @@ pub struct Playbook {
     /// Lifecycle stages (empty now).
     #[serde(default)]
     lifecycle: Lifecycle,
-    /// Pool, transfer and assignment (empty now).
+    /// Pool (公海): reclaim, protection and claim rules. Empty: nobody is reclaimed.
     #[serde(default)]
     pool: Pool,
+    /// Limits on transferring customers between employees (defaults: WeCom's).
+    #[serde(default)]
+    transfer: TransferLimits,
+    /// How new customers are assigned to employees. Empty: nobody is assigned.
+    #[serde(default)]
+    assignment: Assignment,
     /// Pricing, metering and CPS (empty now).
     #[serde(default)]
     pricing: Pricing,
@@ -182,6 +200,9 @@ impl Playbook {
         // Compiling the rules resolves their tag references and durations: a playbook that loads
         // is one every engine can compile.
         crate::tagging::Tagger::new(&playbook)?;
+        crate::pool::PoolRules::new(&playbook)?;
+        crate::pool::TransferRules::new(&playbook)?;
+        crate::pool::Router::new(&playbook)?;
         Ok(playbook)
     }
 
@@ -233,6 +254,21 @@ impl Playbook {
     /// The auto-tag rules.
     pub fn tagging(&self) -> &Tagging {
         &self.tagging
+    }
+
+    /// The pool (公海) rules.
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// The transfer limits.
+    pub fn transfer(&self) -> &TransferLimits {
+        &self.transfer
+    }
+
+    /// The assignment routes and limits.
+    pub fn assignment(&self) -> &Assignment {
+        &self.assignment
     }
 }
 
@@ -306,3 +342,6 @@ fn check_version(document: &Value) -> Result<()> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod section_tests;

@@ -32,10 +32,13 @@ pub(crate) fn check(doc: &Value, out: &mut Vec<Problem>) {
     }
     check_channels(doc, out);
     check_taxonomy(doc, out);
+    super::pool::check(doc, out);
+    super::transfer::check(doc, out);
+    super::assignment::check(doc, out);
 }
 
 /// Items of a list field, with their paths; nothing when the field is absent or not a list.
-fn items<'a>(parent: &'a Value, name: &str, at: &str) -> Vec<(String, &'a Value)> {
+pub(super) fn items<'a>(parent: &'a Value, name: &str, at: &str) -> Vec<(String, &'a Value)> {
     let here = path::field(at, name);
     match parent.get(name) {
         Some(Value::Array(items)) => items
@@ -47,7 +50,7 @@ fn items<'a>(parent: &'a Value, name: &str, at: &str) -> Vec<(String, &'a Value)
     }
 }
 
-fn check_id(value: &Value, at: &str, out: &mut Vec<Problem>) {
+pub(super) fn check_id(value: &Value, at: &str, out: &mut Vec<Problem>) {
     let Value::String(id) = value else { return };
     let well_formed = !id.is_empty()
         && id.len() <= MAX_ID_LEN
@@ -77,20 +80,28 @@ fn check_name(value: &Value, at: &str, out: &mut Vec<Problem>) {
 }
 
 /// Remembers where each key was first seen and reports later duplicates.
-struct Unique {
+pub(super) struct Unique {
     what: &'static str,
     seen: HashMap<String, String>,
 }
 
 impl Unique {
-    fn new(what: &'static str) -> Unique {
+    pub(super) fn new(what: &'static str) -> Unique {
         Unique {
             what,
             seen: HashMap::new(),
         }
     }
 
-    fn check(&mut self, value: Option<&Value>, at: String, out: &mut Vec<Problem>) {
+    /// Where `value` was first seen, if it was.
+    pub(super) fn first_seen(&self, value: &Value) -> Option<&str> {
+        let Value::String(key) = value else {
+            return None;
+        };
+        self.seen.get(key).map(String::as_str)
+    }
+
+    pub(super) fn check(&mut self, value: Option<&Value>, at: String, out: &mut Vec<Problem>) {
         let Some(Value::String(key)) = value else {
             return;
         };
