@@ -9,7 +9,6 @@ import random
 from decimal import Decimal
 
 import pytest
-
 import scrm
 from conftest import REPO
 
@@ -164,7 +163,7 @@ def test_numbers_from_ints_floats_and_decimal_text_compare_exactly(playbook):
         pa.array([59, 60, None, 80, 10], pa.int32()),
         pa.array([59.4, 59.5, None, 70.10000001, 0.0], pa.float64()),
         pa.array(["59.49", " 59.50 ", "", "1e2", "70.1"], pa.string()),
-        pa.array([Decimal("59.4"), Decimal("60.0"), None, Decimal("100"), Decimal("70.1")], pa.decimal128(5, 1)),
+        pa.array([Decimal("59.4"), Decimal("60.0"), None, Decimal(100), Decimal("70.1")], pa.decimal128(5, 1)),
     ):
         customers = pa.table({"id": [f"c{i}" for i in range(5)], "score": score})
         assert compiled.evaluate_table(customers, NOW).to_pylist() == want, score.type
@@ -288,3 +287,133 @@ def test_argument_errors(playbook, table, data):
         compiled.evaluate_table(table, NOW, on_error="skip")
     with pytest.raises(TypeError):
         compiled.evaluate_table(table, NOW, "reject")  # on_error is keyword-only
+
+
+def test_timestamps_compare_by_their_date_in_the_columns_time_zone(playbook):
+    compiled = scrm.Condition.parse('attr.signup >= date("2026-01-01")').compile(playbook)
+    # 17:00 UTC on Dec 31 is already Jan 1 in Shanghai; 15:00 UTC is not.
+    instants = [dt.datetime(2025, 12, 31, 17), dt.datetime(2025, 12, 31, 15)]
+    customers = pa.table({"id": ["a", "b"], "signup": pa.array(instants, pa.timestamp("s", tz="Asia/Shanghai"))})
+    assert compiled.evaluate_table(customers, NOW).to_pylist() == [True, False]
+
+
+# Garbage never crashes the interpreter: every call returns an array or raises a Python error.
+
+GARBAGE_TYPES = [
+    pa.binary(),
+    pa.large_binary(),
+    pa.int8(),
+    pa.uint64(),
+    pa.float16(),
+    pa.bool_(),
+    pa.null(),
+    pa.date64(),
+    pa.time32("s"),
+    pa.duration("ms"),
+    pa.decimal128(38, 30),
+    pa.decimal256(40, 2),
+    pa.list_(pa.list_(pa.string())),
+    pa.list_(pa.int32()),
+    pa.large_list(pa.binary()),
+    pa.list_(pa.string(), 2),
+    pa.struct([("a", pa.string())]),
+    pa.map_(pa.string(), pa.string()),
+    pa.dictionary(pa.int8(), pa.string()),
+    pa.dictionary(pa.int32(), pa.int64()),
+]
+
+
+def random_column(rng, type_, n):
+    """A column of `type_` built from random bytes, through pyarrow's own casts where it can."""
+    if pa.types.is_binary(type_) or pa.types.is_large_binary(type_):
+        return pa.array([rng.randbytes(rng.randint(0, 40)) for _ in range(n)], type_)
+    if pa.types.is_null(type_):
+        return pa.nulls(n)
+    if pa.types.is_struct(type_):
+        return pa.array([{"a": rng.choice(["x", None, "上海"])} for _ in range(n)], type_)
+    if pa.types.is_map(type_):
+        return pa.array([[("k", "v")] if rng.random() < 0.5 else [] for _ in range(n)], type_)
+    if pa.types.is_dictionary(type_):
+        values = ["a", "上海", None] if pa.types.is_string(type_.value_type) else [1, 2, None]
+        return pa.array([rng.choice(values) for _ in range(n)]).dictionary_encode().cast(type_)
+    if pa.types.is_fixed_size_list(type_):
+        return pa.array([["a", "b"] if rng.random() < 0.8 else None for _ in range(n)], type_)
+    if pa.types.is_list(type_) or pa.types.is_large_list(type_):
+        item = type_.value_type
+        if pa.types.is_list(item):
+            return pa.array([[["a"], [], None] for _ in range(n)], type_)
+        if pa.types.is_integer(item):
+            return pa.array([[rng.randint(-5, 5)] for _ in range(n)], type_)
+        return pa.array([[rng.randbytes(3)] for _ in range(n)], type_)
+    if pa.types.is_decimal(type_):
+        digits = [f"{rng.randint(-(10**6), 10**6)}.{rng.randint(0, 99):02d}" for _ in range(n)]
+        return pa.array([Decimal(d) if rng.random() < 0.9 else None for d in digits], type_)
+    if pa.types.is_time32(type_):
+        return pa.array([rng.randint(0, 86_399) for _ in range(n)], pa.int32()).cast(type_)
+    ints = pa.array([rng.randint(-(2**40), 2**40) if rng.random() < 0.9 else None for _ in range(n)], pa.int64())
+    try:
+        return ints.cast(type_, safe=False)
+    except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
+        return pa.array([rng.choice([0, 1, None]) for _ in range(n)]).cast(type_, safe=False)
+
+
+@pytest.mark.parametrize("type_", GARBAGE_TYPES, ids=str)
+def test_garbage_columns_raise_or_answer_but_never_crash(playbook, type_):
+    rng = random.Random(str(type_))
+    n = 50
+    column = random_column(rng, type_, n)
+    conditions = {
+        "id": "true",
+        "tags": 'has_tag("高意向")',
+        "score": "score >= 1",
+        "stage": 'stage = "mql"',
+        "city": 'attr.city = "上海" or missing(attr.city)',
+        "identities": 'has_identity("phone")',
+    }
+    for name, text in conditions.items():
+        compiled = scrm.Condition.parse(text).compile(playbook)
+        ids = pa.array([f"c{i}" for i in range(n)])
+        customers = pa.table({"id": ids, name: column}) if name != "id" else pa.table({"id": column})
+        for on_error in ("raise", "reject"):
+            try:
+                result = compiled.evaluate_table(customers, NOW, on_error=on_error)
+            except (scrm.ScrmError, TypeError, ValueError) as e:
+                assert not isinstance(e, scrm.InternalError), e
+                assert name in str(e)
+            else:
+                values = result[0] if on_error == "reject" else result
+                assert len(values) == n
+
+
+def test_huge_strings_and_wide_tags_are_fine_and_errors_stay_short(playbook):
+    huge = "上海" * 2_000_000
+    compiled = scrm.Condition.parse('attr.city contains "海上" and has_tag("高意向") and score >= 1').compile(playbook)
+    customers = pa.table(
+        {
+            "id": ["a", "b"],
+            "city": [huge, "x"],
+            "tags": [["t"] * 100_000 + ["intent_high"], []],
+            "score": ["1", "9" * 5000],
+        }
+    )
+    with pytest.raises(scrm.ValidationError) as e:
+        compiled.evaluate_table(customers, NOW)
+    assert len(str(e.value)) < 300 and "row 1" in str(e.value)
+    values, rejected = compiled.evaluate_table(customers, NOW, on_error="reject")
+    assert values.to_pylist() == [True, None] and rejected.num_rows == 1
+
+
+def test_objects_that_only_pretend_to_be_arrow_raise(playbook):
+    compiled = scrm.Condition.parse("true").compile(playbook)
+
+    class Liar:
+        def __arrow_c_stream__(self, requested_schema=None):
+            return b"not a capsule"
+
+    class Raiser:
+        def __arrow_c_stream__(self, requested_schema=None):
+            raise RuntimeError("boom")
+
+    for thing in (Liar(), Raiser(), None, 3, "id,tags\n1,2", b"\x00\xff" * 10, [{"id": "a"}]):
+        with pytest.raises((TypeError, ValueError, RuntimeError)):
+            compiled.evaluate_table(thing, NOW)

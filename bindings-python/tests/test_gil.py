@@ -5,7 +5,6 @@ import time
 from datetime import datetime, timezone
 
 import pytest
-
 import scrm
 from conftest import REPO
 

@@ -43,8 +43,8 @@ from scrm._native import (
     Segment,
     Tag,
     TagChange,
-    TagGroup,
     Tagger,
+    TagGroup,
     UnsupportedVersionError,
     ValidationError,
     __version__,
@@ -53,7 +53,6 @@ from scrm._native import (
     normalize_identity,
     resolve,
 )
-
 
 
 def _check_native_version() -> None:
