@@ -141,7 +141,12 @@ def main() -> None:
     con.execute("SET threads = 1")
     con.register("source", table)
     con.execute("CREATE TABLE customers AS SELECT * FROM source")
-    t, got = best(args.repeat, lambda: con.execute(f"SELECT {SQL_EXPR} AS m FROM customers").fetch_arrow_table())
+    def duckdb_mask():
+        relation = con.sql(f"SELECT {SQL_EXPR} AS m FROM customers")
+        # Older DuckDB releases call it `arrow()`.
+        return relation.to_arrow_table() if hasattr(relation, "to_arrow_table") else relation.arrow()
+
+    t, got = best(args.repeat, duckdb_mask)
     assert got.column("m").to_pylist() == want
     results["DuckDB SQL, boolean column (1 thread)"] = t
     t, got = best(args.repeat, lambda: con.execute(f"SELECT count(*) FROM customers WHERE {SQL_EXPR}").fetchone())

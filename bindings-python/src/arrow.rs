@@ -177,7 +177,9 @@ fn to_py(py: Python<'_>, error: BatchError, what: &str) -> PyErr {
 /// An Arrow array as a `pyarrow.Array`, or as an object with `__arrow_c_array__` when pyarrow is
 /// not installed (polars users need not install it).
 fn array_to_python(py: Python<'_>, values: ArrayRef) -> PyResult<Bound<'_, PyAny>> {
-    let exported = PyArray::from_array_ref(values).into_pyobject(py)?.into_any();
+    let exported = PyArray::from_array_ref(values)
+        .into_pyobject(py)?
+        .into_any();
     to_pyarrow(py, exported, "array")
 }
 

@@ -152,9 +152,14 @@ impl CompiledCondition {
         let now = utc_time(now, "now")?;
         let on_error = OnError::parse(on_error)?;
         let target = Target::Condition(&self.inner);
-        run_batch(customers, "customers", on_error, move |batches, schema, rejects| {
-            customers_table::evaluate(target, now, batches, schema, rejects)
-        })
+        run_batch(
+            customers,
+            "customers",
+            on_error,
+            move |batches, schema, rejects| {
+                customers_table::evaluate(target, now, batches, schema, rejects)
+            },
+        )
     }
 
     /// The condition this was compiled from.

@@ -224,10 +224,12 @@ struct Owned {
 impl Owned {
     fn new(batch: &RecordBatch, uses: &Uses) -> Result<Owned, BatchError> {
         let find = |name: &str| -> Result<(String, ArrayRef), BatchError> {
-            let column = batch.column_by_name(name).ok_or_else(|| BatchError::Column {
-                column: name.to_owned(),
-                message: missing_message(name, batch),
-            })?;
+            let column = batch
+                .column_by_name(name)
+                .ok_or_else(|| BatchError::Column {
+                    column: name.to_owned(),
+                    message: missing_message(name, batch),
+                })?;
             Ok((name.to_owned(), normalise(name, column)?))
         };
         let id = find("id")?;
@@ -235,13 +237,12 @@ impl Owned {
         let mut attributes = Vec::with_capacity(uses.attributes.len());
         for name in &uses.attributes {
             let prefixed = format!("attr.{name}");
-            let column = if batch.column_by_name(&prefixed).is_some()
-                || RESERVED.contains(&name.as_str())
-            {
-                find(&prefixed)?
-            } else {
-                find(name)?
-            };
+            let column =
+                if batch.column_by_name(&prefixed).is_some() || RESERVED.contains(&name.as_str()) {
+                    find(&prefixed)?
+                } else {
+                    find(name)?
+                };
             attributes.push((name.clone(), column.0, column.1));
         }
         let mut consents = Vec::with_capacity(uses.consents.len());
@@ -291,14 +292,12 @@ fn normalise(name: &str, column: &ArrayRef) -> Result<ArrayRef, BatchError> {
         | DataType::UInt32
         | DataType::UInt64 => Some(DataType::Int64),
         DataType::Float16 | DataType::Float32 => Some(DataType::Float64),
-        DataType::Decimal32(p, s) | DataType::Decimal64(p, s) => {
-            Some(DataType::Decimal128(*p, *s))
-        }
+        DataType::Decimal32(p, s) | DataType::Decimal64(p, s) => Some(DataType::Decimal128(*p, *s)),
         DataType::Date64 | DataType::Timestamp(_, _) => Some(DataType::Date32),
         DataType::LargeBinary | DataType::Binary | DataType::BinaryView => None,
-        DataType::ListView(f) | DataType::FixedSizeList(f, _) => {
-            Some(DataType::List(Arc::new(Field::new("item", DataType::Utf8, f.is_nullable()))))
-        }
+        DataType::ListView(f) | DataType::FixedSizeList(f, _) => Some(DataType::List(Arc::new(
+            Field::new("item", DataType::Utf8, f.is_nullable()),
+        ))),
         DataType::LargeListView(f) => Some(DataType::LargeList(Arc::new(Field::new(
             "item",
             DataType::Utf8,
@@ -320,12 +319,11 @@ fn normalise(name: &str, column: &ArrayRef) -> Result<ArrayRef, BatchError> {
         safe: false,
         ..CastOptions::default()
     };
-    let cast = cast_with_options(column.as_ref(), &target, &options).map_err(|e| {
-        BatchError::Column {
+    let cast =
+        cast_with_options(column.as_ref(), &target, &options).map_err(|e| BatchError::Column {
             column: name.to_owned(),
             message: format!("cannot read {} as {target}: {e}", column.data_type()),
-        }
-    })?;
+        })?;
     // A dictionary may hold another dictionary or a narrow type: normalise the result too.
     if matches!(column.data_type(), DataType::Dictionary(_, _)) {
         normalise(name, &cast)
@@ -518,7 +516,8 @@ fn wrong_type(column: &str, array: &ArrayRef, expected: &str) -> BatchError {
 const TEXT: &str = "a string column";
 const TEXT_LIST: &str = "a list<string> column";
 const NUMBER: &str = "a decimal, integer, float or decimal-string column";
-const ATTRIBUTE: &str = "a string, integer, float, decimal, bool, date, timestamp or list<string> column";
+const ATTRIBUTE: &str =
+    "a string, integer, float, decimal, bool, date, timestamp or list<string> column";
 
 impl<'a> Columns<'a> {
     fn new(owned: &'a Owned) -> Result<Columns<'a>, BatchError> {
@@ -599,9 +598,9 @@ impl<'a> Columns<'a> {
         }
         for (_, column, _, attr) in &self.attributes {
             match attr {
-                Attr::Number(numbers) => {
-                    check_numbers(numbers, rows, &mut |row, reason| reject(row, column, reason))?
-                }
+                Attr::Number(numbers) => check_numbers(numbers, rows, &mut |row, reason| {
+                    reject(row, column, reason)
+                })?,
                 Attr::Date(dates) => {
                     for row in 0..rows {
                         if dates.is_valid(row) && date(dates.value(row)).is_none() {
@@ -644,7 +643,10 @@ fn check_numbers(
         Numbers::Float(a) => {
             for row in 0..rows {
                 if a.is_valid(row) && Number::from_f64(a.value(row)).is_none() {
-                    reject(row, format!("{} is not a finite number below 1e38", a.value(row)))?;
+                    reject(
+                        row,
+                        format!("{} is not a finite number below 1e38", a.value(row)),
+                    )?;
                 }
             }
         }

@@ -2,8 +2,8 @@
 
 use pyo3::prelude::*;
 
-use crate::condition::CompiledCondition;
 use crate::arrow::{OnError, run_batch};
+use crate::condition::CompiledCondition;
 use crate::convert::{decimals_json, optional_json, str_list, to_json, utc_text, utc_time};
 use crate::customers_table::{self, Target};
 use crate::run;
@@ -92,9 +92,14 @@ impl Segment {
         let now = utc_time(now, "now")?;
         let on_error = OnError::parse(on_error)?;
         let target = Target::Segment(&self.inner);
-        run_batch(customers, "customers", on_error, move |batches, schema, rejects| {
-            customers_table::evaluate(target, now, batches, schema, rejects)
-        })
+        run_batch(
+            customers,
+            "customers",
+            on_error,
+            move |batches, schema, rejects| {
+                customers_table::evaluate(target, now, batches, schema, rejects)
+            },
+        )
     }
 
     /// The compiled condition of the segment.
