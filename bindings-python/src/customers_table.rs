@@ -122,10 +122,10 @@ impl Uses {
                 _ => {}
             },
             serde_json::Value::Object(map) => {
-                if let Some(serde_json::Value::String(name)) = map.get("attr") {
-                    if !self.attributes.contains(name) {
-                        self.attributes.push(name.clone());
-                    }
+                if let Some(serde_json::Value::String(name)) = map.get("attr")
+                    && !self.attributes.contains(name)
+                {
+                    self.attributes.push(name.clone());
                 }
                 if let Some(serde_json::Value::Object(consent)) = map.get("consent") {
                     let part = |k: &str| consent.get(k).and_then(|v| v.as_str()).unwrap_or("");
@@ -619,14 +619,15 @@ impl<'a> Columns<'a> {
         }
         for (_, _, column, text) in &self.consents {
             for row in 0..rows {
-                if let Some(value) = text.get(row) {
-                    if !value.is_empty() && consent_status(value).is_none() {
-                        let reason = format!(
-                            "{} is not a consent status (granted, denied or withdrawn)",
-                            excerpt(value)
-                        );
-                        reject(row, column, reason)?;
-                    }
+                if let Some(value) = text.get(row)
+                    && !value.is_empty()
+                    && consent_status(value).is_none()
+                {
+                    let reason = format!(
+                        "{} is not a consent status (granted, denied or withdrawn)",
+                        excerpt(value)
+                    );
+                    reject(row, column, reason)?;
                 }
             }
         }

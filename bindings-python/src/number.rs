@@ -12,10 +12,10 @@ pub(crate) fn decimal_number(mantissa: i128, scale: i8) -> Option<Number> {
     // Fast path: whole numbers that fit an i64, the common case for scores.
     if scale >= 0 {
         let unit = 10i128.checked_pow(u32::from(scale.unsigned_abs()))?;
-        if mantissa % unit == 0 {
-            if let Ok(whole) = i64::try_from(mantissa / unit) {
-                return Some(Number::from(whole));
-            }
+        if mantissa % unit == 0
+            && let Ok(whole) = i64::try_from(mantissa / unit)
+        {
+            return Some(Number::from(whole));
         }
     }
     // `{mantissa}e{-scale}` is at most 40 + 5 bytes; the core reads that form exactly.
