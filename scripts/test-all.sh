@@ -35,7 +35,10 @@ python_suite() {
     python3 -m venv .venv
   fi
   .venv/bin/python -m pip install --quiet --disable-pip-version-check uv
-  .venv/bin/uv pip install --quiet --python .venv/bin/python "maturin>=1.9.4,<2" pytest
+  # pyarrow, polars and pandas feed the Arrow batch tests; duckdb is for bindings-python/bench/,
+  # installed here so a clean machine can run the benchmark too (it is not part of the test run).
+  .venv/bin/uv pip install --quiet --python .venv/bin/python "maturin>=1.9.4,<2" pytest \
+    pyarrow polars pandas duckdb
   (cd bindings-python && VIRTUAL_ENV="$root/.venv" PATH="$root/.venv/bin:$PATH" maturin develop --uv --locked)
   .venv/bin/python -m pytest bindings-python/tests -q
   .venv/bin/python examples/python/playbook_summary.py >/dev/null

@@ -3,7 +3,9 @@
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
-use crate::convert::{decimal_text, from_json, list_to_json, to_json, utc_text};
+use crate::arrow::{OnError, run_batch};
+use crate::convert::{decimal_text, from_json, list_to_json, to_json, utc_text, utc_time};
+use crate::customers_table::{self, Target};
 use crate::playbook::Playbook;
 use crate::run;
 
@@ -119,6 +121,45 @@ impl CompiledCondition {
             let now = scrm_core::parse_time(&now, "now")?;
             scrm_core::evaluate_json(&self.inner, &customer, &history, score.as_deref(), now)
         })
+    }
+
+    /// Evaluates the condition over every row of a customers table at `now`, in one call.
+    ///
+    /// `customers` is any Arrow table: a pyarrow `Table` or `RecordBatch`, a polars `DataFrame`, a
+    /// pandas `DataFrame` (Arrow dtypes read without a copy), or any object with
+    /// `__arrow_c_stream__` / `__arrow_c_array__`. Its columns are `id` (string, never null),
+    /// `tags` (list of tag ids), `stage`, `owner`, `grade`, `score`, `identities`,
+    /// `consent.<purpose>.<channel>`, and any other column is the attribute of its name; see
+    /// docs/python.md. Only the columns the condition reads must be present.
+    ///
+    /// Returns a boolean `pyarrow.Array` with one value per row, in order (an Arrow array object
+    /// with `__arrow_c_array__` when pyarrow is not installed). The GIL is released while the
+    /// rows are evaluated.
+    ///
+    /// A bad row (null id, unreadable score, NaN, ...) raises `ValidationError` naming the row and
+    /// the column (path `customers[3].score`). With `on_error="reject"` it returns a tuple
+    /// `(values, rejected)` instead: bad rows are null in `values` and listed in `rejected`, a
+    /// table of `row`, `column` and `reason`. A missing column, or a column of a type that cannot
+    /// hold the field, always raises `ValidationError` at `customers.<column>`; a condition with
+    /// `count(...)` raises at `condition`, since a table holds no events.
+    #[pyo3(signature = (customers, now, *, on_error = "raise"))]
+    fn evaluate_table<'py>(
+        &self,
+        customers: &Bound<'py, PyAny>,
+        now: &Bound<'py, PyAny>,
+        on_error: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let now = utc_time(now, "now")?;
+        let on_error = OnError::parse(on_error)?;
+        let target = Target::Condition(&self.inner);
+        run_batch(
+            customers,
+            "customers",
+            on_error,
+            move |batches, schema, rejects| {
+                customers_table::evaluate(target, now, batches, schema, rejects)
+            },
+        )
     }
 
     /// The condition this was compiled from.

@@ -138,6 +138,15 @@ pub(crate) fn utc_text(value: &Bound<'_, PyAny>, what: &str) -> PyResult<String>
         .extract()
 }
 
+/// An aware `datetime` as a UTC instant, checked as [`utc_text`] checks it.
+pub(crate) fn utc_time(
+    value: &Bound<'_, PyAny>,
+    what: &str,
+) -> PyResult<chrono::DateTime<chrono::Utc>> {
+    let text = utc_text(value, what)?;
+    scrm_core::parse_time(&text, what).map_err(|e| errors::to_py(value.py(), e))
+}
+
 /// A decimal argument (`Decimal`, `int` or `str`) as a decimal string; `None` stays `None`.
 ///
 /// Floats (and bools) are refused with a `TypeError` naming the argument: a float is not the

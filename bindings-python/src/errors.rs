@@ -58,6 +58,26 @@ pub(crate) fn unwritable(py: Python<'_>, what: &str, cause: PyErr) -> PyErr {
     err
 }
 
+/// A `ValidationError` with one problem at `path`, for input the binding itself checks (a row of
+/// an Arrow table, a column of the wrong type).
+pub(crate) fn validation(py: Python<'_>, path: &str, message: String) -> PyErr {
+    let problem = Problem {
+        path: path.to_owned(),
+        message: message.clone(),
+    };
+    raise(
+        py,
+        ErrorKind::Validation,
+        format!("{}: {path}: {message}", ErrorKind::Validation),
+        vec![problem],
+    )
+}
+
+/// An `InternalError`: a bug in scrm, never the caller's input.
+pub(crate) fn internal(message: String) -> PyErr {
+    InternalError::new_err(message)
+}
+
 fn raise(py: Python<'_>, kind: ErrorKind, message: String, problems: Vec<Problem>) -> PyErr {
     let err = match kind {
         ErrorKind::Parse => ParseError::new_err(message),

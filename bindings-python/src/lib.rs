@@ -5,10 +5,13 @@
 //! convert in `convert` (dicts and lists as JSON text, aware datetimes, decimals) and errors in
 //! `errors`, each in that one place.
 
+mod arrow;
 mod condition;
 mod convert;
+mod customers_table;
 mod errors;
 mod identity;
+mod number;
 mod playbook;
 mod segment;
 mod tagging;

@@ -2,8 +2,10 @@
 
 use pyo3::prelude::*;
 
+use crate::arrow::{OnError, run_batch};
 use crate::condition::CompiledCondition;
-use crate::convert::{decimals_json, optional_json, str_list, to_json, utc_text};
+use crate::convert::{decimals_json, optional_json, str_list, to_json, utc_text, utc_time};
+use crate::customers_table::{self, Target};
 use crate::run;
 use crate::types::DecisionChain;
 
@@ -72,6 +74,32 @@ impl Segment {
                 now,
             )
         })
+    }
+
+    /// Whether each row of a customers table is in the segment at `now`, in one call.
+    ///
+    /// Takes the same tables and arguments as `CompiledCondition.evaluate_table` and returns the
+    /// same (one boolean per row, or `(values, rejected)` with `on_error="reject"`), with the
+    /// segment's precedence applied by the `id` column: exclude, then include, then the
+    /// condition. The GIL is released while the rows are evaluated.
+    #[pyo3(signature = (customers, now, *, on_error = "raise"))]
+    fn evaluate_table<'py>(
+        &self,
+        customers: &Bound<'py, PyAny>,
+        now: &Bound<'py, PyAny>,
+        on_error: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let now = utc_time(now, "now")?;
+        let on_error = OnError::parse(on_error)?;
+        let target = Target::Segment(&self.inner);
+        run_batch(
+            customers,
+            "customers",
+            on_error,
+            move |batches, schema, rejects| {
+                customers_table::evaluate(target, now, batches, schema, rejects)
+            },
+        )
     }
 
     /// The compiled condition of the segment.

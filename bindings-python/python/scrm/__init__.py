@@ -16,10 +16,19 @@ Customers, events and merge policies are plain dicts in the JSON shapes of docs/
 Times are aware ``datetime`` objects; scores and money are ``Decimal``, ``int`` or ``str``, never
 ``float``.
 
+Over millions of rows, pass Arrow tables instead of dicts: a pyarrow ``Table``, a polars or
+pandas ``DataFrame``; the GIL is released while the core works::
+
+    in_segment = hot.evaluate_table(customers_table, now=datetime.now(timezone.utc))
+
+(a boolean ``pyarrow.Array``, one value per row; see ``help(scrm.CompiledCondition.evaluate_table)``
+and docs/python.md for the table's columns).
+
 Every error is a :class:`ScrmError`; its subclass says the kind, ``kind`` is the stable code
 shared with the Node and Kotlin bindings, and ``problems`` lists each problem with its path.
 """
 
+from scrm import _native
 from scrm._native import (
     Channel,
     CompiledCondition,
@@ -34,8 +43,8 @@ from scrm._native import (
     Segment,
     Tag,
     TagChange,
-    TagGroup,
     Tagger,
+    TagGroup,
     UnsupportedVersionError,
     ValidationError,
     __version__,
@@ -44,6 +53,41 @@ from scrm._native import (
     normalize_identity,
     resolve,
 )
+
+
+def _check_native_version() -> None:
+    """Refuse a native module built for another version of this package.
+
+    A stale ``_native`` (an old build left next to new Python files, or a wheel mixed with another
+    install) would give subtly different answers; failing at import says so plainly.
+    """
+    from importlib import metadata
+
+    try:
+        package = metadata.version("scrm")
+    except metadata.PackageNotFoundError:  # imported from a source tree: nothing to compare
+        return
+    native = _pep440(_native.__version__)
+    if package != native:
+        raise ImportError(
+            f"scrm {package} found its native module scrm._native at version {_native.__version__} "
+            f"({_native.__file__}); reinstall scrm (pip install --force-reinstall scrm, or "
+            "maturin develop in bindings-python) so both come from the same build"
+        )
+
+
+def _pep440(cargo_version: str) -> str:
+    """The version as Python packaging writes it: Cargo's ``0.2.0-beta.1`` is ``0.2.0b1``."""
+    release, _, pre = cargo_version.partition("-")
+    if not pre:
+        return release
+    for cargo, python in (("alpha", "a"), ("beta", "b"), ("rc", "rc")):
+        if pre.startswith(cargo):
+            return release + python + pre[len(cargo) :].lstrip(".")
+    return f"{release}+{pre}"
+
+
+_check_native_version()
 
 __all__ = [
     "Channel",

@@ -3,7 +3,26 @@
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal, Optional, Union
+from typing import Any, Literal, Optional, Protocol, Union, overload
+
+class ArrowStreamExportable(Protocol):
+    """Any Arrow table: a pyarrow Table, a polars or pandas DataFrame (``__arrow_c_stream__``)."""
+
+    def __arrow_c_stream__(self, requested_schema: object = None) -> object: ...
+
+class ArrowArrayExportable(Protocol):
+    """A pyarrow RecordBatch or any object with ``__arrow_c_array__``."""
+
+    def __arrow_c_array__(self, requested_schema: object = None) -> tuple[object, object]: ...
+
+ArrowTable = Union[ArrowStreamExportable, ArrowArrayExportable]
+"""A customers table, read through the Arrow PyCapsule interface without a copy."""
+
+BooleanArray = Any
+"""A ``pyarrow.BooleanArray`` (or, without pyarrow, an Arrow array exposing ``__arrow_c_array__``)."""
+
+RejectedRows = Any
+"""A ``pyarrow.Table`` with columns ``row`` (int64), ``column`` and ``reason`` (strings)."""
 
 JsonDict = dict[str, Any]
 """A JSON object as Python's ``json`` module reads it: a customer, an event, a policy."""
@@ -276,6 +295,32 @@ class CompiledCondition:
         ``within = "7d"`` end there. ``history`` is the customer's events. ``score`` is a Decimal,
         int or decimal string (a float raises TypeError). Raises ValidationError for bad input.
         """
+    @overload
+    def evaluate_table(
+        self, customers: ArrowTable, now: datetime, *, on_error: Literal["raise"] = "raise"
+    ) -> BooleanArray: ...
+    @overload
+    def evaluate_table(
+        self, customers: ArrowTable, now: datetime, *, on_error: Literal["reject"]
+    ) -> tuple[BooleanArray, RejectedRows]: ...
+    def evaluate_table(
+        self, customers: ArrowTable, now: datetime, *, on_error: Literal["raise", "reject"] = "raise"
+    ) -> Union[BooleanArray, tuple[BooleanArray, RejectedRows]]:
+        """Evaluate the condition over every row of a customers table at ``now``, in one call.
+
+        ``customers`` is a pyarrow Table or RecordBatch, a polars DataFrame, a pandas DataFrame, or
+        anything with ``__arrow_c_stream__`` / ``__arrow_c_array__``. Columns: ``id`` (string, never
+        null), ``tags`` (list of tag ids), ``stage``, ``owner``, ``grade`` (strings), ``score``
+        (decimal, int, float or decimal string), ``identities`` (list of kinds),
+        ``consent.<purpose>.<channel>`` (strings), and any other column is the attribute of its
+        name (docs/python.md). Only the columns the condition reads must be present.
+
+        Returns a boolean array, one value per row in order; the GIL is released meanwhile. A bad
+        row raises ValidationError at ``customers[<row>].<column>``; with ``on_error="reject"``
+        returns ``(values, rejected)``, bad rows null in ``values`` and listed in ``rejected``. A
+        missing or mistyped column raises ValidationError at ``customers.<column>``; ``count(...)``
+        raises at ``condition`` (a table holds no events).
+        """
 
 class Segment:
     """A segment of customers: those matching a compiled condition, adjusted by hand.
@@ -313,6 +358,23 @@ class Segment:
         customer id to its events; ``scores`` maps a customer id to a Decimal, int or decimal
         string (a float raises TypeError). Raises ValidationError at its path for bad input,
         e.g. ``scores.c1``.
+        """
+    @overload
+    def evaluate_table(
+        self, customers: ArrowTable, now: datetime, *, on_error: Literal["raise"] = "raise"
+    ) -> BooleanArray: ...
+    @overload
+    def evaluate_table(
+        self, customers: ArrowTable, now: datetime, *, on_error: Literal["reject"]
+    ) -> tuple[BooleanArray, RejectedRows]: ...
+    def evaluate_table(
+        self, customers: ArrowTable, now: datetime, *, on_error: Literal["raise", "reject"] = "raise"
+    ) -> Union[BooleanArray, tuple[BooleanArray, RejectedRows]]:
+        """Whether each row of a customers table is in the segment at ``now``, in one call.
+
+        Same tables, arguments and results as :meth:`CompiledCondition.evaluate_table`, with the
+        segment's precedence applied by the ``id`` column: exclude, then include, then the
+        condition. The GIL is released meanwhile.
         """
 
 class DecisionChain:
