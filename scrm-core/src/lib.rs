@@ -29,6 +29,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod billing;
 mod condition;
 mod customer;
 mod documents;
@@ -37,6 +38,7 @@ mod error;
 mod playbook;
 mod tagging;
 
+pub use billing::{Currency, Money, decimal_text, parse_decimal};
 pub use condition::{
     AttrValue, CompiledCondition, Condition, EventFilter, Facts, MAX_CONDITION_BYTES,
     MAX_CONDITION_DEPTH, MAX_CONDITION_LIST_ITEMS, Number, Segment,
@@ -58,6 +60,9 @@ pub use playbook::{
     Taxonomy,
 };
 pub use tagging::{MAX_TAGS_PER_CUSTOMER, PreTag, TagAction, TagChange, Tagger, fold, fold_name};
+
+/// Exact decimal numbers, re-exported so callers use the same type scrm computes money with.
+pub use rust_decimal::Decimal;
 
 /// The version of this library, the same string every binding reports.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
