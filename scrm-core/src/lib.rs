@@ -38,7 +38,11 @@ mod error;
 mod playbook;
 mod tagging;
 
-pub use billing::{Currency, Money, decimal_text, parse_decimal};
+pub use billing::{
+    Aggregation, BillingCycle, Conflict, Currency, IngestReport, Interval, Meter, MeterValue,
+    Metering, Money, Operation, Period, Rejection, UsageEvent, UsageRecord, decimal_text,
+    parse_decimal,
+};
 pub use condition::{
     AttrValue, CompiledCondition, Condition, EventFilter, Facts, MAX_CONDITION_BYTES,
     MAX_CONDITION_DEPTH, MAX_CONDITION_LIST_ITEMS, Number, Segment,

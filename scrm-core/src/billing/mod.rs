@@ -2,6 +2,14 @@
 //! CPS attribution and commission, invoices. Separate from the engine, same style: plain data in,
 //! plain data out, time passed in, every line explained.
 
+mod exact;
+mod meter;
 mod money;
+mod period;
 
+pub use meter::{
+    Aggregation, Conflict, IngestReport, Meter, MeterValue, Metering, Operation, Rejection,
+    UsageEvent, UsageRecord,
+};
 pub use money::{Currency, Money, decimal_text, parse_decimal};
+pub use period::{BillingCycle, Interval, Period};
