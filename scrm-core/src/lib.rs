@@ -39,9 +39,9 @@ mod playbook;
 mod tagging;
 
 pub use billing::{
-    Aggregation, BillingCycle, Conflict, Currency, IngestReport, Interval, Meter, MeterValue,
-    Metering, Money, Operation, Period, Rejection, UsageEvent, UsageRecord, decimal_text,
-    parse_decimal,
+    AdvanceFee, Aggregation, BillingCycle, ChargeModel, Conflict, Currency, IngestReport, Interval,
+    Meter, MeterValue, Metering, Money, Operation, PartKind, Period, Price, PricePart, Quantity,
+    Rejection, Tier, UsageEvent, UsageRecord, decimal_text, parse_decimal,
 };
 pub use condition::{
     AttrValue, CompiledCondition, Condition, EventFilter, Facts, MAX_CONDITION_BYTES,

@@ -14,14 +14,14 @@ use crate::error::{Error, ErrorKind, Result};
 /// `a + b`, exactly, or an overflow error at `path`.
 pub(crate) fn add(a: Decimal, b: Decimal, path: &str) -> Result<Decimal> {
     a.checked_add(b)
-        .filter(|r| r.scale() >= a.scale().max(b.scale()))
+        .filter(|r| exact_sum(a, b, *r))
         .ok_or_else(|| overflow(path, format!("{a} + {b}")))
 }
 
 /// `a - b`, exactly, or an overflow error at `path`.
 pub(crate) fn sub(a: Decimal, b: Decimal, path: &str) -> Result<Decimal> {
     a.checked_sub(b)
-        .filter(|r| r.scale() >= a.scale().max(b.scale()))
+        .filter(|r| exact_sum(a, b, *r))
         .ok_or_else(|| overflow(path, format!("{a} - {b}")))
 }
 
@@ -29,9 +29,17 @@ pub(crate) fn sub(a: Decimal, b: Decimal, path: &str) -> Result<Decimal> {
 pub(crate) fn mul(a: Decimal, b: Decimal, path: &str) -> Result<Decimal> {
     let needed = a.scale() + b.scale();
     a.checked_mul(b)
-        .filter(|r| needed <= 28 && r.scale() >= needed)
+        // A zero operand short-cuts to zero; a zero from non-zero operands was rounded away.
+        .filter(|r| a.is_zero() || b.is_zero() || (needed <= 28 && r.scale() >= needed))
         .map(normalize_if_wide)
         .ok_or_else(|| overflow(path, format!("{a} × {b}")))
+}
+
+/// Whether `r` is the exact sum or difference of `a` and `b`. `rust_decimal` keeps the larger
+/// scale of the two unless it had to drop digits, except that a zero operand returns the other
+/// unchanged (exact, whatever its scale) and an exact zero result may lose its scale.
+fn exact_sum(a: Decimal, b: Decimal, r: Decimal) -> bool {
+    a.is_zero() || b.is_zero() || r.is_zero() || r.scale() >= a.scale().max(b.scale())
 }
 
 /// `a ÷ b` (rounded by `rust_decimal` at 28 significant digits), or an error at `path` when `b`
@@ -101,5 +109,13 @@ mod tests {
         assert!(sub(Decimal::MIN, d("1"), "x").is_err());
         assert!(div(d("1"), Decimal::ZERO, "x").is_err());
         assert_eq!(percent(d("2.5"), "r").unwrap(), d("0.025"));
+        assert!(mul(Decimal::ZERO, d("0.004"), "x").unwrap().is_zero());
+        assert!(sub(d("1.5"), d("1.5"), "x").unwrap().is_zero());
+        assert_eq!(add(d("0.0"), d("1"), "x").unwrap(), d("1"));
+        let tiny = d("0.0000000000000000000000000001");
+        assert!(
+            mul(tiny, tiny, "x").is_err(),
+            "rounded to zero is not exact"
+        );
     }
 }

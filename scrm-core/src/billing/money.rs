@@ -123,6 +123,21 @@ impl fmt::Display for Currency {
     }
 }
 
+impl schemars::JsonSchema for Currency {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Currency".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let codes: Vec<&str> = CURRENCIES.iter().map(|(c, _)| *c).collect();
+        schemars::json_schema!({
+            "description": "An ISO 4217 currency code.",
+            "type": "string",
+            "enum": codes,
+        })
+    }
+}
+
 impl Serialize for Currency {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         s.serialize_str(self.code)
@@ -353,6 +368,49 @@ impl fmt::Display for Money {
     }
 }
 
+impl schemars::JsonSchema for Money {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Money".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let currency = generator.subschema_for::<Currency>();
+        schemars::json_schema!({
+            "description": "An exact amount of one currency, e.g. {\"amount\": \"12.50\", \"currency\": \"CNY\"}.",
+            "type": "object",
+            "properties": {
+                "amount": decimal_schema(generator),
+                "currency": currency,
+            },
+            "required": ["amount", "currency"],
+            "additionalProperties": false,
+        })
+    }
+}
+
+/// The JSON Schema of a decimal field: a decimal string (`format: decimal`, which the playbook
+/// validator checks) or an integer.
+pub(crate) fn decimal_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "description": "An exact decimal number: a string such as \"12.50\", or an integer.",
+        "anyOf": [
+            { "type": "string", "format": "decimal", "pattern": "^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$" },
+            { "type": "integer" }
+        ]
+    })
+}
+
+/// The JSON Schema of an optional decimal field.
+pub(crate) fn optional_decimal_schema(
+    generator: &mut schemars::SchemaGenerator,
+) -> schemars::Schema {
+    let mut schema = decimal_schema(generator);
+    if let Some(serde_json::Value::Array(alternatives)) = schema.get_mut("anyOf") {
+        alternatives.push(serde_json::json!({ "type": "null" }));
+    }
+    schema
+}
+
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct MoneyShape {
@@ -435,6 +493,31 @@ pub mod decimal_text {
                 parse_decimal(&s, "").map_err(|e| serde::de::Error::custom(problem_text(&e)))
             }
             Text::Int(i) => Ok(Decimal::from(i)),
+        }
+    }
+
+    /// The same for `Option<Decimal>` fields (`null` or absent is `None`).
+    pub mod option {
+        use super::*;
+
+        /// Serialises `Some` as the exact text, `None` as null.
+        pub fn serialize<S: Serializer>(
+            d: &Option<Decimal>,
+            s: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            match d {
+                Some(d) => s.serialize_str(&d.to_string()),
+                None => s.serialize_none(),
+            }
+        }
+
+        /// Reads `null`, a decimal string or an integer.
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> std::result::Result<Option<Decimal>, D::Error> {
+            #[derive(Deserialize)]
+            struct Wrap(#[serde(with = "super")] Decimal);
+            Option::<Wrap>::deserialize(d).map(|w| w.map(|Wrap(d)| d))
         }
     }
 }

@@ -121,15 +121,13 @@ impl Aggregate {
         match (self, change) {
             (Aggregate::Count(n), Prepared::Count) => *n = n.saturating_add(1),
             (Aggregate::Sum(total), Prepared::Sum(new)) => *total = new,
-            (Aggregate::Max(max), Prepared::Max(v)) => {
-                if max.is_none_or(|m| v > m) {
-                    *max = Some(v);
-                }
+            (Aggregate::Max(max), Prepared::Max(v)) if max.is_none_or(|m| v > m) => {
+                *max = Some(v);
             }
-            (Aggregate::Latest(latest), Prepared::Latest(v)) => {
-                if latest.as_ref().is_none_or(|(m, _)| !m.beats(at, id)) {
-                    *latest = Some((mark(at, id), v));
-                }
+            (Aggregate::Latest(latest), Prepared::Latest(v))
+                if latest.as_ref().is_none_or(|(m, _)| !m.beats(at, id)) =>
+            {
+                *latest = Some((mark(at, id), v));
             }
             (Aggregate::Unique(values), Prepared::Unique { key, add }) => {
                 let keep = values.get(&key).is_some_and(|(m, _)| m.beats(at, id));
