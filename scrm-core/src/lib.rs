@@ -39,9 +39,12 @@ mod playbook;
 mod tagging;
 
 pub use billing::{
-    AdvanceFee, Aggregation, BillingCycle, ChargeModel, Conflict, Currency, IngestReport, Interval,
-    Meter, MeterValue, Metering, Money, Operation, PartKind, Period, Price, PricePart, Quantity,
-    Rejection, Tier, UsageEvent, UsageRecord, decimal_text, parse_decimal,
+    AdvanceFee, Aggregation, Anchor, AppliedCoupon, Billing, BillingCycle, Change, ChargeModel,
+    ChargeOverride, Conflict, Coupon, CouponDuration, CouponUse, Currency, Days, Discount,
+    IngestReport, Interval, Invoice, InvoiceLine, InvoiceStatus, LineKind, Meter, MeterValue,
+    Metering, Money, Operation, PartKind, Period, Plan, PlanCharge, PlanOverrides, Price,
+    PricePart, Quantity, Rejection, Statement, Subscription, Tier, Usage, UsageEvent, UsageRecord,
+    decimal_text, parse_decimal,
 };
 pub use condition::{
     AttrValue, CompiledCondition, Condition, EventFilter, Facts, MAX_CONDITION_BYTES,

@@ -3,16 +3,25 @@
 //! plain data out, time passed in, every line explained.
 
 mod charge;
+mod coupon;
 mod exact;
 mod format;
+mod invoice;
 mod meter;
 mod money;
 mod period;
+mod plan;
+mod proration;
+mod subscription;
 
 pub use charge::{AdvanceFee, ChargeModel, PartKind, Price, PricePart, Quantity, Tier};
+pub use coupon::{AppliedCoupon, Coupon, CouponDuration, CouponUse, Discount};
+pub use invoice::{Days, Invoice, InvoiceLine, InvoiceStatus, LineKind, Statement, Usage};
 pub use meter::{
     Aggregation, Conflict, IngestReport, Meter, MeterValue, Metering, Operation, Rejection,
     UsageEvent, UsageRecord,
 };
 pub use money::{Currency, Money, decimal_text, parse_decimal};
 pub use period::{BillingCycle, Interval, Period};
+pub use plan::{Billing, ChargeOverride, Plan, PlanCharge, PlanOverrides};
+pub use subscription::{Anchor, Change, Subscription};

@@ -28,6 +28,7 @@
 
 mod channel;
 mod path;
+mod pricing;
 mod rules;
 mod sections;
 mod shape;
@@ -42,7 +43,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use channel::{Channel, Platform};
-pub use sections::{Lifecycle, Pool, Pricing, Scoring};
+pub use pricing::Pricing;
+pub use sections::{Lifecycle, Pool, Scoring};
 pub use tagging::{TagRule, Tagging};
 pub use taxonomy::{GroupedTag, Tag, TagGroup, Taxonomy};
 
@@ -119,7 +121,7 @@ pub struct Playbook {
     /// Pool, transfer and assignment (empty now).
     #[serde(default)]
     pool: Pool,
-    /// Pricing, metering and CPS (empty now).
+    /// Pricing: meters, plans and their charges, coupons.
     #[serde(default)]
     pricing: Pricing,
     #[serde(skip, default = "utc")]
@@ -233,6 +235,11 @@ impl Playbook {
     /// The auto-tag rules.
     pub fn tagging(&self) -> &Tagging {
         &self.tagging
+    }
+
+    /// The pricing section: meters, plans, coupons.
+    pub fn pricing(&self) -> &Pricing {
+        &self.pricing
     }
 }
 

@@ -32,6 +32,7 @@ pub(crate) fn check(doc: &Value, out: &mut Vec<Problem>) {
     }
     check_channels(doc, out);
     check_taxonomy(doc, out);
+    super::pricing::check(doc, out);
 }
 
 /// Items of a list field, with their paths; nothing when the field is absent or not a list.

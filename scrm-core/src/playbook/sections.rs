@@ -28,7 +28,3 @@ placeholder_section!(
     /// Pool (公海) reclaim and claim rules, transfer and assignment.
     Pool
 );
-placeholder_section!(
-    /// Plans, charges, usage packs and CPS commission plans.
-    Pricing
-);
