@@ -4,6 +4,7 @@
 
 mod charge;
 mod coupon;
+mod documents;
 mod exact;
 mod format;
 mod invoice;
@@ -16,6 +17,9 @@ mod subscription;
 
 pub use charge::{AdvanceFee, ChargeModel, PartKind, Price, PricePart, Quantity, Tier};
 pub use coupon::{AppliedCoupon, Coupon, CouponDuration, CouponUse, Discount};
+pub use documents::{
+    InvoiceRequest, advance_fees_json, invoice_json, meter_json, price_json, statement_json,
+};
 pub use invoice::{Days, Invoice, InvoiceLine, InvoiceStatus, LineKind, Statement, Usage};
 pub use meter::{
     Aggregation, Conflict, IngestReport, Meter, MeterValue, Metering, Operation, Rejection,

@@ -131,7 +131,7 @@ impl Pricing {
                 uses.push(CouponUse {
                     coupon: c.id.clone(),
                     active,
-                    discount: Money::zero(currency),
+                    discount: Money::zero(currency).round(),
                     remaining: left.or_else(|| {
                         (c.duration == CouponDuration::Once)
                             .then_some(c.amount)
