@@ -43,9 +43,9 @@ pub use billing::{
     ChargeOverride, Conflict, Coupon, CouponDuration, CouponUse, Currency, Days, Discount,
     IngestReport, Interval, Invoice, InvoiceLine, InvoiceRequest, InvoiceStatus, LineKind, Meter,
     MeterValue, Metering, Money, Operation, PartKind, Period, Plan, PlanCharge, PlanOverrides,
-    Price, PricePart, Quantity, Rejection, Statement, Subscription, Tier, Usage, UsageEvent,
-    UsageRecord, advance_fees_json, decimal_text, invoice_json, meter_json, parse_decimal,
-    price_json, statement_json,
+    Price, PricePart, Quantity, RateTier, Rejection, Statement, Subscription, Tier, Usage,
+    UsageEvent, UsageRecord, advance_fees_json, decimal_text, invoice_json, meter_json,
+    parse_decimal, price_json, statement_json,
 };
 pub use condition::{
     AttrValue, CompiledCondition, Condition, EventFilter, Facts, MAX_CONDITION_BYTES,

@@ -350,3 +350,141 @@ impl Pricing {
         Ok(usage)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn document_shapes_round_trip_through_json() {
+        let out = price_json(
+            r#"{"model": "package", "size": 1000, "price": "5.00", "free_units": 100}"#,
+            "2150",
+            "CNY",
+        )
+        .unwrap();
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["amount"], json!({"amount": "15.00", "currency": "CNY"}));
+        assert_eq!(v["parts"][1]["kind"], "packages");
+        let e = price_json("{", "1", "CNY").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Parse);
+        let e = price_json(r#"{"model": "standard", "unit_price": 0.1}"#, "1", "CNY").unwrap_err();
+        assert_eq!(e.problems()[0].path, "charge");
+    }
+
+    #[test]
+    fn the_batch_path_invoices_from_a_metering_state() {
+        let pricing = Pricing::from_json(crate::billing::invoice::tests::CATALOG).unwrap();
+        let mut metering = Metering::new(pricing.meters(), Tz::UTC, Interval::Month).unwrap();
+        let at: DateTime<Utc> = "2026-03-05T00:00:00Z".parse().unwrap();
+        let mut events: Vec<UsageEvent> = (0..1500)
+            .map(|i| UsageEvent::new(&format!("m{i}"), "c1", "sms_sent", at))
+            .collect();
+        for (i, amount) in ["5", "10", "100", "500"].iter().enumerate() {
+            events.push(
+                UsageEvent::new(&format!("p{i}"), "c1", "payment", at).with("amount", amount),
+            );
+        }
+        let report = metering.ingest(&events);
+        assert_eq!(report.accepted, 1504);
+        let usage = pricing.usage_of(&metering, "c1", at).unwrap();
+        assert_eq!(usage["sms"], Quantity::Units(Decimal::from(1500)));
+        let sub: Subscription = serde_json::from_value(json!({
+            "id": "s1", "customer_id": "c1", "plan": "pro", "seats": 5,
+            "started_at": "2026-02-01T00:00:00Z", "timezone": "UTC"
+        }))
+        .unwrap();
+        let now: DateTime<Utc> = "2026-04-01T00:00:00Z".parse().unwrap();
+        let request = InvoiceRequest {
+            subscription: &sub,
+            usage: &usage,
+            at,
+            now,
+        };
+        let bad = InvoiceRequest {
+            at: "2026-01-01T00:00:00Z".parse().unwrap(),
+            ..request
+        };
+        let results = pricing.invoices([request, bad]);
+        // 999.00 + 112.00 + 8.85 = 1,119.85, below the 1,500.00 commitment.
+        assert_eq!(
+            results[0].as_ref().unwrap().total.amount().to_string(),
+            "1500.00"
+        );
+        assert!(results[1].is_err());
+    }
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            "[a-z0-9.:-]{0,12}".prop_map(Value::from),
+            prop::sample::select(vec![
+                "standard",
+                "graduated",
+                "volume",
+                "package",
+                "percentage",
+                "graduated_percentage",
+                "sms_sent",
+                "CNY",
+                "2026-03-01T00:00:00Z",
+                "1e3",
+                "-0.5"
+            ])
+            .prop_map(Value::from),
+        ];
+        leaf.prop_recursive(3, 24, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                prop::collection::btree_map(
+                    prop::sample::select(vec![
+                        "model",
+                        "tiers",
+                        "from",
+                        "to",
+                        "unit_price",
+                        "size",
+                        "price",
+                        "rate",
+                        "id",
+                        "customer_id",
+                        "type",
+                        "at",
+                        "properties",
+                        "event",
+                        "aggregation",
+                        "field"
+                    ])
+                    .prop_map(str::to_owned),
+                    inner,
+                    0..5,
+                )
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn no_document_function_panics(
+            a in json_value(), b in json_value(), c in json_value(), text in ".{0,40}",
+        ) {
+            let (a, b, c) = (a.to_string(), b.to_string(), c.to_string());
+            let _ = price_json(&a, &b, "CNY");
+            let _ = price_json(&text, &text, &text);
+            let _ = advance_fees_json(&a, &b, &c, "JPY");
+            let _ = meter_json(&a, &b, Some(&c));
+            let _ = meter_json(&text, &text, None);
+            let pricing = Pricing::default();
+            let now = "2026-04-01T00:00:00Z".parse().unwrap();
+            let _ = invoice_json(&pricing, &a, &b, now, now);
+            let _ = statement_json(&pricing, &a, &b, now);
+            let _ = Pricing::from_json(&a);
+        }
+    }
+}

@@ -15,7 +15,7 @@ mod plan;
 mod proration;
 mod subscription;
 
-pub use charge::{AdvanceFee, ChargeModel, PartKind, Price, PricePart, Quantity, Tier};
+pub use charge::{AdvanceFee, ChargeModel, PartKind, Price, PricePart, Quantity, RateTier, Tier};
 pub use coupon::{AppliedCoupon, Coupon, CouponDuration, CouponUse, Discount};
 pub use documents::{
     InvoiceRequest, advance_fees_json, invoice_json, meter_json, price_json, statement_json,

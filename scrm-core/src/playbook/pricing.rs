@@ -154,3 +154,52 @@ fn check_id(id: &str, at: &str, out: &mut Vec<Problem>) {
 fn duplicate(at: &str, what: &str, id: &str) -> Problem {
     Problem::new(at.to_owned(), format!("duplicate {what} id {id:?}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::Playbook;
+
+    #[test]
+    fn a_toml_playbook_carries_pricing_and_its_schema_checks_decimals() {
+        let playbook = Playbook::from_toml(
+            r#"
+schema_version = 1
+tenant_id = "acme"
+timezone = "Asia/Shanghai"
+
+[[pricing.meters]]
+id = "sms"
+event = "sms_sent"
+aggregation = "count"
+
+[[pricing.plans]]
+id = "basic"
+name = "基础版"
+currency = "CNY"
+interval = "month"
+fee = "299.00"
+
+[[pricing.plans.charges]]
+id = "sms"
+meter = "sms"
+included = 1000
+price = { model = "graduated_percentage", tiers = [
+  { from = 0, to = 100, rate = "1" }, { from = 101, rate = "0.5" } ] }
+
+[[pricing.coupons]]
+id = "half"
+percent = "50"
+duration = "once"
+"#,
+        )
+        .unwrap();
+        assert_eq!(playbook.pricing().plans[0].charges[0].meter, "sms");
+        assert!(Playbook::json_schema().contains("\"format\": \"decimal\""));
+        let e = Playbook::from_json(
+            r#"{"schema_version": 1, "tenant_id": "acme", "timezone": "UTC",
+                "pricing": {"coupons": [{"id": "x", "percent": 12.5, "duration": "once"}]}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.problems()[0].path, "pricing.coupons[0].percent");
+    }
+}

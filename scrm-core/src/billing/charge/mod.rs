@@ -24,7 +24,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use advance::AdvanceFee;
-pub use tiers::Tier;
+pub use tiers::{RateTier, Tier};
 
 use crate::billing::format::grouped;
 use crate::billing::money::{decimal_schema, optional_decimal_schema};
@@ -121,11 +121,11 @@ pub enum ChargeModel {
         #[schemars(schema_with = "optional_decimal_schema")]
         max_fee: Option<Decimal>,
     },
-    /// Graduated tiers over an amount, each at its own rate in percent (`rate` in each tier),
-    /// plus each entered tier's flat fee.
+    /// Graduated tiers over an amount, each at its own rate in percent, plus each entered
+    /// tier's flat fee.
     GraduatedPercentage {
-        /// The tiers, in order; `rate` (or `unit_price`) is the tier's percent.
-        tiers: Vec<Tier>,
+        /// The tiers, in order.
+        tiers: Vec<RateTier>,
     },
 }
 
@@ -306,7 +306,8 @@ impl ChargeModel {
                 out.extend(tiers::problems(tiers, &format!("{at}.tiers"), "unit_price"));
             }
             ChargeModel::GraduatedPercentage { tiers } => {
-                out.extend(tiers::problems(tiers, &format!("{at}.tiers"), "rate"));
+                let tiers: Vec<Tier> = tiers.iter().map(RateTier::as_tier).collect();
+                out.extend(tiers::problems(&tiers, &format!("{at}.tiers"), "rate"));
             }
             ChargeModel::Package {
                 size,
@@ -421,7 +422,10 @@ impl ChargeModel {
                 price,
                 free_units,
             } => package::price(*size, *price, *free_units, q),
-            ChargeModel::GraduatedPercentage { tiers } => graduated_percentage::price(tiers, q),
+            ChargeModel::GraduatedPercentage { tiers } => {
+                let tiers: Vec<Tier> = tiers.iter().map(RateTier::as_tier).collect();
+                graduated_percentage::price(&tiers, q)
+            }
             ChargeModel::Percentage { .. } => percentage::price(self, &[q]),
         }
     }

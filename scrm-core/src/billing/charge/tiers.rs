@@ -32,8 +32,8 @@ pub struct Tier {
     )]
     #[schemars(schema_with = "optional_decimal_schema")]
     pub to: Option<Decimal>,
-    /// The price of each unit in the tier (for graduated percentage: the rate in percent).
-    #[serde(alias = "rate", with = "crate::billing::decimal_text")]
+    /// The price of each unit in the tier.
+    #[serde(with = "crate::billing::decimal_text")]
     #[schemars(schema_with = "decimal_schema")]
     pub unit_price: Decimal,
     /// A fee charged once when the quantity enters the tier.
@@ -68,6 +68,49 @@ impl Tier {
         match self.to {
             Some(to) => format!("{}–{}", grouped(self.from), grouped(to)),
             None => format!("{}+", grouped(self.from)),
+        }
+    }
+}
+
+/// One tier of a graduated percentage price: the tier's part of the amount pays `rate` percent.
+/// JSON: `{"from": 10001, "rate": "0.5", "flat_fee": "10.00"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RateTier {
+    /// The first unit of the amount in the tier (whole number, as [`Tier::from`]).
+    #[serde(with = "crate::billing::decimal_text")]
+    #[schemars(schema_with = "decimal_schema")]
+    pub from: Decimal,
+    /// The last unit, inclusive; absent for the last tier.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::billing::decimal_text::option"
+    )]
+    #[schemars(schema_with = "optional_decimal_schema")]
+    pub to: Option<Decimal>,
+    /// The rate in percent (`"0.5"` is 0.5 %).
+    #[serde(with = "crate::billing::decimal_text")]
+    #[schemars(schema_with = "decimal_schema")]
+    pub rate: Decimal,
+    /// A fee charged once when the amount enters the tier.
+    #[serde(
+        default,
+        skip_serializing_if = "Decimal::is_zero",
+        with = "crate::billing::decimal_text"
+    )]
+    #[schemars(schema_with = "decimal_schema")]
+    pub flat_fee: Decimal,
+}
+
+impl RateTier {
+    /// The same bounds as a [`Tier`] whose unit price is the rate (for the shared walk).
+    pub(crate) fn as_tier(&self) -> Tier {
+        Tier {
+            from: self.from,
+            to: self.to,
+            unit_price: self.rate,
+            flat_fee: self.flat_fee,
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::billing::subscription::Subscription;
 use crate::error::ErrorKind;
 use crate::playbook::Pricing;
 
-pub(super) const CATALOG: &str = r#"{
+pub(crate) const CATALOG: &str = r#"{
   "meters": [
     {"id": "sms", "event": "sms_sent", "aggregation": "count", "unit": "messages"},
     {"id": "payments", "event": "payment", "aggregation": "sum", "field": "amount", "unit": "payments"}
