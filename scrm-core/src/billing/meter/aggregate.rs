@@ -83,14 +83,34 @@ impl Aggregate {
         }
     }
 
-    /// The change `input` at `at` would make; an error when a sum overflows.
+    /// The change `input` at `at` would make; an error at `properties.<field>` when a sum
+    /// overflows.
     pub fn prepare(
         &self,
         input: Input,
         at: DateTime<Utc>,
         period: &Period,
-        path: &str,
+        field: &str,
     ) -> Result<Prepared> {
+        self.prepare_unlocated(input, at, period).map_err(|e| {
+            let problems = e
+                .problems()
+                .iter()
+                .map(|p| {
+                    crate::error::Problem::new(format!("properties.{field}"), p.message.clone())
+                })
+                .collect();
+            crate::error::Error::with_problems(e.kind(), problems)
+        })
+    }
+
+    fn prepare_unlocated(
+        &self,
+        input: Input,
+        at: DateTime<Utc>,
+        period: &Period,
+    ) -> Result<Prepared> {
+        let path = "";
         Ok(match (self, input) {
             (Aggregate::Sum(total), Input::Number(v)) => {
                 Prepared::Sum(exact::add(*total, v, path)?)

@@ -1,6 +1,8 @@
 //! The metering state: de-duplicated events, and per customer, meter and period a value.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::hash::BuildHasherDefault;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -8,10 +10,10 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::aggregate::{Aggregate, Input, Prepared};
-use super::event::{EventView, Operation, UsageEvent, UsageRecord};
+use super::event::{EventView, UsageEvent, UsageRecord};
+use super::record::{Record, SmallKeyHasher, TypeSpec, UNMETERED, Values};
 use super::report::{Conflict, IngestReport, Rejection};
 use super::{Aggregation, Meter};
-use crate::billing::parse_decimal;
 use crate::billing::period::{BillingCycle, Interval, Period};
 use crate::error::{Error, ErrorKind, Problem, Result};
 
@@ -37,7 +39,8 @@ const MAX_METERS: usize = 1_000;
 #[derive(Debug, Clone)]
 pub struct Metering {
     meters: Vec<Meter>,
-    by_event: HashMap<String, Vec<u16>>,
+    by_event: HashMap<String, u32>,
+    types: Vec<TypeSpec>,
     default_clock: Clock,
     index: HashMap<String, u32>,
     customers: Vec<CustomerState>,
@@ -45,6 +48,8 @@ pub struct Metering {
     key_names: Vec<Box<str>>,
     /// The customer of the previous event: streams are often grouped by customer.
     last: Option<u32>,
+    /// Reused between events: the changes one event makes before they are committed.
+    scratch: Vec<(u16, Prepared)>,
 }
 
 /// A customer's timezone and billing cycle: which period an instant falls in.
@@ -60,41 +65,45 @@ struct CustomerState {
     clock: Clock,
     /// Whether the clock was set for this customer (not the default).
     explicit: bool,
-    cached: Option<Period>,
+    /// The periods of the last few events: most events fall in one of them.
+    recent: Recent,
     records: HashMap<Box<str>, Record>,
-    slots: HashMap<(u16, NaiveDate), Slot>,
+    slots: HashMap<(u16, NaiveDate), Slot, BuildHasherDefault<SmallKeyHasher>>,
 }
 
-/// What is kept of a recorded event: enough to recognise a replay or a conflict, and to apply it
-/// again when merging into another state.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Record {
-    fingerprint: u64,
-    at: DateTime<Utc>,
-    inputs: Inputs,
+/// A small round-robin cache of periods.
+#[derive(Debug, Clone, Default)]
+struct Recent {
+    periods: [Option<Period>; 4],
+    next: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Inputs {
-    None,
-    One((u16, Input)),
-    Many(Box<[(u16, Input)]>),
-}
-
-impl Inputs {
-    fn from_vec(mut v: Vec<(u16, Input)>) -> Inputs {
-        if v.len() > 1 {
-            return Inputs::Many(v.into_boxed_slice());
-        }
-        v.pop().map_or(Inputs::None, Inputs::One)
+impl Recent {
+    fn find(&self, at: DateTime<Utc>) -> Option<Period> {
+        self.periods
+            .iter()
+            .flatten()
+            .find(|p| p.contains(at))
+            .copied()
     }
 
-    fn as_slice(&self) -> &[(u16, Input)] {
-        match self {
-            Inputs::None => &[],
-            Inputs::One(one) => std::slice::from_ref(one),
-            Inputs::Many(v) => v,
+    fn remember(&mut self, p: Period) {
+        if let Some(slot) = self.periods.get_mut(self.next % 4) {
+            *slot = Some(p);
         }
+        self.next = (self.next + 1) % 4;
+    }
+
+    fn period(&mut self, clock: Clock, at: DateTime<Utc>) -> std::result::Result<Period, Problem> {
+        if let Some(p) = self.find(at) {
+            return Ok(p);
+        }
+        let p = clock
+            .cycle
+            .period(at, clock.timezone)
+            .map_err(|e| first_problem(&e))?;
+        self.remember(p);
+        Ok(p)
     }
 }
 
@@ -137,7 +146,6 @@ impl Metering {
                 format!("{} meters; at most {MAX_METERS}", meters.len()),
             ));
         }
-        let mut by_event: HashMap<String, Vec<u16>> = HashMap::new();
         for (i, meter) in meters.iter().enumerate() {
             let at = format!("meters[{i}]");
             problems.extend(meter.problems(&at));
@@ -147,16 +155,21 @@ impl Metering {
                     format!("duplicate meter id {:?}", meter.id),
                 ));
             }
-            if let Ok(i) = u16::try_from(i) {
-                by_event.entry(meter.event.clone()).or_default().push(i);
-            }
         }
         if !problems.is_empty() {
             return Err(Error::with_problems(ErrorKind::Validation, problems));
         }
+        let (names, types): (Vec<String>, Vec<TypeSpec>) =
+            TypeSpec::build(meters).into_iter().unzip();
+        let by_event = names
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, name)| Some((name, u32::try_from(i).ok()?)))
+            .collect();
         Ok(Metering {
             meters: meters.to_vec(),
             by_event,
+            types,
             default_clock: Clock {
                 timezone,
                 cycle: BillingCycle::calendar(interval),
@@ -166,6 +179,7 @@ impl Metering {
             keys: HashMap::new(),
             key_names: Vec::new(),
             last: None,
+            scratch: Vec::new(),
         })
     }
 
@@ -202,7 +216,7 @@ impl Metering {
         }
         state.clock = clock;
         state.explicit = true;
-        state.cached = None;
+        state.recent = Recent::default();
         Ok(())
     }
 
@@ -255,17 +269,26 @@ impl Metering {
             ));
             return;
         }
-        let inputs = match self.inputs(&e) {
-            Ok(inputs) => inputs,
-            Err((path, message)) => {
-                report.rejected.push(reject(&path, message));
-                return;
+        let kind = self.by_event.get(e.kind).copied().unwrap_or(UNMETERED);
+        let values = match self.types.get(kind as usize) {
+            None => Values::None,
+            Some(spec) => {
+                let (keys, names) = (&mut self.keys, &mut self.key_names);
+                match spec.read(&e, |text| intern(keys, names, text)) {
+                    Ok(values) => values,
+                    Err((path, message)) => {
+                        report.rejected.push(reject(&path, message));
+                        return;
+                    }
+                }
             }
         };
         let record = Record {
             fingerprint: e.fingerprint(),
             at: e.at,
-            inputs,
+            kind,
+            operation: e.operation,
+            values,
         };
         let slot = self.customer_slot(e.customer_id);
         match self.record(slot, e.id, record) {
@@ -284,53 +307,6 @@ impl Metering {
                 report.rejected.push(reject(&problem.path, problem.message))
             }
         }
-    }
-
-    /// What the event gives each meter of its type, or the path and reason it cannot be read.
-    fn inputs(&mut self, e: &EventView<'_>) -> std::result::Result<Inputs, (String, String)> {
-        let Some(meters) = self.by_event.get(e.kind) else {
-            return Ok(Inputs::None);
-        };
-        let mut inputs = Vec::with_capacity(meters.len());
-        for &m in meters {
-            let Some(meter) = self.meters.get(usize::from(m)) else {
-                continue;
-            };
-            let input = match (meter.aggregation, meter.field.as_deref()) {
-                (Aggregation::Count, _) | (_, None) => Input::Count,
-                (aggregation, Some(field)) => {
-                    let path = format!("properties.{field}");
-                    let Some(text) = e.properties.get(field) else {
-                        return Err((
-                            path,
-                            format!(
-                                "meter {:?} ({}) reads property {field:?}, which the event lacks",
-                                meter.id,
-                                aggregation.name()
-                            ),
-                        ));
-                    };
-                    if aggregation == Aggregation::UniqueCount {
-                        Input::Unique {
-                            key: intern(&mut self.keys, &mut self.key_names, text),
-                            add: e.operation == Operation::Add,
-                        }
-                    } else {
-                        let value = parse_decimal(text, &path).map_err(|err| {
-                            let message = err
-                                .problems()
-                                .first()
-                                .map(|p| p.message.clone())
-                                .unwrap_or_default();
-                            (path.clone(), format!("meter {:?}: {message}", meter.id))
-                        })?;
-                        Input::Number(value)
-                    }
-                }
-            };
-            inputs.push((m, input));
-        }
-        Ok(Inputs::from_vec(inputs))
     }
 
     /// The position of the customer's state, created with the default clock when new.
@@ -353,9 +329,9 @@ impl Metering {
                     id: customer_id.to_owned(),
                     clock: self.default_clock,
                     explicit: false,
-                    cached: None,
+                    recent: Recent::default(),
                     records: HashMap::new(),
-                    slots: HashMap::new(),
+                    slots: HashMap::default(),
                 });
                 slot
             }
@@ -366,21 +342,34 @@ impl Metering {
 
     /// Records one event of the customer at `slot`, or recognises it as a replay or conflict.
     fn record(&mut self, slot: usize, id: &str, record: Record) -> Outcome {
-        let meters = &self.meters;
+        let (meters, types, scratch) = (&self.meters, &self.types, &mut self.scratch);
         let Some(state) = self.customers.get_mut(slot) else {
             return Outcome::Failed(Problem::new("customer_id", "unknown customer slot"));
         };
-        if let Some(recorded) = state.records.get(id) {
-            return compare(recorded, &record, meters);
-        }
-        let metered = !record.inputs.as_slice().is_empty();
-        if metered {
-            if let Err(problem) = state.apply(id, &record, meters) {
-                return Outcome::Failed(problem);
+        let CustomerState {
+            clock,
+            recent,
+            records,
+            slots,
+            ..
+        } = state;
+        match records.entry(id.into()) {
+            Entry::Occupied(recorded) => compare(recorded.get(), &record, meters, types),
+            Entry::Vacant(vacant) => {
+                let metered = record.metered();
+                if let Some(spec) = types.get(record.kind as usize) {
+                    let period = match recent.period(*clock, record.at) {
+                        Ok(p) => p,
+                        Err(problem) => return Outcome::Failed(problem),
+                    };
+                    if let Err(problem) = apply(slots, period, id, &record, spec, meters, scratch) {
+                        return Outcome::Failed(problem);
+                    }
+                }
+                vacant.insert(record);
+                Outcome::Accepted { metered }
             }
         }
-        state.records.insert(id.into(), record);
-        Outcome::Accepted { metered }
     }
 
     /// Merges the state built from a later part of the stream into this one: the result has the
@@ -424,13 +413,17 @@ impl Metering {
                 let state = &mut self.customers[slot];
                 state.clock = theirs.clock;
                 state.explicit = true;
-                state.cached = None;
+                state.recent = Recent::default();
             }
             let mut records: Vec<(Box<str>, Record)> = theirs.records.into_iter().collect();
             records.sort_by(|a, b| a.0.cmp(&b.0));
             for (id, mut record) in records {
-                record.inputs = self.translate(record.inputs, &other.key_names);
-                let metered = !record.inputs.as_slice().is_empty();
+                let (keys, names) = (&mut self.keys, &mut self.key_names);
+                record.values = record.values.map_keys(|k| {
+                    let text = other.key_names.get(k as usize).map_or("", |n| &**n);
+                    intern(keys, names, text)
+                });
+                let metered = record.metered();
                 match self.record(slot, &id, record) {
                     Outcome::Accepted { .. } => {
                         report.accepted += 1;
@@ -453,23 +446,6 @@ impl Metering {
             }
         }
         Ok(report)
-    }
-
-    /// Re-interns unique-count values from another state's table into this one's.
-    fn translate(&mut self, inputs: Inputs, names: &[Box<str>]) -> Inputs {
-        let mut map = |(m, input): (u16, Input)| match input {
-            Input::Unique { key, add } => {
-                let name = names.get(key as usize).map_or("", |n| &**n);
-                let key = intern(&mut self.keys, &mut self.key_names, name);
-                (m, Input::Unique { key, add })
-            }
-            other => (m, other),
-        };
-        match inputs {
-            Inputs::None => Inputs::None,
-            Inputs::One(one) => Inputs::One(map(one)),
-            Inputs::Many(v) => Inputs::Many(v.into_vec().into_iter().map(map).collect()),
-        }
     }
 
     /// Every value, sorted by customer id, meter id and period.
@@ -546,18 +522,25 @@ impl Metering {
             return Ok(Vec::new());
         };
         let period = state.clock.cycle.period(at, state.clock.timezone)?;
+        let meter = &self.meters[usize::from(m)];
+        let kind = self
+            .by_event
+            .get(&meter.event)
+            .copied()
+            .unwrap_or(UNMETERED);
+        let Some(spec) = self.types.get(kind as usize) else {
+            return Ok(Vec::new());
+        };
+        let Some(j) = spec.meters.iter().position(|&x| x == m) else {
+            return Ok(Vec::new());
+        };
         let mut found: Vec<(DateTime<Utc>, &str, Decimal)> = state
             .records
             .iter()
-            .filter(|(_, r)| period.contains(r.at))
-            .flat_map(|(id, r)| {
-                r.inputs
-                    .as_slice()
-                    .iter()
-                    .filter_map(move |&(mi, input)| match input {
-                        Input::Number(v) if mi == m => Some((r.at, &**id, v)),
-                        _ => None,
-                    })
+            .filter(|(_, r)| r.kind == kind && period.contains(r.at))
+            .filter_map(|(id, r)| match spec.input(j, meter.aggregation, r) {
+                Some(Input::Number(v)) => Some((r.at, &**id, v)),
+                _ => None,
             })
             .collect();
         found.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
@@ -597,60 +580,51 @@ enum Outcome {
     Failed(Problem),
 }
 
-impl CustomerState {
-    /// Applies a new event to the slots of its period, all meters or none.
-    fn apply(
-        &mut self,
-        id: &str,
-        record: &Record,
-        meters: &[Meter],
-    ) -> std::result::Result<(), Problem> {
-        let period = match self.cached {
-            Some(p) if p.contains(record.at) => p,
-            _ => {
-                let p = self
-                    .clock
-                    .cycle
-                    .period(record.at, self.clock.timezone)
-                    .map_err(|e| first_problem(&e))?;
-                self.cached = Some(p);
-                p
-            }
+/// Applies a new event to the slots of its period, all meters or none.
+fn apply(
+    slots: &mut HashMap<(u16, NaiveDate), Slot, BuildHasherDefault<SmallKeyHasher>>,
+    period: Period,
+    id: &str,
+    record: &Record,
+    spec: &TypeSpec,
+    meters: &[Meter],
+    changes: &mut Vec<(u16, Prepared)>,
+) -> std::result::Result<(), Problem> {
+    changes.clear();
+    for (j, &m) in spec.meters.iter().enumerate() {
+        let Some(meter) = meters.get(usize::from(m)) else {
+            continue;
         };
-        let mut changes: Vec<(u16, Prepared)> = Vec::with_capacity(record.inputs.as_slice().len());
-        for &(m, input) in record.inputs.as_slice() {
-            let Some(meter) = meters.get(usize::from(m)) else {
-                continue;
-            };
-            let path = format!("properties.{}", meter.field.as_deref().unwrap_or("value"));
-            let change = match self.slots.get(&(m, period.first_day())) {
-                Some(slot) => slot.aggregate.prepare(input, record.at, &period, &path),
-                None => Aggregate::new(meter.aggregation).prepare(input, record.at, &period, &path),
-            }
-            .map_err(|e| first_problem(&e))?;
-            changes.push((m, change));
+        let Some(input) = spec.input(j, meter.aggregation, record) else {
+            continue;
+        };
+        let field = meter.field.as_deref().unwrap_or_default();
+        let change = match slots.get(&(m, period.first_day())) {
+            Some(slot) => slot.aggregate.prepare(input, record.at, &period, field),
+            None => Aggregate::new(meter.aggregation).prepare(input, record.at, &period, field),
         }
-        for (m, change) in changes {
-            let Some(meter) = meters.get(usize::from(m)) else {
-                continue;
-            };
-            let slot = self
-                .slots
-                .entry((m, period.first_day()))
-                .or_insert_with(|| Slot {
-                    period,
-                    events: 0,
-                    aggregate: Aggregate::new(meter.aggregation),
-                });
-            slot.events += 1;
-            slot.aggregate.commit(change, record.at, id);
-        }
-        Ok(())
+        .map_err(|e| first_problem(&e))?;
+        changes.push((m, change));
     }
+    for &(m, change) in changes.iter() {
+        let Some(meter) = meters.get(usize::from(m)) else {
+            continue;
+        };
+        let slot = slots
+            .entry((m, period.first_day()))
+            .or_insert_with(|| Slot {
+                period,
+                events: 0,
+                aggregate: Aggregate::new(meter.aggregation),
+            });
+        slot.events += 1;
+        slot.aggregate.commit(change, record.at, id);
+    }
+    Ok(())
 }
 
 /// Whether a repeated id is the same event again, or a conflict (and what differs).
-fn compare(recorded: &Record, later: &Record, meters: &[Meter]) -> Outcome {
+fn compare(recorded: &Record, later: &Record, meters: &[Meter], types: &[TypeSpec]) -> Outcome {
     if recorded == later {
         return Outcome::Replayed;
     }
@@ -661,16 +635,18 @@ fn compare(recorded: &Record, later: &Record, meters: &[Meter]) -> Outcome {
             later.at.to_rfc3339()
         ));
     }
-    if recorded.inputs != later.inputs {
-        let names: Vec<&str> = recorded
-            .inputs
-            .as_slice()
-            .iter()
-            .chain(later.inputs.as_slice())
-            .filter_map(|(m, _)| meters.get(usize::from(*m)).map(|m| m.id.as_str()))
-            .collect();
-        let mut names = names;
-        names.dedup();
+    if recorded.kind == later.kind && recorded.values != later.values {
+        let names: Vec<&str> = types
+            .get(recorded.kind as usize)
+            .map(|spec| {
+                spec.meters
+                    .iter()
+                    .filter_map(|&m| meters.get(usize::from(m)))
+                    .filter(|m| m.aggregation != Aggregation::Count)
+                    .map(|m| m.id.as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
         return Outcome::Conflict(format!(
             "what it gives meter(s) {} differs from the event recorded with this id",
             names.join(", ")

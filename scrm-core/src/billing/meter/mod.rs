@@ -9,6 +9,7 @@
 mod aggregate;
 mod event;
 mod metering;
+mod record;
 mod report;
 
 #[cfg(test)]
