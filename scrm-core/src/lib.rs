@@ -30,6 +30,7 @@
 #![deny(missing_docs)]
 
 mod analytics;
+mod billing;
 mod condition;
 mod customer;
 mod documents;
@@ -44,6 +45,15 @@ pub use analytics::{
     AnalyticsOptions, ChannelCost, Cohort, Cohorts, Conversion, CostPerLead, Funnel, FunnelCounts,
     MAX_COHORT_MONTHS, Rate, ReportInput, Spend, StageCount, StageEntry, StageJourney, StageTime,
     became_json, cohorts_json, cost_per_lead_json, funnel_json, report_html, report_html_json,
+};
+pub use billing::{
+    AdvanceFee, Aggregation, Anchor, AppliedCoupon, Billing, BillingCycle, Change, ChargeModel,
+    ChargeOverride, Conflict, Coupon, CouponDuration, CouponUse, Currency, Days, Discount,
+    IngestReport, Interval, Invoice, InvoiceLine, InvoiceRequest, InvoiceStatus, LineKind, Meter,
+    MeterValue, Metering, Money, Operation, PartKind, Period, Plan, PlanCharge, PlanOverrides,
+    Price, PricePart, Quantity, RateTier, Rejection, Statement, Subscription, Tier, Usage,
+    UsageEvent, UsageRecord, advance_fees_json, decimal_text, invoice_json, meter_json,
+    parse_decimal, price_json, statement_json,
 };
 pub use condition::{
     AttrValue, CompiledCondition, Condition, EventFilter, Facts, MAX_CONDITION_BYTES,
@@ -80,6 +90,9 @@ pub use social::{
     propagation_json,
 };
 pub use tagging::{MAX_TAGS_PER_CUSTOMER, PreTag, TagAction, TagChange, Tagger, fold, fold_name};
+
+/// Exact decimal numbers, re-exported so callers use the same type scrm computes money with.
+pub use rust_decimal::Decimal;
 
 /// The version of this library, the same string every binding reports.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

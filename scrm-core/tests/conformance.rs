@@ -200,6 +200,125 @@ fn optional_text(v: &Value, key: &str) -> Option<String> {
     (!v[key].is_null()).then(|| v[key].to_string())
 }
 
+fn parsed(text: &str) -> Value {
+    serde_json::from_str(text).expect("the library writes JSON")
+}
+
+/// `billing.meter`: the values (customer, meter, period's first and last day and UTC start,
+/// value, events) and the report's counts and the index and path of each conflict and rejection.
+fn billing_meter(v: &Value) -> Value {
+    let options = (!v["options"].is_null()).then(|| v["options"].to_string());
+    outcome(
+        scrm_core::meter_json(&v["meters"].to_string(), &text(v, "events"), options.as_deref()).map(
+            |out| {
+                let out = parsed(&out);
+                let values: Vec<Value> = out["values"]
+                    .as_array()
+                    .expect("values")
+                    .iter()
+                    .map(|x| {
+                        json!({
+                            "customer_id": x["customer_id"], "meter_id": x["meter_id"],
+                            "first_day": x["period"]["first_day"], "last_day": x["period"]["last_day"],
+                            "start": x["period"]["start"], "value": x["value"], "events": x["events"],
+                        })
+                    })
+                    .collect();
+                let r = &out["report"];
+                let listed = |key: &str, field: &str| -> Vec<Value> {
+                    r[key]
+                        .as_array()
+                        .expect("a list")
+                        .iter()
+                        .map(|c| json!({ "index": c["index"], field: c[field] }))
+                        .collect()
+                };
+                json!({
+                    "values": values,
+                    "report": {
+                        "accepted": r["accepted"], "replayed": r["replayed"], "unmetered": r["unmetered"],
+                        "conflicts": listed("conflicts", "id"), "rejected": listed("rejected", "path"),
+                    },
+                })
+            },
+        ),
+    )
+}
+
+/// `billing.price`: the rounded amount, the exact amount and the explanation.
+fn billing_price(v: &Value) -> Value {
+    outcome(
+        scrm_core::price_json(
+            &v["charge"].to_string(),
+            &v["quantity"].to_string(),
+            v["currency"].as_str().unwrap_or_default(),
+        )
+        .map(|out| {
+            let out = parsed(&out);
+            json!({
+                "amount": out["amount"]["amount"],
+                "precise_amount": out["precise_amount"],
+                "explanation": out["explanation"],
+            })
+        }),
+    )
+}
+
+/// `billing.advance`: each event's fee and the total.
+fn billing_advance(v: &Value) -> Value {
+    outcome(
+        scrm_core::advance_fees_json(
+            &v["charge"].to_string(),
+            &text(v, "prior"),
+            &text(v, "events"),
+            v["currency"].as_str().unwrap_or_default(),
+        )
+        .map(|out| {
+            let out = parsed(&out);
+            let fees: Vec<Value> = out["fees"]
+                .as_array()
+                .expect("fees")
+                .iter()
+                .map(|f| f["amount"]["amount"].clone())
+                .collect();
+            json!({ "fees": fees, "total": out["total"]["amount"] })
+        }),
+    )
+}
+
+/// An invoice reduced to what vectors pin: period days, status, each line's kind and amount,
+/// the sums, and what each coupon did.
+fn invoice_summary(inv: &Value) -> Value {
+    let lines: Vec<Value> = inv["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .map(|l| json!({ "kind": l["kind"], "amount": l["amount"]["amount"] }))
+        .collect();
+    let coupons: Vec<Value> = inv["coupons"]
+        .as_array()
+        .expect("coupons")
+        .iter()
+        .map(|c| {
+            let mut out = json!({ "coupon": c["coupon"], "discount": c["discount"]["amount"] });
+            if let Some(r) = c.get("remaining") {
+                out["remaining"] = r["amount"].clone();
+            }
+            out
+        })
+        .collect();
+    json!({
+        "first_day": inv["period"]["first_day"], "last_day": inv["period"]["last_day"],
+        "status": inv["status"], "currency": inv["currency"], "lines": lines,
+        "subtotal": inv["subtotal"]["amount"], "discount": inv["discount"]["amount"],
+        "total": inv["total"]["amount"], "coupons": coupons,
+    })
+}
+
+fn pricing(v: &Value) -> Result<scrm_core::Pricing, Error> {
+    scrm_core::Pricing::from_json(&v["pricing"].to_string())
+}
+
 fn time(v: &Value, key: &str) -> chrono::DateTime<chrono::Utc> {
     scrm_core::parse_time(v[key].as_str().expect("a time"), key).expect("a time")
 }
@@ -210,10 +329,6 @@ fn pool_playbook(v: &Value) -> Playbook {
         Value::String(_) => playbook(v),
         doc => Playbook::from_json(&doc.to_string()).expect("loads"),
     }
-}
-
-fn parsed(text: String) -> Value {
-    serde_json::from_str(&text).expect("the library writes JSON")
 }
 
 /// Propagation trees without the explanation texts: the numbers, the spreaders, each node's
@@ -330,7 +445,43 @@ fn run_pool(v: &Value) -> Option<Value> {
         ),
         _ => return None,
     };
-    Some(outcome(result.map(parsed)))
+    Some(outcome(result.map(|t| parsed(&t))))
+}
+
+/// `billing.invoice`.
+fn billing_invoice(v: &Value) -> Value {
+    outcome(pricing(v).and_then(|p| {
+        scrm_core::invoice_json(
+            &p,
+            &v["subscription"].to_string(),
+            &v["usage"].to_string(),
+            time(v, "at"),
+            time(v, "now"),
+        )
+        .map(|out| invoice_summary(&parsed(&out)))
+    }))
+}
+
+/// `billing.statement`: each invoice summarised, and the total.
+fn billing_statement(v: &Value) -> Value {
+    outcome(pricing(v).and_then(|p| {
+        scrm_core::statement_json(
+            &p,
+            &v["subscription"].to_string(),
+            &v["usage"].to_string(),
+            time(v, "now"),
+        )
+        .map(|out| {
+            let out = parsed(&out);
+            let invoices: Vec<Value> = out["invoices"]
+                .as_array()
+                .expect("invoices")
+                .iter()
+                .map(invoice_summary)
+                .collect();
+            json!({ "invoices": invoices, "total": out["total"]["amount"] })
+        })
+    }))
 }
 
 fn run(v: &Value) -> Value {
@@ -405,7 +556,7 @@ fn run(v: &Value) -> Value {
         Some("tagging.manual") => tag_by_hand(v),
         Some("social.propagation") => outcome(
             scrm_core::propagation_json(&text(v, "events"), optional_text(v, "rules").as_deref())
-                .map(|out| json!({ "summary": propagation_summary(parsed(out)) })),
+                .map(|out| json!({ "summary": propagation_summary(parsed(&out)) })),
         ),
         Some("social.fission") => outcome(
             scrm_core::fission_json(
@@ -414,15 +565,15 @@ fn run(v: &Value) -> Value {
                 optional_text(v, "existing_friends").as_deref(),
                 time(v, "now"),
             )
-            .map(|out| json!({ "summary": fission_summary(parsed(out)) })),
+            .map(|out| json!({ "summary": fission_summary(parsed(&out)) })),
         ),
         Some("analytics.funnel") => outcome(
             scrm_core::funnel_json(&v["options"].to_string(), &text(v, "journeys"))
-                .map(|out| json!({ "summary": funnel_summary(parsed(out)) })),
+                .map(|out| json!({ "summary": funnel_summary(parsed(&out)) })),
         ),
         Some("analytics.became") => outcome(
             scrm_core::became_json(&v["options"].to_string(), &text(v, "journeys"))
-                .map(|out| json!({ "summary": parsed(out) })),
+                .map(|out| json!({ "summary": parsed(&out) })),
         ),
         Some("analytics.cohorts") => outcome(
             scrm_core::cohorts_json(
@@ -430,7 +581,7 @@ fn run(v: &Value) -> Value {
                 &text(v, "journeys"),
                 time(v, "as_of"),
             )
-            .map(|out| json!({ "summary": parsed(out) })),
+            .map(|out| json!({ "summary": parsed(&out) })),
         ),
         Some("analytics.cost_per_lead") => outcome(
             scrm_core::cost_per_lead_json(
@@ -438,8 +589,13 @@ fn run(v: &Value) -> Value {
                 &text(v, "journeys"),
                 &text(v, "spend"),
             )
-            .map(|out| json!({ "summary": parsed(out) })),
+            .map(|out| json!({ "summary": parsed(&out) })),
         ),
+        Some("billing.meter") => billing_meter(v),
+        Some("billing.price") => billing_price(v),
+        Some("billing.advance") => billing_advance(v),
+        Some("billing.invoice") => billing_invoice(v),
+        Some("billing.statement") => billing_statement(v),
         other => panic!("vector {} has unknown op {other:?}", v["id"]),
     }
 }

@@ -30,6 +30,7 @@ mod assignment;
 mod channel;
 mod path;
 mod pool;
+mod pricing;
 mod rules;
 mod sections;
 mod shape;
@@ -47,7 +48,8 @@ use serde_json::Value;
 pub use assignment::{Assignment, DayOfWeek, HoursWindow, Route, RouteRule, RouteStrategy};
 pub use channel::{Channel, Platform};
 pub use pool::{ClaimRules, Pool, ReclaimRule};
-pub use sections::{Lifecycle, Pricing, Scoring};
+pub use pricing::Pricing;
+pub use sections::{Lifecycle, Scoring};
 pub use tagging::{TagRule, Tagging};
 pub use taxonomy::{GroupedTag, Tag, TagGroup, Taxonomy};
 
@@ -137,7 +139,7 @@ pub struct Playbook {
     /// How new customers are assigned to employees. Empty: nobody is assigned.
     #[serde(default)]
     assignment: Assignment,
-    /// Pricing, metering and CPS (empty now).
+    /// Pricing: meters, plans and their charges, coupons.
     #[serde(default)]
     pricing: Pricing,
     #[serde(skip, default = "utc")]
@@ -269,6 +271,11 @@ impl Playbook {
     /// The assignment routes and limits.
     pub fn assignment(&self) -> &Assignment {
         &self.assignment
+    }
+
+    /// The pricing section: meters, plans, coupons.
+    pub fn pricing(&self) -> &Pricing {
+        &self.pricing
     }
 }
 

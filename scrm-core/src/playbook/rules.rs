@@ -35,6 +35,7 @@ pub(crate) fn check(doc: &Value, out: &mut Vec<Problem>) {
     super::pool::check(doc, out);
     super::transfer::check(doc, out);
     super::assignment::check(doc, out);
+    super::pricing::check(doc, out);
 }
 
 /// Items of a list field, with their paths; nothing when the field is absent or not a list.

@@ -24,7 +24,3 @@ placeholder_section!(
     /// Lifecycle stages, transitions and their guards.
     Lifecycle
 );
-placeholder_section!(
-    /// Plans, charges, usage packs and CPS commission plans.
-    Pricing
-);

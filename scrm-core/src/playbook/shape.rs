@@ -4,7 +4,8 @@
 //! truth: this walker reports *every* unknown field, wrong type, missing field and bad enum value in
 //! one pass, where serde would stop at the first. It understands the subset of JSON Schema that
 //! schemars emits for our types: `type`, `properties`, `required`, `additionalProperties`, `items`,
-//! `enum`, `const`, `$ref`, `anyOf`, `oneOf`, `allOf`, `minimum`, `maximum`.
+//! `enum`, `const`, `$ref`, `anyOf`, `oneOf`, `allOf`, `minimum`, `maximum`, and
+//! `format: decimal` for exact decimal texts.
 
 use serde_json::{Map, Value};
 
@@ -101,6 +102,7 @@ impl Walker<'_> {
                 }
             }
             Value::Number(n) => check_range(schema, n, at, out),
+            Value::String(text) => check_format(schema, text, at, out),
             _ => {}
         }
     }
@@ -236,6 +238,16 @@ impl Walker<'_> {
                     _ => {}
                 },
             }
+        }
+    }
+}
+
+/// `format: decimal` (money, quantities, rates): an exact decimal text. Other formats are
+/// hints for editors and not checked here.
+fn check_format(schema: &Value, text: &str, at: &str, out: &mut Vec<Problem>) {
+    if schema.get("format").and_then(Value::as_str) == Some("decimal") {
+        if let Err(e) = crate::billing::parse_decimal(text, at) {
+            out.extend(e.problems().iter().cloned());
         }
     }
 }

@@ -1,0 +1,675 @@
+//! The metering state: de-duplicated events, and per customer, meter and period a value.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::hash::BuildHasherDefault;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::aggregate::{Aggregate, Input, Prepared};
+use super::event::{EventView, UsageEvent, UsageRecord};
+use super::record::{Record, SmallKeyHasher, TypeSpec, UNMETERED, Values};
+use super::report::{Conflict, IngestReport, Rejection};
+use super::{Aggregation, Meter};
+use crate::billing::period::{BillingCycle, Interval, Period};
+use crate::error::{Error, ErrorKind, Problem, Result};
+
+/// The most meters one metering state reads.
+const MAX_METERS: usize = 1_000;
+
+/// Aggregates usage events into per-customer, per-period meter values.
+///
+/// ```
+/// use scrm_core::{Aggregation, Interval, Meter, Metering, UsageEvent};
+/// let meters = [Meter::new("messages", "message_sent", Aggregation::Count, None)];
+/// let mut metering = Metering::new(&meters, chrono_tz::Asia::Shanghai, Interval::Month)?;
+/// let at = "2026-03-31T17:30:00Z".parse().unwrap(); // 1 April in Shanghai
+/// let event = UsageEvent::new("e1", "c1", "message_sent", at);
+/// // The same event sent three times counts once.
+/// let report = metering.ingest(&[event.clone(), event.clone(), event]);
+/// assert_eq!((report.accepted, report.replayed), (1, 2));
+/// let values = metering.values()?;
+/// assert_eq!(values[0].value.to_string(), "1");
+/// assert_eq!(values[0].period.first_day().to_string(), "2026-04-01");
+/// # Ok::<(), scrm_core::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Metering {
+    meters: Vec<Meter>,
+    by_event: HashMap<String, u32>,
+    types: Vec<TypeSpec>,
+    default_clock: Clock,
+    index: HashMap<String, u32>,
+    customers: Vec<CustomerState>,
+    keys: HashMap<Box<str>, u32>,
+    key_names: Vec<Box<str>>,
+    /// The customer of the previous event: streams are often grouped by customer.
+    last: Option<u32>,
+    /// Reused between events: the changes one event makes before they are committed.
+    scratch: Vec<(u16, Prepared)>,
+}
+
+/// A customer's timezone and billing cycle: which period an instant falls in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Clock {
+    timezone: Tz,
+    cycle: BillingCycle,
+}
+
+#[derive(Debug, Clone)]
+struct CustomerState {
+    id: String,
+    clock: Clock,
+    /// Whether the clock was set for this customer (not the default).
+    explicit: bool,
+    /// The periods of the last few events: most events fall in one of them.
+    recent: Recent,
+    records: HashMap<Box<str>, Record>,
+    slots: HashMap<(u16, NaiveDate), Slot, BuildHasherDefault<SmallKeyHasher>>,
+}
+
+/// A small round-robin cache of periods.
+#[derive(Debug, Clone, Default)]
+struct Recent {
+    periods: [Option<Period>; 4],
+    next: usize,
+}
+
+impl Recent {
+    fn find(&self, at: DateTime<Utc>) -> Option<Period> {
+        self.periods
+            .iter()
+            .flatten()
+            .find(|p| p.contains(at))
+            .copied()
+    }
+
+    fn remember(&mut self, p: Period) {
+        if let Some(slot) = self.periods.get_mut(self.next % 4) {
+            *slot = Some(p);
+        }
+        self.next = (self.next + 1) % 4;
+    }
+
+    fn period(&mut self, clock: Clock, at: DateTime<Utc>) -> std::result::Result<Period, Problem> {
+        if let Some(p) = self.find(at) {
+            return Ok(p);
+        }
+        let p = clock
+            .cycle
+            .period(at, clock.timezone)
+            .map_err(|e| first_problem(&e))?;
+        self.remember(p);
+        Ok(p)
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Slot {
+    period: Period,
+    events: u64,
+    aggregate: Aggregate,
+}
+
+/// One meter's value for one customer and period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MeterValue {
+    /// The customer.
+    pub customer_id: String,
+    /// The meter.
+    pub meter_id: String,
+    /// The billing period, in the customer's timezone.
+    pub period: Period,
+    /// The aggregated value (exact; a time-weighted sum is rounded at 28 significant digits).
+    #[serde(with = "crate::billing::decimal_text")]
+    pub value: Decimal,
+    /// The number of distinct events that made it.
+    pub events: u64,
+}
+
+impl Metering {
+    /// A metering state for `meters`; customers not set with
+    /// [`set_customer`](Metering::set_customer) use calendar periods of `interval` in `timezone`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`] naming each problem of the meters (`meters[1].field`): a
+    /// missing or superfluous field, a repeated id, more than 1,000 meters.
+    pub fn new(meters: &[Meter], timezone: Tz, interval: Interval) -> Result<Metering> {
+        let mut problems = Vec::new();
+        if meters.len() > MAX_METERS {
+            problems.push(Problem::new(
+                "meters",
+                format!("{} meters; at most {MAX_METERS}", meters.len()),
+            ));
+        }
+        for (i, meter) in meters.iter().enumerate() {
+            let at = format!("meters[{i}]");
+            problems.extend(meter.problems(&at));
+            if meters[..i].iter().any(|m| m.id == meter.id) {
+                problems.push(Problem::new(
+                    format!("{at}.id"),
+                    format!("duplicate meter id {:?}", meter.id),
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::with_problems(ErrorKind::Validation, problems));
+        }
+        let (names, types): (Vec<String>, Vec<TypeSpec>) =
+            TypeSpec::build(meters).into_iter().unzip();
+        let by_event = names
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, name)| Some((name, u32::try_from(i).ok()?)))
+            .collect();
+        Ok(Metering {
+            meters: meters.to_vec(),
+            by_event,
+            types,
+            default_clock: Clock {
+                timezone,
+                cycle: BillingCycle::calendar(interval),
+            },
+            index: HashMap::new(),
+            customers: Vec::new(),
+            keys: HashMap::new(),
+            key_names: Vec::new(),
+            last: None,
+            scratch: Vec::new(),
+        })
+    }
+
+    /// The meters, in the order given.
+    pub fn meters(&self) -> &[Meter] {
+        &self.meters
+    }
+
+    /// Sets the timezone and billing cycle of one customer (an anniversary cycle for a
+    /// subscription that started mid-month, a customer abroad).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`] when the customer already has events metered with another
+    /// timezone or cycle: their periods would change under them. Set customers first.
+    pub fn set_customer(
+        &mut self,
+        customer_id: &str,
+        timezone: Tz,
+        cycle: BillingCycle,
+    ) -> Result<()> {
+        let clock = Clock { timezone, cycle };
+        let slot = self.customer_slot(customer_id);
+        let state = &mut self.customers[slot];
+        if state.clock != clock && !state.records.is_empty() {
+            return Err(Error::at(
+                ErrorKind::Validation,
+                "customers",
+                format!(
+                    "customer {customer_id:?} already has metered events in other periods; set \
+                     its timezone and cycle before ingesting its events"
+                ),
+            ));
+        }
+        state.clock = clock;
+        state.explicit = true;
+        state.recent = Recent::default();
+        Ok(())
+    }
+
+    /// Ingests owned events (the JSON path). See [`ingest_records`](Metering::ingest_records).
+    pub fn ingest(&mut self, events: &[UsageEvent]) -> IngestReport {
+        let mut report = IngestReport::default();
+        for (i, e) in events.iter().enumerate() {
+            self.ingest_view(i, e.view(), &mut report);
+        }
+        report
+    }
+
+    /// Ingests a batch of borrowed records (the columnar path). Each event is accepted,
+    /// recognised as a replay, reported as a conflict, or rejected with its reason: the report
+    /// accounts for every one.
+    pub fn ingest_records<'a>(
+        &mut self,
+        records: impl IntoIterator<Item = UsageRecord<'a>>,
+    ) -> IngestReport {
+        let mut report = IngestReport::default();
+        for (i, r) in records.into_iter().enumerate() {
+            self.ingest_view(i, r.view(), &mut report);
+        }
+        report
+    }
+
+    fn ingest_view(&mut self, index: usize, e: EventView<'_>, report: &mut IngestReport) {
+        let reject = |path: &str, message: String| Rejection {
+            index: Some(index),
+            id: e.id.to_owned(),
+            path: path.to_owned(),
+            message,
+        };
+        for (path, value) in [
+            ("id", e.id),
+            ("customer_id", e.customer_id),
+            ("type", e.kind),
+        ] {
+            if value.trim().is_empty() {
+                report
+                    .rejected
+                    .push(reject(path, format!("{path} must not be empty")));
+                return;
+            }
+        }
+        if let Some(name) = e.properties.repeated_name() {
+            report.rejected.push(reject(
+                &format!("properties.{name}"),
+                format!("property {name:?} is given twice"),
+            ));
+            return;
+        }
+        let kind = self.by_event.get(e.kind).copied().unwrap_or(UNMETERED);
+        let values = match self.types.get(kind as usize) {
+            None => Values::None,
+            Some(spec) => {
+                let (keys, names) = (&mut self.keys, &mut self.key_names);
+                match spec.read(&e, |text| intern(keys, names, text)) {
+                    Ok(values) => values,
+                    Err((path, message)) => {
+                        report.rejected.push(reject(&path, message));
+                        return;
+                    }
+                }
+            }
+        };
+        let record = Record {
+            fingerprint: e.fingerprint(),
+            at: e.at,
+            kind,
+            operation: e.operation,
+            values,
+        };
+        let slot = self.customer_slot(e.customer_id);
+        match self.record(slot, e.id, record) {
+            Outcome::Accepted { metered } => {
+                report.accepted += 1;
+                report.unmetered += u64::from(!metered);
+            }
+            Outcome::Replayed => report.replayed += 1,
+            Outcome::Conflict(message) => report.conflicts.push(Conflict {
+                index: Some(index),
+                customer_id: e.customer_id.to_owned(),
+                id: e.id.to_owned(),
+                message,
+            }),
+            Outcome::Failed(problem) => {
+                report.rejected.push(reject(&problem.path, problem.message))
+            }
+        }
+    }
+
+    /// The position of the customer's state, created with the default clock when new.
+    fn customer_slot(&mut self, customer_id: &str) -> usize {
+        if let Some(last) = self.last {
+            if self
+                .customers
+                .get(last as usize)
+                .is_some_and(|c| c.id == customer_id)
+            {
+                return last as usize;
+            }
+        }
+        let slot = match self.index.get(customer_id) {
+            Some(&slot) => slot,
+            None => {
+                let slot = u32::try_from(self.customers.len()).unwrap_or(u32::MAX);
+                self.index.insert(customer_id.to_owned(), slot);
+                self.customers.push(CustomerState {
+                    id: customer_id.to_owned(),
+                    clock: self.default_clock,
+                    explicit: false,
+                    recent: Recent::default(),
+                    records: HashMap::new(),
+                    slots: HashMap::default(),
+                });
+                slot
+            }
+        };
+        self.last = Some(slot);
+        slot as usize
+    }
+
+    /// Records one event of the customer at `slot`, or recognises it as a replay or conflict.
+    fn record(&mut self, slot: usize, id: &str, record: Record) -> Outcome {
+        let (meters, types, scratch) = (&self.meters, &self.types, &mut self.scratch);
+        let Some(state) = self.customers.get_mut(slot) else {
+            return Outcome::Failed(Problem::new("customer_id", "unknown customer slot"));
+        };
+        let CustomerState {
+            clock,
+            recent,
+            records,
+            slots,
+            ..
+        } = state;
+        match records.entry(id.into()) {
+            Entry::Occupied(recorded) => compare(recorded.get(), &record, meters, types),
+            Entry::Vacant(vacant) => {
+                let metered = record.metered();
+                if let Some(spec) = types.get(record.kind as usize) {
+                    let period = match recent.period(*clock, record.at) {
+                        Ok(p) => p,
+                        Err(problem) => return Outcome::Failed(problem),
+                    };
+                    if let Err(problem) = apply(slots, period, id, &record, spec, meters, scratch) {
+                        return Outcome::Failed(problem);
+                    }
+                }
+                vacant.insert(record);
+                Outcome::Accepted { metered }
+            }
+        }
+    }
+
+    /// Merges the state built from a later part of the stream into this one: the result has the
+    /// same values as one state that ingested both parts in order. Events in both count once;
+    /// an id recorded in both with different content keeps this state's content and is reported
+    /// as a conflict (`index` is `None`).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`] when the two states have different meters, default clocks, or a
+    /// customer with different timezones or cycles; nothing is merged then.
+    pub fn merge(&mut self, other: Metering) -> Result<IngestReport> {
+        if self.meters != other.meters || self.default_clock != other.default_clock {
+            return Err(Error::at(
+                ErrorKind::Validation,
+                "meters",
+                "cannot merge metering states with different meters or default timezone and \
+                 interval",
+            ));
+        }
+        for theirs in &other.customers {
+            if let Some(&slot) = self.index.get(&theirs.id) {
+                let ours = &self.customers[slot as usize];
+                if ours.clock != theirs.clock {
+                    return Err(Error::at(
+                        ErrorKind::Validation,
+                        "customers",
+                        format!(
+                            "customer {:?} has a different timezone or billing cycle in the two \
+                             states",
+                            theirs.id
+                        ),
+                    ));
+                }
+            }
+        }
+        let mut report = IngestReport::default();
+        for theirs in other.customers {
+            let slot = self.customer_slot(&theirs.id);
+            if theirs.explicit {
+                let state = &mut self.customers[slot];
+                state.clock = theirs.clock;
+                state.explicit = true;
+                state.recent = Recent::default();
+            }
+            let mut records: Vec<(Box<str>, Record)> = theirs.records.into_iter().collect();
+            records.sort_by(|a, b| a.0.cmp(&b.0));
+            for (id, mut record) in records {
+                let (keys, names) = (&mut self.keys, &mut self.key_names);
+                record.values = record.values.map_keys(|k| {
+                    let text = other.key_names.get(k as usize).map_or("", |n| &**n);
+                    intern(keys, names, text)
+                });
+                let metered = record.metered();
+                match self.record(slot, &id, record) {
+                    Outcome::Accepted { .. } => {
+                        report.accepted += 1;
+                        report.unmetered += u64::from(!metered);
+                    }
+                    Outcome::Replayed => report.replayed += 1,
+                    Outcome::Conflict(message) => report.conflicts.push(Conflict {
+                        index: None,
+                        customer_id: theirs.id.clone(),
+                        id: id.to_string(),
+                        message,
+                    }),
+                    Outcome::Failed(problem) => report.rejected.push(Rejection {
+                        index: None,
+                        id: id.to_string(),
+                        path: problem.path,
+                        message: problem.message,
+                    }),
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// Every value, sorted by customer id, meter id and period.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`] when a time-weighted value overflows.
+    pub fn values(&self) -> Result<Vec<MeterValue>> {
+        let mut out = Vec::new();
+        for state in &self.customers {
+            for (&(m, _), slot) in &state.slots {
+                let Some(meter) = self.meters.get(usize::from(m)) else {
+                    continue;
+                };
+                let path = format!("values.{}.{}", state.id, meter.id);
+                out.push(MeterValue {
+                    customer_id: state.id.clone(),
+                    meter_id: meter.id.clone(),
+                    period: slot.period,
+                    value: slot.aggregate.value(&slot.period, &path)?,
+                    events: slot.events,
+                });
+            }
+        }
+        out.sort_by(|a, b| {
+            (&a.customer_id, &a.meter_id, a.period.start()).cmp(&(
+                &b.customer_id,
+                &b.meter_id,
+                b.period.start(),
+            ))
+        });
+        Ok(out)
+    }
+
+    /// The value of `meter_id` for `customer_id` in the period containing `at` (zero when the
+    /// customer has no events there).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`] for an unknown meter, or as [`values`](Metering::values).
+    pub fn value(&self, customer_id: &str, meter_id: &str, at: DateTime<Utc>) -> Result<Decimal> {
+        let m = self.meter_index(meter_id)?;
+        let Some(state) = self.state(customer_id) else {
+            return Ok(Decimal::ZERO);
+        };
+        let period = state.clock.cycle.period(at, state.clock.timezone)?;
+        match state.slots.get(&(m, period.first_day())) {
+            Some(slot) => slot.aggregate.value(&slot.period, meter_id),
+            None => Ok(Decimal::ZERO),
+        }
+    }
+
+    /// The values of a numeric meter's events for `customer_id` in the period containing `at`,
+    /// in time order (then by event id): the transactions a percentage charge prices one by one.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`] for an unknown meter or one that reads no number.
+    pub fn transactions(
+        &self,
+        customer_id: &str,
+        meter_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Decimal>> {
+        let m = self.meter_index(meter_id)?;
+        if !self.meters[usize::from(m)].aggregation.numeric() {
+            return Err(Error::at(
+                ErrorKind::Validation,
+                "meter",
+                format!("meter {meter_id:?} reads no number, so it has no transactions"),
+            ));
+        }
+        let Some(state) = self.state(customer_id) else {
+            return Ok(Vec::new());
+        };
+        let period = state.clock.cycle.period(at, state.clock.timezone)?;
+        let meter = &self.meters[usize::from(m)];
+        let kind = self
+            .by_event
+            .get(&meter.event)
+            .copied()
+            .unwrap_or(UNMETERED);
+        let Some(spec) = self.types.get(kind as usize) else {
+            return Ok(Vec::new());
+        };
+        let Some(j) = spec.meters.iter().position(|&x| x == m) else {
+            return Ok(Vec::new());
+        };
+        let mut found: Vec<(DateTime<Utc>, &str, Decimal)> = state
+            .records
+            .iter()
+            .filter(|(_, r)| r.kind == kind && period.contains(r.at))
+            .filter_map(|(id, r)| match spec.input(j, meter.aggregation, r) {
+                Some(Input::Number(v)) => Some((r.at, &**id, v)),
+                _ => None,
+            })
+            .collect();
+        found.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        Ok(found.into_iter().map(|(_, _, v)| v).collect())
+    }
+
+    /// The number of distinct events recorded, over all customers.
+    pub fn recorded(&self) -> usize {
+        self.customers.iter().map(|c| c.records.len()).sum()
+    }
+
+    fn state(&self, customer_id: &str) -> Option<&CustomerState> {
+        self.index
+            .get(customer_id)
+            .and_then(|&s| self.customers.get(s as usize))
+    }
+
+    fn meter_index(&self, meter_id: &str) -> Result<u16> {
+        self.meters
+            .iter()
+            .position(|m| m.id == meter_id)
+            .and_then(|i| u16::try_from(i).ok())
+            .ok_or_else(|| {
+                Error::at(
+                    ErrorKind::Validation,
+                    "meter",
+                    format!("unknown meter {meter_id:?}"),
+                )
+            })
+    }
+}
+
+enum Outcome {
+    Accepted { metered: bool },
+    Replayed,
+    Conflict(String),
+    Failed(Problem),
+}
+
+/// Applies a new event to the slots of its period, all meters or none.
+fn apply(
+    slots: &mut HashMap<(u16, NaiveDate), Slot, BuildHasherDefault<SmallKeyHasher>>,
+    period: Period,
+    id: &str,
+    record: &Record,
+    spec: &TypeSpec,
+    meters: &[Meter],
+    changes: &mut Vec<(u16, Prepared)>,
+) -> std::result::Result<(), Problem> {
+    changes.clear();
+    for (j, &m) in spec.meters.iter().enumerate() {
+        let Some(meter) = meters.get(usize::from(m)) else {
+            continue;
+        };
+        let Some(input) = spec.input(j, meter.aggregation, record) else {
+            continue;
+        };
+        let field = meter.field.as_deref().unwrap_or_default();
+        let change = match slots.get(&(m, period.first_day())) {
+            Some(slot) => slot.aggregate.prepare(input, record.at, &period, field),
+            None => Aggregate::new(meter.aggregation).prepare(input, record.at, &period, field),
+        }
+        .map_err(|e| first_problem(&e))?;
+        changes.push((m, change));
+    }
+    for &(m, change) in changes.iter() {
+        let Some(meter) = meters.get(usize::from(m)) else {
+            continue;
+        };
+        let slot = slots
+            .entry((m, period.first_day()))
+            .or_insert_with(|| Slot {
+                period,
+                events: 0,
+                aggregate: Aggregate::new(meter.aggregation),
+            });
+        slot.events += 1;
+        slot.aggregate.commit(change, record.at, id);
+    }
+    Ok(())
+}
+
+/// Whether a repeated id is the same event again, or a conflict (and what differs).
+fn compare(recorded: &Record, later: &Record, meters: &[Meter], types: &[TypeSpec]) -> Outcome {
+    if recorded == later {
+        return Outcome::Replayed;
+    }
+    if recorded.at != later.at {
+        return Outcome::Conflict(format!(
+            "`at` differs: {} was recorded, {} came later",
+            recorded.at.to_rfc3339(),
+            later.at.to_rfc3339()
+        ));
+    }
+    if recorded.kind == later.kind && recorded.values != later.values {
+        let names: Vec<&str> = types
+            .get(recorded.kind as usize)
+            .map(|spec| {
+                spec.meters
+                    .iter()
+                    .filter_map(|&m| meters.get(usize::from(m)))
+                    .filter(|m| m.aggregation != Aggregation::Count)
+                    .map(|m| m.id.as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        return Outcome::Conflict(format!(
+            "what it gives meter(s) {} differs from the event recorded with this id",
+            names.join(", ")
+        ));
+    }
+    Outcome::Conflict(
+        "its type, operation or properties differ from the event recorded with this id".to_owned(),
+    )
+}
+
+fn intern(keys: &mut HashMap<Box<str>, u32>, names: &mut Vec<Box<str>>, text: &str) -> u32 {
+    if let Some(&k) = keys.get(text) {
+        return k;
+    }
+    let k = u32::try_from(names.len()).unwrap_or(u32::MAX);
+    keys.insert(text.into(), k);
+    names.push(text.into());
+    k
+}
+
+fn first_problem(e: &Error) -> Problem {
+    e.problems()
+        .first()
+        .cloned()
+        .unwrap_or_else(|| Problem::new("", e.to_string()))
+}

@@ -1,0 +1,138 @@
+//! Splitting a stream into batches, in any way, and merging states gives the same values.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use proptest::prelude::*;
+
+use super::*;
+use crate::billing::period::{BillingCycle, Interval};
+
+fn meters() -> Vec<Meter> {
+    vec![
+        Meter::new("n", "use", Aggregation::Count, None),
+        Meter::new("sum", "use", Aggregation::Sum, Some("v")),
+        Meter::new("max", "use", Aggregation::Max, Some("v")),
+        Meter::new("last", "use", Aggregation::Latest, Some("v")),
+        Meter::new("weighted", "use", Aggregation::WeightedSum, Some("v")),
+        Meter::new("users", "seat", Aggregation::UniqueCount, Some("u")),
+    ]
+}
+
+fn event() -> impl Strategy<Value = UsageEvent> {
+    (
+        0u8..12,
+        0u8..3,
+        0i64..(100 * 24 * 60),
+        -50i64..200,
+        0u32..3,
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(id, customer, minutes, v, scale, seat, remove)| {
+            let base: DateTime<Utc> = "2026-02-20T00:00:00Z".parse().unwrap();
+            let t = base + Duration::minutes(minutes);
+            let customer = format!("c{customer}");
+            let mut e = if seat {
+                UsageEvent::new(&format!("s{id}"), &customer, "seat", t)
+                    .with("u", &format!("u{}", v.rem_euclid(4)))
+            } else {
+                UsageEvent::new(&format!("e{id}"), &customer, "use", t)
+                    .with("v", &rust_decimal::Decimal::new(v, scale).to_string())
+            };
+            if remove {
+                e.operation = Operation::Remove;
+            }
+            e
+        })
+}
+
+fn fresh() -> Metering {
+    let mut m = Metering::new(&meters(), chrono_tz::Asia::Shanghai, Interval::Month).unwrap();
+    let anchor = NaiveDate::from_ymd_opt(2026, 1, 31).unwrap();
+    m.set_customer(
+        "c1",
+        Tz::UTC,
+        BillingCycle::anniversary(Interval::Month, anchor),
+    )
+    .unwrap();
+    m
+}
+
+/// Cuts `events` at the given points (sorted, deduplicated, within bounds).
+fn batches(events: &[UsageEvent], cuts: &[usize]) -> Vec<Vec<UsageEvent>> {
+    let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (events.len() + 1)).collect();
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut out = Vec::new();
+    let mut from = 0;
+    for c in cuts.into_iter().chain([events.len()]) {
+        out.push(events[from..c].to_vec());
+        from = c;
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn any_split_into_batches_gives_the_same_values(
+        events in prop::collection::vec(event(), 0..60),
+        cuts in prop::collection::vec(0usize..100, 0..5),
+    ) {
+        let mut one = fresh();
+        let whole = one.ingest(&events);
+        prop_assert_eq!(whole.total(), events.len() as u64);
+        let expected = one.values().unwrap();
+
+        // The same state fed batch by batch.
+        let mut sequential = fresh();
+        let mut report = IngestReport::default();
+        for batch in batches(&events, &cuts) {
+            report.absorb(sequential.ingest(&batch));
+        }
+        prop_assert_eq!(sequential.values().unwrap(), expected.clone());
+        prop_assert_eq!((report.accepted, report.replayed, report.unmetered), (whole.accepted, whole.replayed, whole.unmetered));
+        prop_assert_eq!(report.conflicts.len(), whole.conflicts.len());
+
+        // One state per batch, merged in stream order.
+        let mut merged = fresh();
+        for batch in batches(&events, &cuts) {
+            let mut part = fresh();
+            part.ingest(&batch);
+            merged.merge(part).unwrap();
+        }
+        prop_assert_eq!(merged.values().unwrap(), expected.clone());
+        prop_assert_eq!(merged.recorded(), one.recorded());
+
+        // Replaying the whole stream changes nothing.
+        let again = one.ingest(&events);
+        prop_assert_eq!(again.accepted, 0);
+        prop_assert_eq!(one.values().unwrap(), expected);
+    }
+
+    #[test]
+    fn merging_conflict_free_states_is_order_independent(
+        events in prop::collection::vec(event(), 0..40),
+        cut in 0usize..40,
+    ) {
+        // Make ids unique per content so that no conflict exists.
+        let events: Vec<UsageEvent> = events.into_iter().enumerate().map(|(i, mut e)| {
+            e.id = format!("{}-{i}", e.id);
+            e
+        }).collect();
+        let cut = cut.min(events.len());
+        let (a, b) = events.split_at(cut);
+        let mut ab = fresh();
+        ab.ingest(a);
+        let mut part = fresh();
+        part.ingest(b);
+        ab.merge(part).unwrap();
+        let mut ba = fresh();
+        ba.ingest(b);
+        let mut part = fresh();
+        part.ingest(a);
+        ba.merge(part).unwrap();
+        prop_assert_eq!(ab.values().unwrap(), ba.values().unwrap());
+    }
+}

@@ -1,0 +1,31 @@
+//! Billing (DOMAIN.md 7): money exact to the cent, metering, charge models, plans, usage packs,
+//! CPS attribution and commission, invoices. Separate from the engine, same style: plain data in,
+//! plain data out, time passed in, every line explained.
+
+mod charge;
+mod coupon;
+mod documents;
+mod exact;
+mod format;
+mod invoice;
+mod meter;
+mod money;
+mod period;
+mod plan;
+mod proration;
+mod subscription;
+
+pub use charge::{AdvanceFee, ChargeModel, PartKind, Price, PricePart, Quantity, RateTier, Tier};
+pub use coupon::{AppliedCoupon, Coupon, CouponDuration, CouponUse, Discount};
+pub use documents::{
+    InvoiceRequest, advance_fees_json, invoice_json, meter_json, price_json, statement_json,
+};
+pub use invoice::{Days, Invoice, InvoiceLine, InvoiceStatus, LineKind, Statement, Usage};
+pub use meter::{
+    Aggregation, Conflict, IngestReport, Meter, MeterValue, Metering, Operation, Rejection,
+    UsageEvent, UsageRecord,
+};
+pub use money::{Currency, Money, decimal_text, parse_decimal};
+pub use period::{BillingCycle, Interval, Period};
+pub use plan::{Billing, ChargeOverride, Plan, PlanCharge, PlanOverrides};
+pub use subscription::{Anchor, Change, Subscription};
