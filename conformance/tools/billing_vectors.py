@@ -403,6 +403,8 @@ PRICING = {
         {"id": "welcome", "amount": {"amount": "100.00", "currency": "CNY"}, "duration": "once"},
         {"id": "loyal", "amount": {"amount": "20.00", "currency": "CNY"}, "duration": "periods", "periods": 3},
         {"id": "ten", "percent": "10", "duration": "forever"},
+        {"id": "spring", "percent": "20", "duration": "periods", "periods": 2},
+        {"id": "five", "amount": {"amount": "5.00", "currency": "CNY"}, "duration": "forever"},
     ],
 }
 
@@ -545,6 +547,26 @@ inv("billing/invoice-coupon-recurring-after-periods",
     invoice("2026-06-01", "2026-06-30", [line("subscription_fee", "60.00")],
             coupons=[{"coupon": "loyal", "discount": "0.00"}]),
     sub(plan="mini", coupons=[{"coupon": "loyal"}]), at="2026-06-10T00:00:00Z", now="2026-07-01T00:00:00Z")
+
+inv("billing/invoice-coupon-percent-for-periods",
+    "A percent coupon for 2 periods applies in the second period after it was applied.",
+    invoice("2026-04-01", "2026-04-30", [line("subscription_fee", "299.00"), line("usage", "0.00"),
+                                         line("discount", r(-D(299) * D("0.20")))],
+            coupons=[{"coupon": "spring", "discount": r(D(299) * D("0.20"))}]),
+    sub(coupons=[{"coupon": "spring"}]), at="2026-04-02T00:00:00Z", now="2026-05-01T00:00:00Z")
+
+inv("billing/invoice-coupon-percent-for-periods-ended",
+    "A percent coupon for 2 periods does nothing in the third.",
+    invoice("2026-05-01", "2026-05-31", [line("subscription_fee", "299.00"), line("usage", "0.00")],
+            coupons=[{"coupon": "spring", "discount": "0.00"}]),
+    sub(coupons=[{"coupon": "spring"}]), at="2026-05-02T00:00:00Z", now="2026-06-01T00:00:00Z")
+
+inv("billing/invoice-coupon-fixed-forever",
+    "A fixed coupon forever takes its amount every period, here the fourth.",
+    invoice("2026-06-01", "2026-06-30", [line("subscription_fee", "299.00"), line("usage", "0.00"),
+                                         line("discount", "-5.00")],
+            coupons=[{"coupon": "five", "discount": "5.00"}]),
+    sub(coupons=[{"coupon": "five"}]), at="2026-06-02T00:00:00Z", now="2026-07-01T00:00:00Z")
 
 ten = D(r(D(299) * D("0.10")))
 inv("billing/invoice-coupons-apply-in-order",

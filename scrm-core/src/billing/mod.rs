@@ -1,6 +1,9 @@
 //! Billing (DOMAIN.md 7): money exact to the cent, metering, charge models, plans, usage packs,
 //! CPS attribution and commission, invoices. Separate from the engine, same style: plain data in,
 //! plain data out, time passed in, every line explained.
+//!
+//! The guide below is `docs/billing.md`; its examples run as doctests.
+#![doc = include_str!("../../../docs/billing.md")]
 
 mod charge;
 mod coupon;

@@ -26,7 +26,8 @@ use crate::error::{Error, ErrorKind, Problem, Result};
 /// assert_eq!(pricing.plan("basic").unwrap().charges.len(), 1);
 /// # Ok::<(), scrm_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+// Not `Eq`: sections added later may hold types that are only `PartialEq`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Pricing {

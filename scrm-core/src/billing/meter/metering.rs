@@ -1,16 +1,16 @@
 //! The metering state: de-duplicated events, and per customer, meter and period a value.
 
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
-use std::hash::BuildHasherDefault;
+use std::hash::{BuildHasher, BuildHasherDefault, RandomState};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::aggregate::{Aggregate, Input, Prepared};
+use super::aggregate::{Aggregate, Prepared};
 use super::event::{EventView, UsageEvent, UsageRecord};
+use super::ids::{Ids, Lookup};
 use super::record::{Record, SmallKeyHasher, TypeSpec, UNMETERED, Values};
 use super::report::{Conflict, IngestReport, Rejection};
 use super::{Aggregation, Meter};
@@ -38,42 +38,44 @@ const MAX_METERS: usize = 1_000;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Metering {
-    meters: Vec<Meter>,
-    by_event: HashMap<String, u32>,
-    types: Vec<TypeSpec>,
-    default_clock: Clock,
-    index: HashMap<String, u32>,
-    customers: Vec<CustomerState>,
-    keys: HashMap<Box<str>, u32>,
-    key_names: Vec<Box<str>>,
+    pub(super) meters: Vec<Meter>,
+    pub(super) by_event: HashMap<String, u32>,
+    pub(super) types: Vec<TypeSpec>,
+    pub(super) default_clock: Clock,
+    pub(super) index: HashMap<String, u32>,
+    pub(super) customers: Vec<CustomerState>,
+    pub(super) keys: HashMap<Box<str>, u32>,
+    pub(super) key_names: Vec<Box<str>>,
     /// The customer of the previous event: streams are often grouped by customer.
-    last: Option<u32>,
+    pub(super) last: Option<u32>,
     /// Reused between events: the changes one event makes before they are committed.
-    scratch: Vec<(u16, Prepared)>,
+    pub(super) scratch: Vec<(u16, Prepared)>,
+    /// The keyed hash of event ids (random keys per state, so ids cannot be chosen to collide).
+    pub(super) id_hasher: RandomState,
 }
 
 /// A customer's timezone and billing cycle: which period an instant falls in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Clock {
-    timezone: Tz,
-    cycle: BillingCycle,
+pub(super) struct Clock {
+    pub(super) timezone: Tz,
+    pub(super) cycle: BillingCycle,
 }
 
 #[derive(Debug, Clone)]
-struct CustomerState {
-    id: String,
-    clock: Clock,
+pub(super) struct CustomerState {
+    pub(super) id: String,
+    pub(super) clock: Clock,
     /// Whether the clock was set for this customer (not the default).
-    explicit: bool,
+    pub(super) explicit: bool,
     /// The periods of the last few events: most events fall in one of them.
-    recent: Recent,
-    records: HashMap<Box<str>, Record>,
-    slots: HashMap<(u16, NaiveDate), Slot, BuildHasherDefault<SmallKeyHasher>>,
+    pub(super) recent: Recent,
+    pub(super) records: Ids,
+    pub(super) slots: HashMap<(u16, NaiveDate), Slot, BuildHasherDefault<SmallKeyHasher>>,
 }
 
 /// A small round-robin cache of periods.
 #[derive(Debug, Clone, Default)]
-struct Recent {
+pub(super) struct Recent {
     periods: [Option<Period>; 4],
     next: usize,
 }
@@ -108,10 +110,10 @@ impl Recent {
 }
 
 #[derive(Debug, Clone)]
-struct Slot {
-    period: Period,
-    events: u64,
-    aggregate: Aggregate,
+pub(super) struct Slot {
+    pub(super) period: Period,
+    pub(super) events: u64,
+    pub(super) aggregate: Aggregate,
 }
 
 /// One meter's value for one customer and period.
@@ -180,6 +182,7 @@ impl Metering {
             key_names: Vec::new(),
             last: None,
             scratch: Vec::new(),
+            id_hasher: RandomState::new(),
         })
     }
 
@@ -255,7 +258,7 @@ impl Metering {
             ("customer_id", e.customer_id),
             ("type", e.kind),
         ] {
-            if value.trim().is_empty() {
+            if value.chars().all(char::is_whitespace) {
                 report
                     .rejected
                     .push(reject(path, format!("{path} must not be empty")));
@@ -310,7 +313,7 @@ impl Metering {
     }
 
     /// The position of the customer's state, created with the default clock when new.
-    fn customer_slot(&mut self, customer_id: &str) -> usize {
+    pub(super) fn customer_slot(&mut self, customer_id: &str) -> usize {
         if let Some(last) = self.last {
             if self
                 .customers
@@ -330,7 +333,7 @@ impl Metering {
                     clock: self.default_clock,
                     explicit: false,
                     recent: Recent::default(),
-                    records: HashMap::new(),
+                    records: Ids::default(),
                     slots: HashMap::default(),
                 });
                 slot
@@ -341,7 +344,7 @@ impl Metering {
     }
 
     /// Records one event of the customer at `slot`, or recognises it as a replay or conflict.
-    fn record(&mut self, slot: usize, id: &str, record: Record) -> Outcome {
+    pub(super) fn record(&mut self, slot: usize, id: &str, record: Record) -> Outcome {
         let (meters, types, scratch) = (&self.meters, &self.types, &mut self.scratch);
         let Some(state) = self.customers.get_mut(slot) else {
             return Outcome::Failed(Problem::new("customer_id", "unknown customer slot"));
@@ -353,198 +356,24 @@ impl Metering {
             slots,
             ..
         } = state;
-        match records.entry(id.into()) {
-            Entry::Occupied(recorded) => compare(recorded.get(), &record, meters, types),
-            Entry::Vacant(vacant) => {
-                let metered = record.metered();
-                if let Some(spec) = types.get(record.kind as usize) {
-                    let period = match recent.period(*clock, record.at) {
-                        Ok(p) => p,
-                        Err(problem) => return Outcome::Failed(problem),
-                    };
-                    if let Err(problem) = apply(slots, period, id, &record, spec, meters, scratch) {
-                        return Outcome::Failed(problem);
-                    }
-                }
-                vacant.insert(record);
-                Outcome::Accepted { metered }
-            }
-        }
-    }
-
-    /// Merges the state built from a later part of the stream into this one: the result has the
-    /// same values as one state that ingested both parts in order. Events in both count once;
-    /// an id recorded in both with different content keeps this state's content and is reported
-    /// as a conflict (`index` is `None`).
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::Validation`] when the two states have different meters, default clocks, or a
-    /// customer with different timezones or cycles; nothing is merged then.
-    pub fn merge(&mut self, other: Metering) -> Result<IngestReport> {
-        if self.meters != other.meters || self.default_clock != other.default_clock {
-            return Err(Error::at(
-                ErrorKind::Validation,
-                "meters",
-                "cannot merge metering states with different meters or default timezone and \
-                 interval",
-            ));
-        }
-        for theirs in &other.customers {
-            if let Some(&slot) = self.index.get(&theirs.id) {
-                let ours = &self.customers[slot as usize];
-                if ours.clock != theirs.clock {
-                    return Err(Error::at(
-                        ErrorKind::Validation,
-                        "customers",
-                        format!(
-                            "customer {:?} has a different timezone or billing cycle in the two \
-                             states",
-                            theirs.id
-                        ),
-                    ));
-                }
-            }
-        }
-        let mut report = IngestReport::default();
-        for theirs in other.customers {
-            let slot = self.customer_slot(&theirs.id);
-            if theirs.explicit {
-                let state = &mut self.customers[slot];
-                state.clock = theirs.clock;
-                state.explicit = true;
-                state.recent = Recent::default();
-            }
-            let mut records: Vec<(Box<str>, Record)> = theirs.records.into_iter().collect();
-            records.sort_by(|a, b| a.0.cmp(&b.0));
-            for (id, mut record) in records {
-                let (keys, names) = (&mut self.keys, &mut self.key_names);
-                record.values = record.values.map_keys(|k| {
-                    let text = other.key_names.get(k as usize).map_or("", |n| &**n);
-                    intern(keys, names, text)
-                });
-                let metered = record.metered();
-                match self.record(slot, &id, record) {
-                    Outcome::Accepted { .. } => {
-                        report.accepted += 1;
-                        report.unmetered += u64::from(!metered);
-                    }
-                    Outcome::Replayed => report.replayed += 1,
-                    Outcome::Conflict(message) => report.conflicts.push(Conflict {
-                        index: None,
-                        customer_id: theirs.id.clone(),
-                        id: id.to_string(),
-                        message,
-                    }),
-                    Outcome::Failed(problem) => report.rejected.push(Rejection {
-                        index: None,
-                        id: id.to_string(),
-                        path: problem.path,
-                        message: problem.message,
-                    }),
-                }
-            }
-        }
-        Ok(report)
-    }
-
-    /// Every value, sorted by customer id, meter id and period.
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::Validation`] when a time-weighted value overflows.
-    pub fn values(&self) -> Result<Vec<MeterValue>> {
-        let mut out = Vec::new();
-        for state in &self.customers {
-            for (&(m, _), slot) in &state.slots {
-                let Some(meter) = self.meters.get(usize::from(m)) else {
-                    continue;
-                };
-                let path = format!("values.{}.{}", state.id, meter.id);
-                out.push(MeterValue {
-                    customer_id: state.id.clone(),
-                    meter_id: meter.id.clone(),
-                    period: slot.period,
-                    value: slot.aggregate.value(&slot.period, &path)?,
-                    events: slot.events,
-                });
-            }
-        }
-        out.sort_by(|a, b| {
-            (&a.customer_id, &a.meter_id, a.period.start()).cmp(&(
-                &b.customer_id,
-                &b.meter_id,
-                b.period.start(),
-            ))
-        });
-        Ok(out)
-    }
-
-    /// The value of `meter_id` for `customer_id` in the period containing `at` (zero when the
-    /// customer has no events there).
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::Validation`] for an unknown meter, or as [`values`](Metering::values).
-    pub fn value(&self, customer_id: &str, meter_id: &str, at: DateTime<Utc>) -> Result<Decimal> {
-        let m = self.meter_index(meter_id)?;
-        let Some(state) = self.state(customer_id) else {
-            return Ok(Decimal::ZERO);
+        let hash = self.id_hasher.hash_one(id);
+        let free = match records.lookup(hash, id) {
+            Lookup::Recorded(recorded) => return compare(recorded, &record, meters, types),
+            Lookup::Free(free) => free,
+            Lookup::Missing => return Outcome::Failed(Problem::new("id", "lost record")),
         };
-        let period = state.clock.cycle.period(at, state.clock.timezone)?;
-        match state.slots.get(&(m, period.first_day())) {
-            Some(slot) => slot.aggregate.value(&slot.period, meter_id),
-            None => Ok(Decimal::ZERO),
+        let metered = record.metered();
+        if let Some(spec) = types.get(record.kind as usize) {
+            let period = match recent.period(*clock, record.at) {
+                Ok(p) => p,
+                Err(problem) => return Outcome::Failed(problem),
+            };
+            if let Err(problem) = apply(slots, period, id, &record, spec, meters, scratch) {
+                return Outcome::Failed(problem);
+            }
         }
-    }
-
-    /// The values of a numeric meter's events for `customer_id` in the period containing `at`,
-    /// in time order (then by event id): the transactions a percentage charge prices one by one.
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::Validation`] for an unknown meter or one that reads no number.
-    pub fn transactions(
-        &self,
-        customer_id: &str,
-        meter_id: &str,
-        at: DateTime<Utc>,
-    ) -> Result<Vec<Decimal>> {
-        let m = self.meter_index(meter_id)?;
-        if !self.meters[usize::from(m)].aggregation.numeric() {
-            return Err(Error::at(
-                ErrorKind::Validation,
-                "meter",
-                format!("meter {meter_id:?} reads no number, so it has no transactions"),
-            ));
-        }
-        let Some(state) = self.state(customer_id) else {
-            return Ok(Vec::new());
-        };
-        let period = state.clock.cycle.period(at, state.clock.timezone)?;
-        let meter = &self.meters[usize::from(m)];
-        let kind = self
-            .by_event
-            .get(&meter.event)
-            .copied()
-            .unwrap_or(UNMETERED);
-        let Some(spec) = self.types.get(kind as usize) else {
-            return Ok(Vec::new());
-        };
-        let Some(j) = spec.meters.iter().position(|&x| x == m) else {
-            return Ok(Vec::new());
-        };
-        let mut found: Vec<(DateTime<Utc>, &str, Decimal)> = state
-            .records
-            .iter()
-            .filter(|(_, r)| r.kind == kind && period.contains(r.at))
-            .filter_map(|(id, r)| match spec.input(j, meter.aggregation, r) {
-                Some(Input::Number(v)) => Some((r.at, &**id, v)),
-                _ => None,
-            })
-            .collect();
-        found.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-        Ok(found.into_iter().map(|(_, _, v)| v).collect())
+        free.insert(id, record);
+        Outcome::Accepted { metered }
     }
 
     /// The number of distinct events recorded, over all customers.
@@ -552,13 +381,13 @@ impl Metering {
         self.customers.iter().map(|c| c.records.len()).sum()
     }
 
-    fn state(&self, customer_id: &str) -> Option<&CustomerState> {
+    pub(super) fn state(&self, customer_id: &str) -> Option<&CustomerState> {
         self.index
             .get(customer_id)
             .and_then(|&s| self.customers.get(s as usize))
     }
 
-    fn meter_index(&self, meter_id: &str) -> Result<u16> {
+    pub(super) fn meter_index(&self, meter_id: &str) -> Result<u16> {
         self.meters
             .iter()
             .position(|m| m.id == meter_id)
@@ -573,7 +402,7 @@ impl Metering {
     }
 }
 
-enum Outcome {
+pub(super) enum Outcome {
     Accepted { metered: bool },
     Replayed,
     Conflict(String),
@@ -657,7 +486,11 @@ fn compare(recorded: &Record, later: &Record, meters: &[Meter], types: &[TypeSpe
     )
 }
 
-fn intern(keys: &mut HashMap<Box<str>, u32>, names: &mut Vec<Box<str>>, text: &str) -> u32 {
+pub(super) fn intern(
+    keys: &mut HashMap<Box<str>, u32>,
+    names: &mut Vec<Box<str>>,
+    text: &str,
+) -> u32 {
     if let Some(&k) = keys.get(text) {
         return k;
     }

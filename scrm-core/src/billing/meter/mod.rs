@@ -8,9 +8,12 @@
 
 mod aggregate;
 mod event;
+mod ids;
+mod merge;
 mod metering;
 mod record;
 mod report;
+mod values;
 
 #[cfg(test)]
 mod proptests;
