@@ -33,8 +33,11 @@ mod condition;
 mod customer;
 mod documents;
 mod duration;
+mod engine;
 mod error;
+mod lifecycle;
 mod playbook;
+mod scoring;
 mod tagging;
 
 pub use condition::{
@@ -51,11 +54,22 @@ pub use documents::{
     changes_json, decision_chain_json, evaluate_json, expire_json, merge_json, parse_time,
     pre_tags_json, resolve_json, segment_members_json, tag_event_json, tag_json, untag_json,
 };
+pub use engine::{
+    Alert, AlertKind, Effects, Engine, FoldReport, Profile, Refusal, ScoreChange, Task,
+    ThresholdChange,
+};
 pub use error::{Error, ErrorKind, Problem, Result, catch_panic};
+pub use lifecycle::StageChange;
 pub use playbook::{
-    Channel, Format, GroupedTag, Lifecycle, MAX_PLAYBOOK_BYTES, MAX_TAGS_PER_TENANT, Platform,
-    Playbook, Pool, Pricing, SUPPORTED_SCHEMA_VERSIONS, Scoring, Tag, TagGroup, TagRule, Tagging,
-    Taxonomy,
+    Channel, Component, Decay, EngineSettings, Fit, FitRule, Format, GroupedTag, IntentAction,
+    Lifecycle, MAX_PLAYBOOK_BYTES, MAX_TAGS_PER_TENANT, Monetary, Platform, Playbook, Pool,
+    Pricing, Priority, Rfm, SUPPORTED_SCHEMA_VERSIONS, ScoreGroup, Scoring, ScoringRule, Social,
+    SocialFollowers, SocialReach, SocialReferrals, Stage, StageRule, StageTask, Tag, TagGroup,
+    TagRule, Tagging, Taxonomy, Threshold, Unmatched,
+};
+pub use scoring::{
+    Explanation, FiredThreshold, FitPart, GroupPart, Points, PriorityItem, RfmMode, RfmScore,
+    RulePart, Score, SocialPart, rfm_segment,
 };
 pub use tagging::{MAX_TAGS_PER_CUSTOMER, PreTag, TagAction, TagChange, Tagger, fold, fold_name};
 

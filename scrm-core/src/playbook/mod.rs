@@ -27,8 +27,11 @@
 //! ```
 
 mod channel;
+mod engine;
+mod lifecycle;
 mod path;
 mod rules;
+mod scoring;
 mod sections;
 mod shape;
 mod tagging;
@@ -42,7 +45,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use channel::{Channel, Platform};
-pub use sections::{Lifecycle, Pool, Pricing, Scoring};
+pub use engine::EngineSettings;
+pub use lifecycle::{Lifecycle, Stage, StageRule, StageTask};
+pub use scoring::{
+    Component, Decay, Fit, FitRule, IntentAction, Monetary, Priority, Rfm, ScoreGroup, Scoring,
+    ScoringRule, Social, SocialFollowers, SocialReach, SocialReferrals, Threshold, Unmatched,
+};
+pub use sections::{Pool, Pricing};
 pub use tagging::{TagRule, Tagging};
 pub use taxonomy::{GroupedTag, Tag, TagGroup, Taxonomy};
 
@@ -110,10 +119,10 @@ pub struct Playbook {
     /// Auto-tag rules.
     #[serde(default)]
     tagging: Tagging,
-    /// Lead scoring (filled by a later version of the library; empty now).
+    /// Lead scoring: engagement, fit, social value, thresholds, RFM, priority.
     #[serde(default)]
     scoring: Scoring,
-    /// Lifecycle stages (empty now).
+    /// Lifecycle stages and the rules between them.
     #[serde(default)]
     lifecycle: Lifecycle,
     /// Pool, transfer and assignment (empty now).
@@ -122,6 +131,9 @@ pub struct Playbook {
     /// Pricing, metering and CPS (empty now).
     #[serde(default)]
     pricing: Pricing,
+    /// How the engine treats late events.
+    #[serde(default, skip_serializing_if = "is_default_engine")]
+    engine: EngineSettings,
     #[serde(skip, default = "utc")]
     #[schemars(skip)]
     tz: Tz,
@@ -129,6 +141,10 @@ pub struct Playbook {
 
 fn utc() -> Tz {
     Tz::UTC
+}
+
+fn is_default_engine(settings: &EngineSettings) -> bool {
+    *settings == EngineSettings::default()
 }
 
 impl Playbook {
@@ -179,9 +195,9 @@ impl Playbook {
             .parse()
             .map_err(|_| Error::at(ErrorKind::Validation, "timezone", "unknown timezone"))?;
         playbook.taxonomy.gather_tags();
-        // Compiling the rules resolves their tag references and durations: a playbook that loads
-        // is one every engine can compile.
-        crate::tagging::Tagger::new(&playbook)?;
+        // Compiling the rules resolves their tag references, durations, stages and conditions:
+        // a playbook that loads is one every engine can compile.
+        crate::Engine::compile(&playbook)?;
         Ok(playbook)
     }
 
@@ -233,6 +249,21 @@ impl Playbook {
     /// The auto-tag rules.
     pub fn tagging(&self) -> &Tagging {
         &self.tagging
+    }
+
+    /// The scoring section.
+    pub fn scoring(&self) -> &Scoring {
+        &self.scoring
+    }
+
+    /// The lifecycle section.
+    pub fn lifecycle(&self) -> &Lifecycle {
+        &self.lifecycle
+    }
+
+    /// The engine settings (lateness).
+    pub fn engine_settings(&self) -> &EngineSettings {
+        &self.engine
     }
 }
 

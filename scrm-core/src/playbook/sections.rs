@@ -1,4 +1,5 @@
-//! Sections of playbook v1 that later features fill in.
+//! Sections of playbook v1 that later features fill in (scoring and lifecycle have their own
+//! files: `scoring.rs`, `lifecycle.rs`).
 //!
 //! Each is an empty, closed object today: a v1 file may write `[scoring]` with nothing in it, and
 //! fields added later are optional, so every file valid now stays valid.
@@ -16,14 +17,6 @@ macro_rules! placeholder_section {
     };
 }
 
-placeholder_section!(
-    /// Lead scoring rules (engagement, fit, social value, caps, thresholds).
-    Scoring
-);
-placeholder_section!(
-    /// Lifecycle stages, transitions and their guards.
-    Lifecycle
-);
 placeholder_section!(
     /// Pool (公海) reclaim and claim rules, transfer and assignment.
     Pool
