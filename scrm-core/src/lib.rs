@@ -24,6 +24,11 @@
 //! # Ok::<(), scrm_core::Error>(())
 //! ```
 //!
+//! An [`Engine`] compiled from the playbook applies events to per-customer [`Profile`]s — tags,
+//! lead score with its explanation, lifecycle stage — one at a time ([`Engine::apply`]) or in
+//! batches ([`Engine::fold`]), with the same result: replays change nothing and late events fold in
+//! at their place in time.
+//!
 //! Errors are one opaque [`Error`] with a [`kind`](Error::kind) and a list of
 //! [`problems`](Error::problems), each naming the path and the value at fault.
 #![forbid(unsafe_code)]

@@ -99,7 +99,7 @@ impl Engine {
             let indices = &order[from..to];
             batch.clear();
             batch.extend(indices.iter().filter_map(|&i| events.get(i as usize)));
-            let ingested = self.ingest(profile, &batch, None)?;
+            let ingested = self.ingest(profile, &batch, None, true)?;
             report.applied += ingested.applied as u64;
             report.replayed += ingested.replayed as u64;
             for (k, error) in ingested.refused {

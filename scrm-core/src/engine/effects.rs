@@ -154,7 +154,7 @@ impl Engine {
             ..Effects::default()
         };
         if !self.scoring.is_empty() {
-            let explained = self.score_of(after, now, true)?;
+            let explained = self.score_of(after, now)?;
             let after_points = explained.score;
             effects.score = Some(ScoreChange {
                 before: score_before,
@@ -167,7 +167,11 @@ impl Engine {
         }
         let old = &before.lifecycle.history;
         let new = &after.lifecycle.history;
-        let common = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+        let common = old
+            .iter()
+            .zip(new.iter())
+            .take_while(|(a, b)| a == b)
+            .count();
         effects.stages = new.get(common..).unwrap_or_default().to_vec();
         let owner = after.customer.owner.clone();
         for change in &effects.stages {

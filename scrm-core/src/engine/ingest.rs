@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::profile::{Mark, Profile, State};
+use super::profile::{Profile, State};
 use super::{Effects, Engine, id_hash};
 use crate::customer::{Customer, Event};
 use crate::error::{Error, ErrorKind, Result};
@@ -39,13 +39,21 @@ impl Engine {
         profile: &mut Profile,
         events: &[&Event],
         log: Option<&mut Vec<TagChange>>,
+        checked: bool,
     ) -> Result<Ingested> {
         let mut out = Ingested::default();
-        let customer_id = profile.live.customer.id.clone();
         let mut accepted: Vec<&Event> = Vec::with_capacity(events.len());
         let mut hashes: Vec<u64> = Vec::with_capacity(events.len());
         for (i, &event) in events.iter().enumerate() {
-            if let Err(e) = self.check_event(event, &customer_id, "event") {
+            // A batch has checked its events already (against their own customer).
+            let check = || {
+                if checked {
+                    Ok(())
+                } else {
+                    self.check_event(event, &profile.live.customer.id, "event")
+                }
+            };
+            if let Err(e) = check() {
                 out.refused.push((i, e));
                 continue;
             }
@@ -54,10 +62,10 @@ impl Engine {
                 out.replayed += 1;
                 continue;
             }
-            if let Some(mark) = &profile.watermark {
-                let bound = micros(mark.at).saturating_sub(self.lateness);
+            if let Some(latest) = profile.latest() {
+                let bound = micros(latest.at).saturating_sub(self.lateness);
                 if micros(event.at) < bound {
-                    out.refused.push((i, self.too_late(event, mark)));
+                    out.refused.push((i, self.too_late(event, latest)));
                     continue;
                 }
             }
@@ -69,21 +77,25 @@ impl Engine {
         }
         accepted.sort_by(|a, b| order(a).cmp(&order(b)));
         out.applied = accepted.len();
-        let first_new = accepted.first().map(|e| (e.at, e.id.clone()));
-        out.refolded = match (&profile.watermark, &first_new) {
-            (Some(mark), Some(first)) => (first.0, first.1.as_str()) < (mark.at, mark.id.as_str()),
+        let first_new = accepted.first().map(|e| (e.at, e.id.as_str()));
+        out.refolded = match (profile.latest(), first_new) {
+            (Some(latest), Some(first)) => first < (latest.at, latest.id.as_str()),
             _ => false,
         };
-        let last = accepted.last().map(|e| Mark {
-            at: e.at,
-            id: e.id.clone(),
-        });
-        let mark = match (profile.watermark.take(), last) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
+        let latest_at = match (profile.latest(), accepted.last()) {
+            (Some(a), Some(b)) => Some(a.at.max(b.at)),
+            (a, b) => a.map(|e| e.at).or(b.map(|e| e.at)),
         };
-        let first_new = first_new.map(|(at, id)| Mark { at, id });
-        self.refold(profile, &accepted, mark, first_new.as_ref(), log)?;
+        // A new event at or before the last time-based check belongs before it: re-fold too.
+        let before_check = match (first_new, profile.checked_until) {
+            (Some(first), Some(t)) => first.0 <= t,
+            _ => false,
+        };
+        if out.refolded || before_check {
+            self.refold(profile, &accepted, latest_at, first_new, log)?;
+        } else {
+            self.fold_in_order(profile, &accepted, latest_at, log)?;
+        }
         for h in hashes {
             if let Err(i) = profile.seen.binary_search(&h) {
                 profile.seen.insert(i, h);
@@ -92,7 +104,7 @@ impl Engine {
         Ok(out)
     }
 
-    fn too_late(&self, event: &Event, mark: &Mark) -> Error {
+    fn too_late(&self, event: &Event, latest: &Event) -> Error {
         Error::at(
             ErrorKind::Validation,
             "event.at",
@@ -101,7 +113,7 @@ impl Engine {
                  arrive at most {} behind it (engine.lateness)",
                 event.id,
                 event.at.to_rfc3339(),
-                mark.at.to_rfc3339(),
+                latest.at.to_rfc3339(),
                 self.lateness_text
             ),
         )
@@ -113,18 +125,17 @@ impl Engine {
         &self,
         profile: &mut Profile,
         new: &[&Event],
-        mark: Option<Mark>,
-        first_new: Option<&Mark>,
+        latest_at: Option<DateTime<Utc>>,
+        first_new: Option<(DateTime<Utc>, &str)>,
         mut log: Option<&mut Vec<TagChange>>,
     ) -> Result<()> {
-        let boundary = mark
-            .as_ref()
-            .map_or(i64::MIN, |m| micros(m.at).saturating_sub(self.lateness));
+        let boundary = latest_at.map_or(i64::MIN, |at| micros(at).saturating_sub(self.lateness));
         if profile.base.is_none() && !profile.retained.is_empty() {
             return Err(Error::at(
                 ErrorKind::Validation,
                 "profile.base",
-                "the profile retains events but has no base state to re-fold them from;                  rebuild it with Engine::rescore",
+                "the profile retains events but has no base state to re-fold them from; rebuild it \
+                 with Engine::rescore",
             ));
         }
         let placeholder = || State::new(Customer::new("", "", DateTime::<Utc>::UNIX_EPOCH));
@@ -167,7 +178,7 @@ impl Engine {
             changes.clear();
             self.step(&mut state, event, &mut changes)?;
             if let (Some(log), Some(first)) = (log.as_deref_mut(), first_new) {
-                if (event.at, event.id.as_str()) >= (first.at, first.id.as_str()) {
+                if (event.at, event.id.as_str()) >= first {
                     log.append(&mut changes);
                 }
             }
@@ -190,15 +201,82 @@ impl Engine {
                 }
             }
         }
-        let watermark = mark.as_ref().map_or(i64::MIN, |m| micros(m.at));
+        let watermark = latest_at.map_or(i64::MIN, micros);
         self.settle(&mut state, boundary, watermark);
-        profile.base = base.map(|(mut b, w)| {
-            self.settle(&mut b, boundary, w);
+        profile.base = base.map(|(mut b, _)| {
+            // Every later evaluation of a state re-folded from the base is at or after the
+            // boundary, so that is when its decayed points must be nothing.
+            self.settle(&mut b, boundary, boundary);
             Box::new(b)
         });
         profile.live = state;
         profile.retained = retained;
-        profile.watermark = mark;
+        Ok(())
+    }
+
+    /// Folds events that all come after every event of the profile (the common case) without
+    /// re-folding: the retained events that fall out of the bound move into the base, or, when
+    /// all of them do, the live state becomes the new base's start.
+    fn fold_in_order(
+        &self,
+        profile: &mut Profile,
+        new: &[&Event],
+        latest_at: Option<DateTime<Utc>>,
+        mut log: Option<&mut Vec<TagChange>>,
+    ) -> Result<()> {
+        let boundary = latest_at.map_or(i64::MIN, |at| micros(at).saturating_sub(self.lateness));
+        let mut changes = Vec::new();
+        let leaving = profile
+            .retained
+            .partition_point(|e| micros(e.at) < boundary);
+        if leaving < profile.retained.len() {
+            // Some retained events stay, so every new event (after them) stays too.
+            if leaving > 0 {
+                let Some(base) = profile.base.as_mut() else {
+                    return Err(Error::at(
+                        ErrorKind::Validation,
+                        "profile.base",
+                        "the profile retains events but has no base state; rebuild it with \
+                         Engine::rescore",
+                    ));
+                };
+                for e in profile.retained.drain(..leaving) {
+                    changes.clear();
+                    self.step(base, &e, &mut changes)?;
+                }
+            }
+            for &e in new {
+                changes.clear();
+                self.step(&mut profile.live, e, &mut changes)?;
+                if let Some(log) = log.as_deref_mut() {
+                    log.append(&mut changes);
+                }
+                profile.retained.push(e.clone());
+            }
+        } else {
+            // Every retained event leaves: live = base + them is where the new base starts.
+            profile.retained.clear();
+            profile.base = None;
+            for &e in new {
+                let retained = micros(e.at) >= boundary;
+                if retained && profile.base.is_none() {
+                    profile.base = Some(Box::new(profile.live.clone()));
+                }
+                changes.clear();
+                self.step(&mut profile.live, e, &mut changes)?;
+                if let Some(log) = log.as_deref_mut() {
+                    log.append(&mut changes);
+                }
+                if retained {
+                    profile.retained.push(e.clone());
+                }
+            }
+        }
+        let watermark = latest_at.map_or(i64::MIN, micros);
+        self.settle(&mut profile.live, boundary, watermark);
+        if let Some(base) = profile.base.as_mut() {
+            self.settle(base, boundary, boundary);
+        }
         Ok(())
     }
 
@@ -236,7 +314,7 @@ impl Engine {
         let before = profile.live.clone();
         let score_before = self.score_before(&before, now)?;
         let mut log = Vec::new();
-        let ingested = self.ingest(profile, &[event], Some(&mut log))?;
+        let ingested = self.ingest(profile, &[event], Some(&mut log), false)?;
         if let Some((_, e)) = ingested.refused.into_iter().next() {
             return Err(e);
         }
@@ -257,7 +335,7 @@ impl Engine {
         if self.scoring.is_empty() {
             return Ok(None);
         }
-        Ok(Some(self.score_of(state, now, false)?.score))
+        Ok(Some(self.totals_of(state, now)?.score))
     }
 
     /// The time-based check at `now` (run it daily, or before reading a profile): expired tags
@@ -277,12 +355,12 @@ impl Engine {
         let score_before = self.score_before(&before, now)?;
         profile.checked_until = Some(now);
         let mut log = Vec::new();
-        let in_order = profile.watermark.as_ref().is_none_or(|m| m.at <= now);
+        let latest_at = profile.latest_event_at();
+        let in_order = latest_at.is_none_or(|at| at <= now);
         if in_order {
             self.time_step(&mut profile.live, now, &mut log);
         } else {
-            let mark = profile.watermark.take();
-            self.refold(profile, &[], mark, None, None)?;
+            self.refold(profile, &[], latest_at, None, None)?;
         }
         self.diff(&before, &profile.live, &log, now, score_before)
     }
@@ -294,7 +372,7 @@ impl Engine {
     /// [`ErrorKind::Validation`] for a profile folded under other rules.
     pub fn score(&self, profile: &Profile, now: DateTime<Utc>) -> Result<crate::Score> {
         self.check_fingerprint(profile, "profile")?;
-        self.score_of(&profile.live, now, true)
+        self.score_of(&profile.live, now)
     }
 
     /// Rebuilds a profile from the customer's full event history under this engine's rules, as
@@ -323,7 +401,7 @@ impl Engine {
         let mut fresh = self.profile(customer)?;
         fresh.checked_until = profile.checked_until;
         let events: Vec<&Event> = history.iter().collect();
-        let ingested = self.ingest(&mut fresh, &events, None)?;
+        let ingested = self.ingest(&mut fresh, &events, None, false)?;
         if let Some((i, e)) = ingested.refused.into_iter().next() {
             return Err(crate::documents::prefixed(e, &format!("history[{i}]")));
         }

@@ -1,39 +1,5 @@
 //! The [`Engine`]: a playbook compiled once (tagger, scoring, lifecycle), applying events to
 //! per-customer [`Profile`]s, one at a time ([`Engine::apply`]) or in batches ([`Engine::fold`]).
-//!
-//! ```
-//! use scrm_core::{Engine, Event, Playbook};
-//!
-//! let playbook = Playbook::from_toml(r#"
-//! schema_version = 1
-//! tenant_id = "tea"
-//! timezone = "Asia/Shanghai"
-//!
-//! [[scoring.rules]]
-//! id = "view_price"
-//! event = "content_view"
-//! properties = { category = "pricing" }
-//! points = 10
-//!
-//! [[lifecycle.rules]]
-//! kind = "advance"
-//! id = "hot"
-//! to = "mql"
-//! when = "score >= 20"
-//! "#)?;
-//! let engine = Engine::compile(&playbook)?;
-//! let now = "2026-03-02T00:00:00Z".parse()?;
-//! let mut profile = engine.new_profile("c1", "2026-03-01T00:00:00Z".parse()?)?;
-//! for (id, hour) in [("e1", 1), ("e2", 2)] {
-//!     let mut view = Event::new("tea", id, "c1", "content_view", format!("2026-03-01T0{hour}:00:00Z").parse()?);
-//!     view.properties.insert("category".into(), "pricing".into());
-//!     let effects = engine.apply(&mut profile, &view, now)?;
-//!     println!("{:?}", effects.stages);
-//! }
-//! assert_eq!(profile.customer().stage.as_deref(), Some("mql"));
-//! assert_eq!(engine.score(&profile, now)?.score.to_string(), "20");
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
 
 mod batch;
 mod documents;
@@ -76,6 +42,40 @@ struct Reads {
 
 /// A playbook compiled for applying events: tags interned, keywords in one automaton, conditions
 /// compiled, scoring and lifecycle rules resolved. Compile once, share freely (`Send + Sync`).
+///
+/// ```
+/// use scrm_core::{Engine, Event, Playbook};
+///
+/// let playbook = Playbook::from_toml(r#"
+/// schema_version = 1
+/// tenant_id = "tea"
+/// timezone = "Asia/Shanghai"
+///
+/// [[scoring.rules]]
+/// id = "view_price"
+/// event = "content_view"
+/// properties = { category = "pricing" }
+/// points = 10
+///
+/// [[lifecycle.rules]]
+/// kind = "advance"
+/// id = "hot"
+/// to = "mql"
+/// when = "score >= 20"
+/// "#)?;
+/// let engine = Engine::compile(&playbook)?;
+/// let now = "2026-03-02T00:00:00Z".parse()?;
+/// let mut profile = engine.new_profile("c1", "2026-03-01T00:00:00Z".parse()?)?;
+/// for (id, hour) in [("e1", 1), ("e2", 2)] {
+///     let mut view = Event::new("tea", id, "c1", "content_view", format!("2026-03-01T0{hour}:00:00Z").parse()?);
+///     view.properties.insert("category".into(), "pricing".into());
+///     let effects = engine.apply(&mut profile, &view, now)?;
+///     println!("{:?}", effects.stages);
+/// }
+/// assert_eq!(profile.customer().stage.as_deref(), Some("mql"));
+/// assert_eq!(engine.score(&profile, now)?.score.to_string(), "20");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct Engine {
     tenant_id: String,
     tagger: Tagger,

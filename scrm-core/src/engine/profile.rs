@@ -42,14 +42,6 @@ impl State {
     }
 }
 
-/// The latest event folded, in the engine's order (time, then id).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Mark {
-    pub at: DateTime<Utc>,
-    pub id: String,
-}
-
 /// The engine's state for one customer (客户画像 plus what scoring and the lifecycle remember):
 /// the customer as the events left them, their score memory, stage history and fired
 /// thresholds, the hashes of the event ids seen, and the recent events a late arrival is folded
@@ -75,9 +67,6 @@ pub struct Profile {
     /// Hashes (53 bits) of every event id applied, sorted: replaying one changes nothing.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) seen: Vec<u64>,
-    /// The latest event folded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) watermark: Option<Mark>,
     /// The latest time given to the time-based check ([`Engine::tick`](crate::Engine::tick)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) checked_until: Option<DateTime<Utc>>,
@@ -91,7 +80,6 @@ impl Profile {
             base: None,
             retained: Vec::new(),
             seen: Vec::new(),
-            watermark: None,
             checked_until: None,
         }
     }
@@ -131,7 +119,13 @@ impl Profile {
 
     /// The time of the latest event applied, if any.
     pub fn latest_event_at(&self) -> Option<DateTime<Utc>> {
-        self.watermark.as_ref().map(|m| m.at)
+        self.latest().map(|e| e.at)
+    }
+
+    /// The latest event folded, in the engine's order (time, then id): always the last retained
+    /// one, since the latest event is within the lateness bound of itself.
+    pub(crate) fn latest(&self) -> Option<&Event> {
+        self.retained.last()
     }
 
     /// How many event ids the profile remembers (every event applied).
@@ -173,7 +167,6 @@ impl Profile {
                 .map(|e| std::mem::size_of::<Event>() + event_heap(e))
                 .sum::<usize>()
             + self.seen.capacity() * 8
-            + self.watermark.as_ref().map_or(0, |m| m.id.capacity())
             + self.fingerprint.capacity()
     }
 }
@@ -225,7 +218,7 @@ impl State {
                 .score
                 .rules
                 .iter()
-                .map(|r| r.buckets.capacity() * 16 + r.entries.capacity() * 16)
+                .map(|r| r.buckets.capacity() * 16 + r.entries.capacity() * 24)
                 .sum::<usize>();
         let history = self.history.traces.capacity() * 24 + self.history.evicted.capacity() * 16;
         customer + lifecycle + score + history + self.fired.capacity() * 48

@@ -58,15 +58,9 @@ impl Engine {
             let (score, social) = if self.scoring.is_empty() {
                 (Points::ZERO, Points::ZERO)
             } else {
-                let s = self.score_of(&profile.live, now, false)?;
-                (
-                    s.score,
-                    if s.social_in_score {
-                        Points::ZERO
-                    } else {
-                        s.social
-                    },
-                )
+                let s = self.totals_of(&profile.live, now)?;
+                let in_score = self.scoring.social.in_score;
+                (s.score, if in_score { Points::ZERO } else { s.social })
             };
             let inputs = Inputs {
                 customer: &profile.live.customer,

@@ -16,11 +16,11 @@ use crate::customer::{Customer, Event};
 use crate::error::{Error, ErrorKind, Result};
 use crate::lifecycle::machine::GuardContext;
 use crate::scoring::Score;
-use crate::scoring::evaluate::evaluate;
+use crate::scoring::evaluate::{Totals, evaluate, totals};
 use crate::scoring::model::{json_number, properties_match};
 use crate::scoring::state::{LastAction, Purchases};
 use crate::scoring::threshold;
-use crate::scoring::time::{checked_micros, micros};
+use crate::scoring::time::{checked_micros, in_range, micros};
 use crate::tagging::{TagChange, TagContext};
 
 /// What conditions see besides the customer: the counted past and the score.
@@ -93,7 +93,9 @@ impl Engine {
                 ),
             ));
         }
-        checked_micros(event.at, &format!("{path}.at"))?;
+        if !in_range(event.at) {
+            checked_micros(event.at, &format!("{path}.at"))?;
+        }
         if let Some(rfm) = &self.scoring.rfm {
             if event.kind == rfm.event && amount(event, &rfm.amount_property).is_none() {
                 return Err(Error::at(
@@ -110,30 +112,24 @@ impl Engine {
         Ok(())
     }
 
-    /// The score of a state at `at`.
-    pub(crate) fn score_of(
-        &self,
-        state: &State,
-        at: DateTime<Utc>,
-        explain: bool,
-    ) -> Result<Score> {
+    /// The score of a state at `at`, with its explanation.
+    pub(crate) fn score_of(&self, state: &State, at: DateTime<Utc>) -> Result<Score> {
         let facts = EngineFacts::new(&state.customer, &state.history, &self.filters, at);
-        evaluate(&self.scoring, &state.score, &facts, at, explain)
+        evaluate(&self.scoring, &state.score, &facts, at)
     }
 
-    /// The score and grade conditions see, computed only when some condition reads them.
-    fn seen_score(
-        &self,
-        state: &State,
-        at: DateTime<Utc>,
-        score: bool,
-        grade: bool,
-    ) -> Result<(Option<Number>, Option<String>)> {
-        if (!score && !grade) || self.scoring.is_empty() {
-            return Ok((None, None));
+    /// The score's values at `at`, without allocating.
+    pub(crate) fn totals_of(&self, state: &State, at: DateTime<Utc>) -> Result<Totals> {
+        let facts = EngineFacts::new(&state.customer, &state.history, &self.filters, at);
+        totals(&self.scoring, &state.score, &facts, at)
+    }
+
+    /// The score conditions see, computed only when some condition reads score or grade.
+    fn seen_score(&self, state: &State, at: DateTime<Utc>, needed: bool) -> Result<Option<Totals>> {
+        if !needed || self.scoring.is_empty() {
+            return Ok(None);
         }
-        let s = self.score_of(state, at, false)?;
-        Ok((Some(s.score.to_number()), s.grade))
+        self.totals_of(state, at).map(Some)
     }
 
     /// Folds one event (checked, new to this state) into `state`; the tag changes it makes are
@@ -152,11 +148,10 @@ impl Engine {
             .run_until(&mut state.customer, &mut state.lifecycle, event.at);
         state.history.add((at, id, self.filters.bits(event)));
 
-        let (score, grade) = self.seen_score(
+        let seen = self.seen_score(
             state,
             event.at,
-            self.reads.score_before,
-            self.reads.grade_before,
+            self.reads.score_before || self.reads.grade_before,
         )?;
         let State {
             customer,
@@ -167,8 +162,8 @@ impl Engine {
         let context = Context {
             engine: self,
             history,
-            score,
-            grade: grade.as_deref(),
+            score: seen.map(|t| t.score.to_number()),
+            grade: seen.and_then(|t| t.grade),
         };
         self.tagger
             .on_event_in(customer, event, &context, changes)?;
@@ -189,16 +184,15 @@ impl Engine {
         }
         self.track(ledger, event, at, id);
 
-        if !self.scoring.thresholds.is_empty() {
-            let score = self.score_of(state, event.at, false)?;
-            threshold::check(&self.scoring.thresholds, &mut state.fired, &score, event.at);
-        }
-        let (score, grade) = self.seen_score(
+        // One score after the event serves the thresholds and the lifecycle guards.
+        let after = self.seen_score(
             state,
             event.at,
-            self.reads.score_after,
-            self.reads.grade_after,
+            !self.scoring.thresholds.is_empty() || self.reads.score_after || self.reads.grade_after,
         )?;
+        if let Some(totals) = &after {
+            threshold::check(&self.scoring.thresholds, &mut state.fired, totals, event.at);
+        }
         let State {
             customer,
             history,
@@ -208,8 +202,8 @@ impl Engine {
         let context = Context {
             engine: self,
             history,
-            score,
-            grade: grade.as_deref(),
+            score: after.map(|t| t.score.to_number()),
+            grade: after.and_then(|t| t.grade),
         };
         self.lifecycle
             .on_event(customer, lifecycle, event, &context);

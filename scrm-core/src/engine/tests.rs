@@ -617,6 +617,13 @@ fn rescoring_after_a_rule_edit_is_as_if_the_rule_had_always_been_there() {
 }
 
 #[test]
+fn an_engine_is_shared_across_threads() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Engine>();
+    shared::<Profile>();
+}
+
+#[test]
 fn profiles_round_trip_through_json() {
     let e = engine();
     let p = apply_all(

@@ -1,6 +1,8 @@
 //! Moving one customer through the lifecycle: the first placement, event rules with guards and
 //! task gates, and the time-based inactivity rules.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -20,13 +22,18 @@ pub(crate) trait GuardContext {
     fn holds(&self, condition: &CompiledCondition, customer: &Customer, at: DateTime<Utc>) -> bool;
 }
 
+fn is_empty(history: &Arc<Vec<StageChange>>) -> bool {
+    history.is_empty()
+}
+
 /// The lifecycle memory of one customer (the current stage is `Customer::stage`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct StageState {
-    /// Every stage change, oldest first.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub history: Vec<StageChange>,
+    /// Every stage change, oldest first. Shared between a profile's base and live states until
+    /// one of them changes stage, so keeping both costs no copy of it.
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub history: Arc<Vec<StageChange>>,
     /// Tasks of the current stage that are done.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub done_tasks: Vec<String>,
@@ -55,7 +62,7 @@ impl LifecycleModel {
             return;
         };
         customer.stage = Some(stage.id.clone());
-        state.history.push(StageChange {
+        Arc::make_mut(&mut state.history).push(StageChange {
             from: None,
             to: stage.id.clone(),
             at,
@@ -76,7 +83,7 @@ impl LifecycleModel {
         let Some(stage) = self.stages.get(to) else {
             return;
         };
-        state.history.push(StageChange {
+        Arc::make_mut(&mut state.history).push(StageChange {
             from: customer.stage.take(),
             to: stage.id.clone(),
             at,
@@ -116,6 +123,7 @@ impl LifecycleModel {
         let created = customer.created_at;
         for _ in 0..=self.inactivity.len() {
             let mut moved = false;
+            let current = self.current(customer);
             for &r in &self.inactivity {
                 let Some(rule) = self.rules.get(r) else {
                     continue;
@@ -123,7 +131,7 @@ impl LifecycleModel {
                 let (RuleKind::Inactivity(after), Some(to)) = (rule.kind, rule.to) else {
                     continue;
                 };
-                let Some(current) = self.current(customer) else {
+                let Some(current) = current else {
                     continue;
                 };
                 let applies = if rule.from.is_empty() {
@@ -202,11 +210,14 @@ impl LifecycleModel {
         let mut fired: u128 = 0;
         for _ in 0..self.rules.len() {
             let mut moved = false;
+            let current = self.current(customer);
             for (i, rule) in self.rules.iter().enumerate() {
                 if fired & (1u128 << (i % 128)) != 0 {
                     continue;
                 }
-                let Some((to, reason)) = self.applies(rule, customer, state, event, guards) else {
+                let Some((to, reason)) =
+                    self.applies(rule, current, customer, state, event, guards)
+                else {
                     continue;
                 };
                 self.move_to(customer, state, to, event.at, rule, reason);
@@ -224,6 +235,7 @@ impl LifecycleModel {
     fn applies(
         &self,
         rule: &RuleModel,
+        current: Option<usize>,
         customer: &Customer,
         state: &StageState,
         event: &Event,
@@ -232,7 +244,6 @@ impl LifecycleModel {
         if !rule.on.is_empty() && !rule.on.contains(&event.kind) {
             return None;
         }
-        let current = self.current(customer);
         let side = |s: usize| self.stages.get(s).is_none_or(|s| s.side);
         let target = match rule.kind {
             RuleKind::Inactivity(_) => return None,

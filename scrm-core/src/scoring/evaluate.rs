@@ -10,7 +10,7 @@ use super::decay::DecayModel;
 use super::model::{RuleModel, ScoringModel};
 use super::points::{Points, sum_to_points};
 use super::score::{Explanation, FitPart, GroupPart, RulePart, Score, SocialPart, grade_name};
-use super::state::{RuleState, ScoreState, clamp};
+use super::state::{Entry, RuleState, ScoreState, clamp};
 use crate::condition::{AttrValue, Facts};
 use crate::error::Result;
 use crate::playbook::Unmatched;
@@ -28,8 +28,7 @@ struct Parts {
 /// settled events already took `used`) is used up.
 pub(crate) fn for_each_earned(
     rule: &RuleModel,
-    tz: chrono_tz::Tz,
-    entries: &[(i64, u64)],
+    entries: &[Entry],
     used: i64,
     mut f: impl FnMut(usize, i64),
 ) {
@@ -41,13 +40,10 @@ pub(crate) fn for_each_earned(
     let windowed = rule.cap_window.is_some();
     let mut taken = if windowed { 0 } else { used.abs() };
     let mut bucket = None;
-    for (i, &(at, _)) in entries.iter().enumerate() {
-        if windowed {
-            let b = rule.bucket(at, tz);
-            if bucket != Some(b) {
-                bucket = Some(b);
-                taken = 0;
-            }
+    for (i, &(_, _, b)) in entries.iter().enumerate() {
+        if windowed && bucket != Some(b) {
+            bucket = Some(b);
+            taken = 0;
         }
         let earned = p.abs().min((cap - taken).max(0));
         taken += earned;
@@ -55,7 +51,7 @@ pub(crate) fn for_each_earned(
     }
 }
 
-fn rule_parts(rule: &RuleModel, state: &RuleState, model: &ScoringModel, now: i64) -> Parts {
+fn rule_parts(rule: &RuleModel, state: &RuleState, now: i64) -> Parts {
     let p = i128::from(rule.points);
     let events = i128::from(state.events);
     let cap = rule.cap.map(i128::from);
@@ -100,7 +96,7 @@ fn rule_parts(rule: &RuleModel, state: &RuleState, model: &ScoringModel, now: i6
             let points = state
                 .entries
                 .first()
-                .map_or(0, |&(at, _)| decay.apply(earned, at, now));
+                .map_or(0, |&(at, _, _)| decay.apply(earned, at, now));
             Parts {
                 raw: p,
                 earned: i128::from(earned),
@@ -110,18 +106,12 @@ fn rule_parts(rule: &RuleModel, state: &RuleState, model: &ScoringModel, now: i6
         (decay, false) => {
             let mut earned = i128::from(state.settled.earned);
             let mut points = 0i128;
-            for_each_earned(
-                rule,
-                model.tz(),
-                &state.entries,
-                state.settled.earned,
-                |i, e| {
-                    earned += i128::from(e);
-                    if let Some(&(at, _)) = state.entries.get(i) {
-                        points += i128::from(decay.apply(e, at, now));
-                    }
-                },
-            );
+            for_each_earned(rule, &state.entries, state.settled.earned, |i, e| {
+                earned += i128::from(e);
+                if let Some(&(at, _, _)) = state.entries.get(i) {
+                    points += i128::from(decay.apply(e, at, now));
+                }
+            });
             Parts {
                 raw: p * events,
                 earned,
@@ -151,7 +141,7 @@ fn engagement(
                 .ok()
                 .and_then(|i| state.rules.get(i)),
         ) {
-            (Some(rule), Some(s)) => rule_parts(rule, s, model, now),
+            (Some(rule), Some(s)) => rule_parts(rule, s, now),
             _ => Parts::default(),
         }
     };
@@ -342,32 +332,52 @@ fn social(
     Ok(total)
 }
 
+/// A score's values without its explanation: what thresholds and guards read on every event,
+/// computed without allocating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Totals {
+    pub score: Points,
+    pub engagement: Points,
+    pub fit: Points,
+    pub social: Points,
+    pub grade: Option<&'static str>,
+}
+
+/// The [`Totals`] of a customer at `at` (see [`evaluate`]).
+pub(crate) fn totals(
+    model: &ScoringModel,
+    state: &ScoreState,
+    facts: &dyn Facts,
+    at: DateTime<Utc>,
+) -> Result<Totals> {
+    let now = super::time::micros(at);
+    let engagement = engagement(model, state, now, None)?;
+    let (fit, steps) = fit(model, facts, at, None)?;
+    let social = social(model, state, facts, None)?;
+    let score = engagement + fit + if model.social.in_score { social } else { 0 };
+    Ok(Totals {
+        score: to_points(score, "score")?,
+        engagement: to_points(engagement, "score.engagement")?,
+        fit: to_points(fit, "score.fit")?,
+        social: to_points(social, "score.social")?,
+        grade: model.fit.grade.then(|| grade_name(steps)),
+    })
+}
+
 /// The score of a customer whose score memory is `state` and whose profile `facts` describe
 /// (fit conditions read it; it must not itself report a score), at `at`. Builds the explanation
-/// only when `explain` (otherwise the lists are empty and nothing is allocated).
+/// with its explanation.
 pub(crate) fn evaluate(
     model: &ScoringModel,
     state: &ScoreState,
     facts: &dyn Facts,
     at: DateTime<Utc>,
-    explain: bool,
 ) -> Result<Score> {
     let now = super::time::micros(at);
     let mut explanation = Explanation::default();
-    let e = || None::<&mut Explanation>;
-    let (engagement, (fit, steps), social) = if explain {
-        (
-            engagement(model, state, now, Some(&mut explanation))?,
-            fit(model, facts, at, Some(&mut explanation))?,
-            social(model, state, facts, Some(&mut explanation))?,
-        )
-    } else {
-        (
-            engagement(model, state, now, e())?,
-            fit(model, facts, at, e())?,
-            social(model, state, facts, e())?,
-        )
-    };
+    let engagement = engagement(model, state, now, Some(&mut explanation))?;
+    let (fit, steps) = fit(model, facts, at, Some(&mut explanation))?;
+    let social = social(model, state, facts, Some(&mut explanation))?;
     let in_score = model.social.in_score;
     let score = engagement + fit + if in_score { social } else { 0 };
     Ok(Score {

@@ -72,6 +72,19 @@ impl RuleModel {
             .div_euclid(window.max(1))
     }
 
+    /// A time (microseconds) no later than the UTC end of a period, computed without the
+    /// timezone (offsets are at most 14 hours ahead of UTC).
+    pub(crate) fn bucket_end_at_least(&self, bucket: i64) -> i64 {
+        let Some(window) = self.cap_window else {
+            return i64::MAX;
+        };
+        bucket
+            .saturating_add(1)
+            .saturating_mul(window)
+            .saturating_add(4 * 86_400 - 14 * 3_600)
+            .saturating_mul(1_000_000)
+    }
+
     /// The UTC time (microseconds) a period ends: its local end read with the zone's offset at
     /// that moment (under daylight saving a period may so be an hour longer or shorter).
     pub(crate) fn bucket_end(&self, bucket: i64, tz: Tz) -> i64 {

@@ -71,13 +71,17 @@ pub(crate) struct RuleState {
     /// Open cap periods of a rule without decay: (period, events).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub buckets: Vec<(i64, u32)>,
-    /// Events of a decaying rule whose points still count: (time, id hash), sorted.
+    /// Events of a decaying rule whose points still count, sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub entries: Vec<(i64, u64)>,
+    pub entries: Vec<Entry>,
     /// Events settled out of `buckets` or `entries`.
     #[serde(default, skip_serializing_if = "Tally::is_empty")]
     pub settled: Tally,
 }
+
+/// An event of a decaying rule: time (microseconds), id hash, and its cap period (computed once
+/// when added: the tenant's local calendar costs a timezone lookup).
+pub(crate) type Entry = (i64, u64, i64);
 
 /// Points of settled events: raw, and earned after the rule cap (hundredths). A decaying rule's
 /// settled points have decayed to nothing; a windowed rule's count in full.
@@ -140,15 +144,18 @@ impl ScoreState {
             }
             (_, true) => {
                 // Only the first event of a once rule earns; keep just that one.
-                let earlier = state.entries.first().is_none_or(|&first| (at, id) < first);
+                let earlier = state
+                    .entries
+                    .first()
+                    .is_none_or(|&(t, i, _)| (at, id) < (t, i));
                 if state.settled.events == 0 && earlier {
                     state.entries.clear();
-                    state.entries.push((at, id));
+                    state.entries.push((at, id, bucket));
                 }
             }
             (_, false) => {
-                if let Err(i) = state.entries.binary_search(&(at, id)) {
-                    state.entries.insert(i, (at, id));
+                if let Err(i) = state.entries.binary_search(&(at, id, bucket)) {
+                    state.entries.insert(i, (at, id, bucket));
                 }
             }
         }
@@ -180,22 +187,24 @@ fn settle_rule(
     match (rule.decay, rule.once) {
         (DecayModel::None, true) => {}
         (DecayModel::None, false) => {
-            // A period whose end is before the horizon receives no more events.
-            let mut settled = Tally::default();
-            state.buckets.retain(|&(bucket, n)| {
-                let closed = rule.bucket_end(bucket, tz) <= horizon;
-                if closed {
-                    let raw = p.saturating_mul(i64::from(n));
-                    settled.add(n, raw, clamp(raw, rule.cap));
-                }
-                !closed
-            });
-            state
-                .settled
-                .add(settled.events, settled.raw, settled.earned);
+            // Periods are sorted: settle the leading ones that ended before the horizon (they
+            // receive no more events), stopping at the first still open.
+            let closed = state
+                .buckets
+                .iter()
+                .take_while(|&&(bucket, _)| {
+                    rule.bucket_end_at_least(bucket) <= horizon
+                        && rule.bucket_end(bucket, tz) <= horizon
+                })
+                .count();
+            for &(_, n) in &state.buckets[..closed] {
+                let raw = p.saturating_mul(i64::from(n));
+                state.settled.add(n, raw, clamp(raw, rule.cap));
+            }
+            state.buckets.drain(..closed);
         }
         (decay, true) => {
-            if let Some(&(at, _)) = state.entries.first() {
+            if let Some(&(at, _, _)) = state.entries.first() {
                 let earned = clamp(p, rule.cap);
                 if at < horizon && decay.gone(earned, at, watermark) {
                     state.entries.clear();
@@ -217,14 +226,18 @@ fn settle_decaying(
     horizon: i64,
     watermark: i64,
 ) {
-    let allocation = allocate(rule, tz, &state.entries, state.settled.earned);
+    // Nothing before the horizon: nothing to settle (and no allocation on the hot path).
+    if state.entries.first().is_none_or(|e| e.0 >= horizon) {
+        return;
+    }
+    let allocation = allocate(rule, &state.entries, state.settled.earned);
     let mut cut = 0;
     if rule.cap_window.is_some() {
         let mut i = 0;
         while i < state.entries.len() {
-            let bucket = rule.bucket(state.entries[i].0, tz);
+            let bucket = state.entries[i].2;
             let mut j = i;
-            while j < state.entries.len() && rule.bucket(state.entries[j].0, tz) == bucket {
+            while j < state.entries.len() && state.entries[j].2 == bucket {
                 j += 1;
             }
             let closed = rule.bucket_end(bucket, tz) <= horizon;
@@ -237,7 +250,7 @@ fn settle_decaying(
         }
     } else {
         while cut < state.entries.len() {
-            let (at, _) = state.entries[cut];
+            let (at, _, _) = state.entries[cut];
             if at >= horizon || !decay.gone(allocation[cut], at, watermark) {
                 break;
             }
@@ -261,9 +274,9 @@ pub(crate) fn clamp(raw: i64, cap: Option<i64>) -> i64 {
 }
 
 /// The points each entry of a repeatable decaying rule earned under the rule cap, before decay.
-fn allocate(rule: &RuleModel, tz: chrono_tz::Tz, entries: &[(i64, u64)], used: i64) -> Vec<i64> {
+fn allocate(rule: &RuleModel, entries: &[Entry], used: i64) -> Vec<i64> {
     let mut out = vec![0; entries.len()];
-    super::evaluate::for_each_earned(rule, tz, entries, used, |i, e| {
+    super::evaluate::for_each_earned(rule, entries, used, |i, e| {
         if let Some(slot) = out.get_mut(i) {
             *slot = e;
         }

@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::evaluate::Totals;
 use super::model::ThresholdModel;
-use super::score::Score;
 use crate::playbook::Component;
 
 /// A threshold the customer reached and that has not re-armed since.
@@ -19,7 +19,7 @@ pub struct FiredThreshold {
 }
 
 /// The value of `component` in `score`, in hundredths.
-pub(crate) fn component(score: &Score, component: Component) -> i64 {
+pub(crate) fn component(score: &Totals, component: Component) -> i64 {
     match component {
         Component::Engagement => score.engagement,
         Component::Fit => score.fit,
@@ -34,7 +34,7 @@ pub(crate) fn component(score: &Score, component: Component) -> i64 {
 pub(crate) fn check(
     thresholds: &[ThresholdModel],
     fired: &mut Vec<FiredThreshold>,
-    score: &Score,
+    score: &Totals,
     at: DateTime<Utc>,
 ) {
     for t in thresholds {

@@ -20,10 +20,16 @@ pub(crate) fn from_micros(us: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(us).unwrap_or_default()
 }
 
+const FROM: i64 = -8_520_336_000 * SECOND; // 1700-01-01T00:00:00Z
+const UNTIL: i64 = 8_835_955_200 * SECOND; // 2250-01-01T00:00:00Z
+
+/// Whether the engine accepts time `t` (1700-01-01 .. 2250-01-01).
+pub(crate) fn in_range(t: DateTime<Utc>) -> bool {
+    (FROM..UNTIL).contains(&t.timestamp_micros())
+}
+
 /// `t` in microseconds, refusing times outside 1700-01-01 .. 2250-01-01.
 pub(crate) fn checked_micros(t: DateTime<Utc>, path: &str) -> Result<i64> {
-    const FROM: i64 = -8_520_336_000 * SECOND; // 1700-01-01T00:00:00Z
-    const UNTIL: i64 = 8_835_955_200 * SECOND; // 2250-01-01T00:00:00Z
     let us = t.timestamp_micros();
     if (FROM..UNTIL).contains(&us) {
         Ok(us)
