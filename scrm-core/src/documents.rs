@@ -69,7 +69,7 @@ fn events(text: &str, what: &str) -> Result<Vec<Event>> {
     Ok(events)
 }
 
-fn prefixed(error: Error, at: &str) -> Error {
+pub(crate) fn prefixed(error: Error, at: &str) -> Error {
     let problems = error
         .problems()
         .iter()

@@ -24,6 +24,11 @@
 //! # Ok::<(), scrm_core::Error>(())
 //! ```
 //!
+//! An [`Engine`] compiled from the playbook applies events to per-customer [`Profile`]s — tags,
+//! lead score with its explanation, lifecycle stage — one at a time ([`Engine::apply`]) or in
+//! batches ([`Engine::fold`]), with the same result: replays change nothing and late events fold in
+//! at their place in time.
+//!
 //! Errors are one opaque [`Error`] with a [`kind`](Error::kind) and a list of
 //! [`problems`](Error::problems), each naming the path and the value at fault.
 #![forbid(unsafe_code)]
@@ -35,9 +40,12 @@ mod condition;
 mod customer;
 mod documents;
 mod duration;
+mod engine;
 mod error;
+mod lifecycle;
 mod playbook;
 mod pool;
+mod scoring;
 mod social;
 mod tagging;
 
@@ -69,13 +77,21 @@ pub use documents::{
     changes_json, decision_chain_json, evaluate_json, expire_json, merge_json, parse_time,
     pre_tags_json, resolve_json, segment_members_json, tag_event_json, tag_json, untag_json,
 };
+pub use engine::{
+    Alert, AlertKind, Effects, Engine, FoldReport, Profile, Refusal, ScoreChange, Task,
+    ThresholdChange,
+};
 pub use error::{Error, ErrorKind, Problem, Result, catch_panic};
+pub use lifecycle::StageChange;
 pub use playbook::{
-    Assignment, Channel, ClaimRules, DayOfWeek, Format, GroupedTag, HoursWindow, Lifecycle,
-    MAX_PLAYBOOK_BYTES, MAX_TAGS_PER_TENANT, MAX_TRANSFER_CUSTOMERS, MAX_TRANSFER_MESSAGE_CHARS,
-    MAX_TRANSFERS_PER_CUSTOMER, Platform, Playbook, Pool, Pricing, ReclaimRule, Route, RouteRule,
-    RouteStrategy, SUPPORTED_SCHEMA_VERSIONS, Scoring, TRANSFER_REFUSAL_HOURS,
-    TRANSFER_WINDOW_DAYS, Tag, TagGroup, TagRule, Tagging, Taxonomy, TransferLimits,
+    Assignment, Channel, ClaimRules, Component, DayOfWeek, Decay, EngineSettings, Fit, FitRule,
+    Format, GroupedTag, HoursWindow, IntentAction, Lifecycle, MAX_PLAYBOOK_BYTES,
+    MAX_TAGS_PER_TENANT, MAX_TRANSFER_CUSTOMERS, MAX_TRANSFER_MESSAGE_CHARS,
+    MAX_TRANSFERS_PER_CUSTOMER, Monetary, Platform, Playbook, Pool, Pricing, Priority, ReclaimRule,
+    Rfm, Route, RouteRule, RouteStrategy, SUPPORTED_SCHEMA_VERSIONS, ScoreGroup, Scoring,
+    ScoringRule, Social, SocialFollowers, SocialReach, SocialReferrals, Stage, StageRule,
+    StageTask, TRANSFER_REFUSAL_HOURS, TRANSFER_WINDOW_DAYS, Tag, TagGroup, TagRule, Tagging,
+    Taxonomy, Threshold, TransferLimits, Unmatched,
 };
 pub use pool::{
     AssignState, AssignmentDecision, ClaimDecision, ClaimRefusal, Due, DueAction, DueContext,
@@ -83,6 +99,10 @@ pub use pool::{
     Router, Skip, Team, TransferBlock, TransferKind, TransferOutcome, TransferPlan, TransferRecord,
     TransferRefusal, TransferRequest, TransferRules, TransferStatus, Unavailable, assign_json,
     claim_json, due_json, transfer_plan_json, transfer_status_json,
+};
+pub use scoring::{
+    Explanation, FiredThreshold, FitPart, GroupPart, Points, PriorityItem, RfmMode, RfmScore,
+    RulePart, Score, SocialPart, rfm_segment,
 };
 pub use social::{
     FissionCampaign, FissionProgress, Help, HelpStatus, InviterProgress, MAX_TOP_SPREADERS,

@@ -5,7 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use scrm_core::{Condition, Error, Format, Identity, IdentityKind, Playbook, Segment, Tagger};
+use scrm_core::{
+    Condition, Engine, Error, Format, Identity, IdentityKind, Playbook, Segment, Tagger,
+};
 use serde_json::{Value, json};
 
 fn repo_root() -> PathBuf {
@@ -484,6 +486,404 @@ fn billing_statement(v: &Value) -> Value {
     }))
 }
 
+/// The engine of a vector: `playbook` is a file path, or an object completed with
+/// `schema_version` 1, `tenant_id` "t" and `timezone` "UTC" where it leaves them out.
+fn engine_of(v: &Value) -> Engine {
+    let playbook = match &v["playbook"] {
+        Value::String(_) => playbook(v),
+        Value::Object(fields) => {
+            let mut doc = json!({"schema_version": 1, "tenant_id": "t", "timezone": "UTC"});
+            for (k, x) in fields {
+                doc[k] = x.clone();
+            }
+            Playbook::from_json(&doc.to_string()).expect("the vector's playbook loads")
+        }
+        other => panic!("vector {} has playbook {other}", v["id"]),
+    };
+    Engine::compile(&playbook).expect("compiles")
+}
+
+/// An event of a vector: `tenant_id` defaults to the playbook's tenant and `customer_id` to "c1".
+fn event_text(engine: &Engine, e: &Value) -> String {
+    let mut e = e.clone();
+    if e.get("tenant_id").is_none() {
+        e["tenant_id"] = json!(engine.tenant_id());
+    }
+    if e.get("customer_id").is_none() {
+        e["customer_id"] = json!("c1");
+    }
+    e.to_string()
+}
+
+fn instant(text: &Value) -> chrono::DateTime<chrono::Utc> {
+    scrm_core::parse_time(text.as_str().expect("a time"), "time").expect("a time")
+}
+
+/// The effects of one step, with only what is there: `tags` as `+id` / `-id` / `~id`, `stages`
+/// as `[from, to, rule]`, `thresholds` as `+id` / `-id`, `tasks` and `alerts` as ids, `delta`
+/// when the score moved.
+fn step_summary(effects: &Value) -> Value {
+    let mut out = serde_json::Map::new();
+    for flag in ["replayed", "refolded"] {
+        if effects[flag] == true {
+            out.insert(flag.into(), json!(true));
+        }
+    }
+    let list = |key: &str| effects[key].as_array().cloned().unwrap_or_default();
+    let tags: Vec<String> = list("tags")
+        .iter()
+        .map(|t| {
+            let sign = match t["action"].as_str() {
+                Some("added") => "+",
+                Some("removed") => "-",
+                _ => "~",
+            };
+            format!("{sign}{}", t["tag_id"].as_str().unwrap_or_default())
+        })
+        .collect();
+    let stages: Vec<Value> = list("stages")
+        .iter()
+        .map(|c| json!([c["from"], c["to"], c["rule"]]))
+        .collect();
+    let thresholds: Vec<String> = list("thresholds")
+        .iter()
+        .map(|t| {
+            let sign = if t["fired"] == true { "+" } else { "-" };
+            format!("{sign}{}", t["id"].as_str().unwrap_or_default())
+        })
+        .collect();
+    let ids = |key: &str| -> Vec<Value> { list(key).iter().map(|x| x["id"].clone()).collect() };
+    for (key, value) in [
+        ("tags", json!(tags)),
+        ("stages", json!(stages)),
+        ("thresholds", json!(thresholds)),
+        ("tasks", json!(ids("tasks"))),
+        ("alerts", json!(ids("alerts"))),
+    ] {
+        if value.as_array().is_some_and(|a| !a.is_empty()) {
+            out.insert(key.into(), value);
+        }
+    }
+    if let Some(delta) = effects["score"]["delta"].as_str().filter(|d| *d != "0") {
+        out.insert("delta".into(), json!(delta));
+    }
+    Value::Object(out)
+}
+
+/// What a vector asks about a profile (`report`): `score`, `components`, `grade`, `rules`,
+/// `groups`, `total_capped`, `fit`, `social` (from the score at `now`), `stage`, `history`,
+/// `fired`, `tags`.
+fn profile_report(
+    engine: &Engine,
+    v: &Value,
+    profile: &str,
+    out: &mut serde_json::Map<String, Value>,
+) {
+    let p: Value = serde_json::from_str(profile).expect("json");
+    let wants = |key: &str| {
+        v["report"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|x| x == key))
+    };
+    if [
+        "score",
+        "components",
+        "grade",
+        "rules",
+        "groups",
+        "total_capped",
+        "fit",
+        "social",
+    ]
+    .iter()
+    .any(|k| wants(k))
+    {
+        let score: Value = serde_json::from_str(
+            &engine
+                .score_json(profile, instant(&v["now"]))
+                .expect("scores"),
+        )
+        .expect("json");
+        let x = &score["explanation"];
+        let keyed = |key: &str, id: &str, fields: &[&str]| -> Value {
+            let mut m = serde_json::Map::new();
+            for part in x[key].as_array().cloned().unwrap_or_default() {
+                let mut o = serde_json::Map::new();
+                for f in fields {
+                    o.insert((*f).into(), part[*f].clone());
+                }
+                m.insert(
+                    part[id].as_str().unwrap_or_default().into(),
+                    Value::Object(o),
+                );
+            }
+            Value::Object(m)
+        };
+        let all = [
+            ("score", score["score"].clone()),
+            (
+                "components",
+                json!({"engagement": score["engagement"], "fit": score["fit"], "social": score["social"]}),
+            ),
+            ("grade", score["grade"].clone()),
+            (
+                "rules",
+                keyed(
+                    "rules",
+                    "rule",
+                    &["events", "raw", "capped", "decayed", "points"],
+                ),
+            ),
+            (
+                "groups",
+                keyed("groups", "group", &["net", "capped", "points"]),
+            ),
+            ("total_capped", x["total_capped"].clone()),
+            (
+                "fit",
+                keyed("fit", "rule", &["matched", "points", "grade_steps"]),
+            ),
+            (
+                "social",
+                keyed("social", "source", &["amount", "raw", "capped", "points"]),
+            ),
+        ];
+        for (key, value) in all {
+            if wants(key) {
+                out.insert(key.into(), value);
+            }
+        }
+    }
+    let live = &p["live"];
+    if wants("stage") {
+        out.insert("stage".into(), live["customer"]["stage"].clone());
+    }
+    if wants("history") {
+        let history: Vec<Value> = live["lifecycle"]["history"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|c| json!([c["from"], c["to"], c["rule"], c["at"]]))
+            .collect();
+        out.insert("history".into(), json!(history));
+    }
+    if wants("fired") {
+        let fired: Vec<Value> = live["fired"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|f| f["id"].clone())
+            .collect();
+        out.insert("fired".into(), json!(fired));
+    }
+    if wants("tags") {
+        let mut tags: Vec<String> = live["customer"]["tags"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|t| t["tag_id"].as_str().map(str::to_owned))
+            .collect();
+        tags.sort();
+        out.insert("tags".into(), json!(tags));
+    }
+}
+
+/// One customer through `steps`: `{"event": e, "now"?: t}` applies (now defaults to the event's
+/// time), `{"tick": t}` runs the time-based check, `{"events": [...]}` folds a batch.
+fn engine_run(v: &Value) -> Value {
+    let engine = engine_of(v);
+    let mut profile: Option<String> = (!v["customer"].is_null()).then(|| {
+        engine
+            .new_profile_json(&v["customer"].to_string())
+            .expect("the vector's customer is valid")
+    });
+    let mut steps = Vec::new();
+    for step in v["steps"].as_array().cloned().unwrap_or_default() {
+        let result = if let Some(e) = step.get("event") {
+            let now = step.get("now").unwrap_or(&e["at"]);
+            engine.apply_json(profile.as_deref(), &event_text(&engine, e), instant(now))
+        } else if let Some(t) = step.get("tick") {
+            engine.tick_json(
+                profile.as_deref().expect("a profile before a tick"),
+                instant(t),
+            )
+        } else {
+            let events: Vec<Value> = step["events"]
+                .as_array()
+                .expect("events")
+                .iter()
+                .map(|e| serde_json::from_str(&event_text(&engine, e)).expect("json"))
+                .collect();
+            let profiles = profile
+                .as_ref()
+                .map_or("[]".to_owned(), |p| format!("[{p}]"));
+            engine
+                .fold_json(&profiles, &Value::Array(events).to_string())
+                .map(|out| {
+                    let out: Value = serde_json::from_str(&out).expect("json");
+                    let refused: Vec<Value> = out["report"]["refused"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|r| r["event_id"].clone())
+                        .collect();
+                    json!({"profile": out["profiles"][0], "effects": {"refused": refused}})
+                        .to_string()
+                })
+        };
+        match result {
+            Ok(out) => {
+                let out: Value = serde_json::from_str(&out).expect("json");
+                profile = Some(out["profile"].to_string());
+                let mut summary = step_summary(&out["effects"]);
+                if let Some(refused) = out["effects"]["refused"]
+                    .as_array()
+                    .filter(|r| !r.is_empty())
+                {
+                    summary["refused"] = json!(refused);
+                }
+                steps.push(summary);
+            }
+            Err(e) => steps.push(outcome(Err(e))),
+        }
+    }
+    let mut out = serde_json::Map::new();
+    if v["report"]
+        .as_array()
+        .is_some_and(|r| r.iter().any(|x| x == "steps"))
+    {
+        out.insert("steps".into(), json!(steps));
+    }
+    if let Some(p) = &profile {
+        profile_report(&engine, v, p, &mut out);
+    }
+    Value::Object(out)
+}
+
+/// Many customers: optional `customers` (with owners, attributes), `events` folded as one batch
+/// (or `batches`, folded in turn); `report` asks for `fold` (counts and refused ids per batch),
+/// `stages`, `scores` (at `now`), `rfm` (with `rfm_mode`), `priority` (for `owner`).
+fn engine_batch(v: &Value) -> Value {
+    let engine = engine_of(v);
+    let mut profiles: Vec<Value> = v["customers"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|c| {
+            serde_json::from_str(&engine.new_profile_json(&c.to_string()).expect("valid"))
+                .expect("json")
+        })
+        .collect();
+    let batches: Vec<Value> = match v.get("batches") {
+        Some(Value::Array(b)) => b.clone(),
+        _ => vec![v["events"].clone()],
+    };
+    let mut folds = Vec::new();
+    for batch in batches {
+        let events: Vec<Value> = batch
+            .as_array()
+            .expect("events")
+            .iter()
+            .map(|e| serde_json::from_str(&event_text(&engine, e)).expect("json"))
+            .collect();
+        let out = engine
+            .fold_json(
+                &Value::Array(profiles.clone()).to_string(),
+                &Value::Array(events).to_string(),
+            )
+            .expect("folds");
+        let out: Value = serde_json::from_str(&out).expect("json");
+        profiles = out["profiles"].as_array().cloned().unwrap_or_default();
+        let r = &out["report"];
+        let refused: Vec<Value> = r["refused"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|x| x["event_id"].clone())
+            .collect();
+        folds.push(json!({"applied": r["applied"], "replayed": r["replayed"], "created": r["created"], "refused": refused}));
+    }
+    let wants = |key: &str| {
+        v["report"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|x| x == key))
+    };
+    let all = Value::Array(profiles.clone()).to_string();
+    let mut out = serde_json::Map::new();
+    if wants("fold") {
+        out.insert("fold".into(), json!(folds));
+    }
+    let id = |p: &Value| {
+        p["live"]["customer"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    if wants("stages") {
+        let stages: serde_json::Map<String, Value> = profiles
+            .iter()
+            .map(|p| (id(p), p["live"]["customer"]["stage"].clone()))
+            .collect();
+        out.insert("stages".into(), Value::Object(stages));
+    }
+    if wants("scores") {
+        let scores: serde_json::Map<String, Value> = profiles
+            .iter()
+            .map(|p| {
+                let s: Value = serde_json::from_str(
+                    &engine
+                        .score_json(&p.to_string(), instant(&v["now"]))
+                        .expect("scores"),
+                )
+                .expect("json");
+                (id(p), s["score"].clone())
+            })
+            .collect();
+        out.insert("scores".into(), Value::Object(scores));
+    }
+    if wants("rfm") {
+        let mode = v["rfm_mode"].as_str().unwrap_or("binary");
+        let list: Value = serde_json::from_str(
+            &engine
+                .rfm_json(&all, instant(&v["now"]), mode)
+                .expect("rfm"),
+        )
+        .expect("json");
+        let rows: Vec<Value> = list
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|r| {
+                let mut row =
+                    json!({"customer_id": r["customer_id"], "r": r["r"], "f": r["f"], "m": r["m"]});
+                if let Some(segment) = r.get("segment") {
+                    row["segment"] = segment.clone();
+                }
+                row
+            })
+            .collect();
+        out.insert("rfm".into(), json!(rows));
+    }
+    if wants("priority") {
+        let owner = v["owner"].as_str().expect("an owner");
+        let list: Value = serde_json::from_str(
+            &engine
+                .priority_list_json(owner, &all, instant(&v["now"]))
+                .expect("ranks"),
+        )
+        .expect("json");
+        out.insert("priority".into(), list);
+    }
+    Value::Object(out)
+}
+
 fn run(v: &Value) -> Value {
     if let Some(out) = run_pool(v) {
         return out;
@@ -596,6 +996,8 @@ fn run(v: &Value) -> Value {
         Some("billing.advance") => billing_advance(v),
         Some("billing.invoice") => billing_invoice(v),
         Some("billing.statement") => billing_statement(v),
+        Some("engine.run") => engine_run(v),
+        Some("engine.batch") => engine_batch(v),
         other => panic!("vector {} has unknown op {other:?}", v["id"]),
     }
 }

@@ -119,10 +119,20 @@ fn summary(p: &Playbook, source: &str) -> String {
             rule.tags().join(", ")
         ));
     }
-    out.push_str(
-        "\nPool, transfer and assignment rules: see docs/pool.md. Scoring, lifecycle and pricing \
-         sections: none configured yet.\n",
-    );
+    let scoring = p.scoring();
+    out.push_str(&format!(
+        "\nScoring: {} engagement rules in {} groups, {} fit rules, {} thresholds.\n",
+        scoring.rules.len(),
+        scoring.groups.len(),
+        scoring.fit.as_ref().map_or(0, |f| f.rules.len()),
+        scoring.thresholds.len()
+    ));
+    out.push_str(&format!(
+        "Lifecycle: {} stages (default list when 0), {} rules.\n",
+        p.lifecycle().stages.len(),
+        p.lifecycle().rules.len()
+    ));
+    out.push_str("Pool, transfer and assignment rules: see docs/pool.md.\n");
     out
 }
 

@@ -102,6 +102,24 @@ pub struct EventFilter {
 }
 
 impl EventFilter {
+    /// A filter on the event name and text properties compared with `=`, as auto-tag behaviour
+    /// rules write them.
+    pub(crate) fn with_text_properties<'a>(
+        event: &str,
+        properties: impl IntoIterator<Item = (&'a String, &'a String)>,
+    ) -> EventFilter {
+        let mut properties: Vec<(Box<str>, Literal)> = properties
+            .into_iter()
+            .map(|(k, v)| (k.as_str().into(), Literal::Text(v.clone())))
+            .collect();
+        properties.sort_by(|a, b| a.0.cmp(&b.0));
+        properties.dedup_by(|a, b| a.0 == b.0);
+        EventFilter {
+            event: event.into(),
+            properties: properties.into_boxed_slice(),
+        }
+    }
+
     /// The event name to count (`content_view`).
     pub fn event(&self) -> &str {
         &self.event

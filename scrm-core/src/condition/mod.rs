@@ -268,6 +268,36 @@ impl Condition {
         filters.into_iter()
     }
 
+    /// Whether the condition reads `score` (or `grade` with `grade = true`); the engine computes
+    /// the score for a condition only when it does.
+    pub(crate) fn reads_score_or_grade(&self, grade: bool) -> bool {
+        let mut found = false;
+        self.root.visit(&mut |node| {
+            let field = match node {
+                Node::Compare { field, .. } | Node::Missing(field) | Node::Exists(field) => field,
+                _ => return,
+            };
+            let wanted = if grade {
+                ast::Field::Grade
+            } else {
+                ast::Field::Score
+            };
+            found |= *field == wanted;
+        });
+        found
+    }
+
+    /// Every `count(...)` of the condition: its filter and its window (`None`: all history).
+    pub(crate) fn counts(&self) -> Vec<(&EventFilter, Option<chrono::TimeDelta>)> {
+        let mut counts = Vec::new();
+        self.root.visit(&mut |node| {
+            if let Node::Count(count) = node {
+                counts.push((&count.filter, count.within.map(ast::Window::duration)));
+            }
+        });
+        counts
+    }
+
     /// Resolves tag and tag-group references (ids or display names) against `taxonomy`, ready to
     /// evaluate.
     ///

@@ -63,6 +63,43 @@ impl Number {
         parse(buf.as_str(), Rounding::Round).ok()
     }
 
+    /// The number `mantissa × 10^-scale` (scale at most 28).
+    pub(crate) fn from_scaled(mantissa: i64, scale: u32) -> Number {
+        let (mut mantissa, mut scale) = (i128::from(mantissa), scale.min(MAX_SCALE));
+        while scale > 0 && mantissa % 10 == 0 {
+            mantissa /= 10;
+            scale -= 1;
+        }
+        Number {
+            mantissa,
+            scale: if mantissa == 0 { 0 } else { scale },
+        }
+    }
+
+    /// The number times 10^`scale`, rounded half away from zero to a whole number; `None` when
+    /// it does not fit an `i64`.
+    pub(crate) fn to_scaled(self, scale: u32) -> Option<i64> {
+        let m = if scale >= self.scale {
+            10i128
+                .checked_pow(scale - self.scale)
+                .and_then(|p| self.mantissa.checked_mul(p))?
+        } else {
+            let unit = 10i128.checked_pow(self.scale - scale)?;
+            let (q, r) = (self.mantissa / unit, self.mantissa % unit);
+            if r.unsigned_abs() * 2 >= unit.unsigned_abs() {
+                q + self.mantissa.signum()
+            } else {
+                q
+            }
+        };
+        i64::try_from(m).ok()
+    }
+
+    /// How many digits follow the point.
+    pub(crate) fn scale(self) -> u32 {
+        self.scale
+    }
+
     /// This number as the nearest binary float.
     pub fn to_f64(self) -> f64 {
         let mut buf = StackBuf::default();
@@ -392,5 +429,17 @@ mod tests {
         assert!(Number::parse_literal("1234567890123456").is_err());
         assert!(Number::parse_literal("123456789012345").is_ok());
         assert_eq!(n("2.5").to_f64(), 2.5);
+    }
+
+    #[test]
+    fn scaled_forms_round_half_away_from_zero() {
+        assert_eq!(Number::from_scaled(1250, 2), n("12.5"));
+        assert_eq!(Number::from_scaled(-7, 0), n("-7"));
+        assert_eq!(n("12.345").to_scaled(2), Some(1235));
+        assert_eq!(n("-12.345").to_scaled(2), Some(-1235));
+        assert_eq!(n("12.344").to_scaled(2), Some(1234));
+        assert_eq!(n("3").to_scaled(2), Some(300));
+        assert_eq!(n("1e30").to_scaled(2), None);
+        assert_eq!(n("0.5").scale(), 1);
     }
 }

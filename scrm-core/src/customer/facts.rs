@@ -65,7 +65,7 @@ impl<'a> CustomerFacts<'a> {
     }
 }
 
-fn json_value(value: &serde_json::Value) -> Option<AttrValue<'_>> {
+pub(crate) fn json_value(value: &serde_json::Value) -> Option<AttrValue<'_>> {
     match value {
         serde_json::Value::String(s) => Some(AttrValue::Text(s)),
         serde_json::Value::Bool(b) => Some(AttrValue::Bool(*b)),

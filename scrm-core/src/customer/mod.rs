@@ -31,6 +31,7 @@ pub use account::{Account, Contact, ContactRole, DecisionChain};
 pub use consent::{ConsentRecord, ConsentSource, ConsentStatus, Consents};
 pub use event::Event;
 pub use facts::CustomerFacts;
+pub(crate) use facts::json_value;
 pub use identity::{Identity, IdentityKind};
 pub use merge::{Aliases, MergePolicy, MergeStrategy, Merged, merge, merge_pair};
 pub use resolve::{Resolution, resolve};

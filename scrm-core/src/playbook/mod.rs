@@ -28,11 +28,13 @@
 
 mod assignment;
 mod channel;
+mod engine;
+mod lifecycle;
 mod path;
 mod pool;
 mod pricing;
 mod rules;
-mod sections;
+mod scoring;
 mod shape;
 mod tagging;
 mod taxonomy;
@@ -47,9 +49,14 @@ use serde_json::Value;
 
 pub use assignment::{Assignment, DayOfWeek, HoursWindow, Route, RouteRule, RouteStrategy};
 pub use channel::{Channel, Platform};
+pub use engine::EngineSettings;
+pub use lifecycle::{Lifecycle, Stage, StageRule, StageTask};
 pub use pool::{ClaimRules, Pool, ReclaimRule};
 pub use pricing::Pricing;
-pub use sections::{Lifecycle, Scoring};
+pub use scoring::{
+    Component, Decay, Fit, FitRule, IntentAction, Monetary, Priority, Rfm, ScoreGroup, Scoring,
+    ScoringRule, Social, SocialFollowers, SocialReach, SocialReferrals, Threshold, Unmatched,
+};
 pub use tagging::{TagRule, Tagging};
 pub use taxonomy::{GroupedTag, Tag, TagGroup, Taxonomy};
 
@@ -124,10 +131,10 @@ pub struct Playbook {
     /// Auto-tag rules.
     #[serde(default)]
     tagging: Tagging,
-    /// Lead scoring (filled by a later version of the library; empty now).
+    /// Lead scoring: engagement, fit, social value, thresholds, RFM, priority.
     #[serde(default)]
     scoring: Scoring,
-    /// Lifecycle stages (empty now).
+    /// Lifecycle stages and the rules between them.
     #[serde(default)]
     lifecycle: Lifecycle,
     /// Pool (公海): reclaim, protection and claim rules. Empty: nobody is reclaimed.
@@ -142,6 +149,9 @@ pub struct Playbook {
     /// Pricing: meters, plans and their charges, coupons.
     #[serde(default)]
     pricing: Pricing,
+    /// How the engine treats late events.
+    #[serde(default, skip_serializing_if = "is_default_engine")]
+    engine: EngineSettings,
     #[serde(skip, default = "utc")]
     #[schemars(skip)]
     tz: Tz,
@@ -149,6 +159,10 @@ pub struct Playbook {
 
 fn utc() -> Tz {
     Tz::UTC
+}
+
+fn is_default_engine(settings: &EngineSettings) -> bool {
+    *settings == EngineSettings::default()
 }
 
 impl Playbook {
@@ -199,9 +213,9 @@ impl Playbook {
             .parse()
             .map_err(|_| Error::at(ErrorKind::Validation, "timezone", "unknown timezone"))?;
         playbook.taxonomy.gather_tags();
-        // Compiling the rules resolves their tag references and durations: a playbook that loads
-        // is one every engine can compile.
-        crate::tagging::Tagger::new(&playbook)?;
+        // Compiling the rules resolves their tag references, durations, stages and conditions:
+        // a playbook that loads is one every engine can compile.
+        crate::Engine::compile(&playbook)?;
         crate::pool::PoolRules::new(&playbook)?;
         crate::pool::TransferRules::new(&playbook)?;
         crate::pool::Router::new(&playbook)?;
@@ -276,6 +290,21 @@ impl Playbook {
     /// The pricing section: meters, plans, coupons.
     pub fn pricing(&self) -> &Pricing {
         &self.pricing
+    }
+
+    /// The scoring section.
+    pub fn scoring(&self) -> &Scoring {
+        &self.scoring
+    }
+
+    /// The lifecycle section.
+    pub fn lifecycle(&self) -> &Lifecycle {
+        &self.lifecycle
+    }
+
+    /// The engine settings (lateness).
+    pub fn engine_settings(&self) -> &EngineSettings {
+        &self.engine
     }
 }
 

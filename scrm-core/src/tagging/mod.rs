@@ -14,6 +14,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use normalize::{fold, fold_name};
+pub(crate) use tagger::TagContext;
 pub use tagger::{PreTag, Tagger};
 
 use crate::customer::Provenance;

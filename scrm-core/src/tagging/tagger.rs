@@ -10,7 +10,7 @@ use super::index::{TagIndex, TagNo};
 use super::keywords::KeywordMatcher;
 use super::normalize::fold;
 use super::{MAX_TAGS_PER_CUSTOMER, TagAction, TagChange};
-use crate::condition::{CompiledCondition, Condition};
+use crate::condition::{CompiledCondition, Condition, EventFilter};
 use crate::customer::{AppliedTag, Customer, CustomerFacts, Event, Identity, Provenance};
 use crate::error::{Error, ErrorKind, Problem, Result};
 use crate::playbook::{Playbook, TagRule};
@@ -299,6 +299,28 @@ impl Tagger {
         event: &Event,
         history: &[Event],
     ) -> Result<Vec<TagChange>> {
+        let mut changes = Vec::new();
+        self.on_event_in(
+            customer,
+            event,
+            &SliceHistory {
+                tagger: self,
+                history,
+            },
+            &mut changes,
+        )?;
+        Ok(changes)
+    }
+
+    /// [`Tagger::on_event`] with the history behind a [`TagContext`], appending to `changes`:
+    /// the engine keeps compact traces of past events instead of the events themselves.
+    pub(crate) fn on_event_in(
+        &self,
+        customer: &mut Customer,
+        event: &Event,
+        context: &dyn TagContext,
+        changes: &mut Vec<TagChange>,
+    ) -> Result<()> {
         customer.ensure_tenant(&self.tenant_id)?;
         if event.tenant_id != self.tenant_id || event.customer_id != customer.id {
             return Err(Error::at(
@@ -310,7 +332,6 @@ impl Tagger {
                 ),
             ));
         }
-        let mut changes = Vec::new();
         let mut claimed = Vec::new();
         if let Some(code) = event.channel_code.as_deref() {
             for &r in self
@@ -321,7 +342,7 @@ impl Tagger {
             {
                 let reason =
                     || format!("scanned channel code {code:?} (rule {})", self.rules[r].id);
-                self.apply_rule(customer, r, event.at, &reason, &mut claimed, &mut changes)?;
+                self.apply_rule(customer, r, event.at, &reason, &mut claimed, changes)?;
             }
         }
         if let (Some(text), Some(automaton)) = (event.text.as_deref(), &self.keywords) {
@@ -345,11 +366,11 @@ impl Tagger {
                         event.kind, self.rules[r].id
                     )
                 };
-                self.apply_rule(customer, r, event.at, &reason, &mut claimed, &mut changes)?;
+                self.apply_rule(customer, r, event.at, &reason, &mut claimed, changes)?;
             }
         }
-        for b in &self.behaviour {
-            let count = behaviour_count(b, event, history);
+        for (i, b) in self.behaviour.iter().enumerate() {
+            let count = context.behaviour_count(i, event);
             if count >= u64::from(b.min_count) {
                 let reason = || {
                     format!(
@@ -357,27 +378,20 @@ impl Tagger {
                         b.event, b.within_text, self.rules[b.rule].id
                     )
                 };
-                self.apply_rule(
-                    customer,
-                    b.rule,
-                    event.at,
-                    &reason,
-                    &mut claimed,
-                    &mut changes,
-                )?;
+                self.apply_rule(customer, b.rule, event.at, &reason, &mut claimed, changes)?;
             }
         }
         // Condition rules see the customer as the rules above left them, so a condition may build
         // on tags applied by the same event; they run to a fixed point (a rule fires at most once
         // per event), so replaying the event finds every condition's tags already on.
+        if self.conditions.is_empty() {
+            return Ok(());
+        }
         let mut done = vec![false; self.conditions.len()];
         loop {
-            let fired: Vec<usize> = {
-                let facts = CustomerFacts::new(customer, history, event.at).with_current(event);
-                (0..self.conditions.len())
-                    .filter(|&i| !done[i] && self.conditions[i].1.evaluate(&facts, event.at))
-                    .collect()
-            };
+            let fired: Vec<usize> = (0..self.conditions.len())
+                .filter(|&i| !done[i] && context.holds(&self.conditions[i].1, customer, event))
+                .collect();
             if fired.is_empty() {
                 break;
             }
@@ -385,10 +399,36 @@ impl Tagger {
                 done[i] = true;
                 let r = self.conditions[i].0;
                 let reason = || format!("condition became true (rule {})", self.rules[r].id);
-                self.apply_rule(customer, r, event.at, &reason, &mut claimed, &mut changes)?;
+                self.apply_rule(customer, r, event.at, &reason, &mut claimed, changes)?;
             }
         }
-        Ok(changes)
+        Ok(())
+    }
+
+    /// Resolves a tag id or display name to its id.
+    pub(crate) fn resolve_tag(&self, reference: &str) -> std::result::Result<&str, String> {
+        self.index
+            .resolve(reference)
+            .map(|no| self.index.info(no).id.as_str())
+    }
+
+    /// What each behaviour rule counts, in the order [`TagContext::behaviour_count`] numbers them:
+    /// its event filter and its window (counted in `(at - within, at]`).
+    pub(crate) fn behaviour_filters(&self) -> Vec<(EventFilter, TimeDelta)> {
+        self.behaviour
+            .iter()
+            .map(|b| {
+                (
+                    EventFilter::with_text_properties(&b.event, &b.properties),
+                    b.within,
+                )
+            })
+            .collect()
+    }
+
+    /// The conditions of the condition rules.
+    pub(crate) fn conditions(&self) -> impl Iterator<Item = &CompiledCondition> {
+        self.conditions.iter().map(|(_, c)| c)
     }
 
     /// Applies the pre-tags waiting for any identity of the customer.
@@ -555,6 +595,35 @@ impl Tagger {
             reason: reason(),
         });
         Ok(())
+    }
+}
+
+/// What the tagger asks about a customer's past while it runs the rules on one event.
+pub(crate) trait TagContext {
+    /// How many distinct events (the current one included) match behaviour rule number `rule` in
+    /// the window `(event.at - within, event.at]`.
+    fn behaviour_count(&self, rule: usize, event: &Event) -> u64;
+    /// Whether `condition` holds for `customer` when `event` happens (the event counted).
+    fn holds(&self, condition: &CompiledCondition, customer: &Customer, event: &Event) -> bool;
+}
+
+/// The history as a slice of events, as [`Tagger::on_event`] receives it.
+struct SliceHistory<'a> {
+    tagger: &'a Tagger,
+    history: &'a [Event],
+}
+
+impl TagContext for SliceHistory<'_> {
+    fn behaviour_count(&self, rule: usize, event: &Event) -> u64 {
+        self.tagger
+            .behaviour
+            .get(rule)
+            .map_or(0, |b| behaviour_count(b, event, self.history))
+    }
+
+    fn holds(&self, condition: &CompiledCondition, customer: &Customer, event: &Event) -> bool {
+        let facts = CustomerFacts::new(customer, self.history, event.at).with_current(event);
+        condition.evaluate(&facts, event.at)
     }
 }
 

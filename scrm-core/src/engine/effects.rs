@@ -1,0 +1,301 @@
+//! [`Effects`]: what one call changed, each change with its reason; built by comparing the
+//! profile before and after, so a late event that re-folds recent events reports exactly what
+//! ended up different.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::Engine;
+use super::profile::State;
+use crate::lifecycle::StageChange;
+use crate::lifecycle::model::RuleKind;
+use crate::scoring::{FiredThreshold, Points, Score};
+use crate::tagging::{TagAction, TagChange};
+
+/// Everything an [`Engine`] call changed for one customer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Effects {
+    /// The event applied, if the call applied one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<String>,
+    /// The event had been applied before: nothing changed.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub replayed: bool,
+    /// The event was late (before the customer's latest event) and the recent events were
+    /// re-folded around it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub refolded: bool,
+    /// Tags added, removed or refreshed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<TagChange>,
+    /// The score before and after, when the playbook scores.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<ScoreChange>,
+    /// Stage changes (new entries of the stage history).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<StageChange>,
+    /// Thresholds that fired or re-armed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub thresholds: Vec<ThresholdChange>,
+    /// Tasks for the owner (the tasks of a stage just entered).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tasks: Vec<Task>,
+    /// Alerts for the owner: thresholds reached, moves back or into side states.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<Alert>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl Effects {
+    /// Whether the call changed nothing a host would act on.
+    pub fn is_empty(&self) -> bool {
+        self.tags.is_empty()
+            && self.stages.is_empty()
+            && self.thresholds.is_empty()
+            && self.tasks.is_empty()
+            && self.alerts.is_empty()
+            && self.score.as_ref().is_none_or(|s| s.delta == Points::ZERO)
+    }
+}
+
+/// The score at the call's `now`, before and after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreChange {
+    /// The lead score before (absent when it could not be computed, e.g. after a rule edit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<Points>,
+    /// The lead score after.
+    pub after: Points,
+    /// `after − before`.
+    pub delta: Points,
+    /// The score after, with its explanation.
+    pub explained: Score,
+}
+
+/// A threshold that fired or re-armed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ThresholdChange {
+    /// The threshold id.
+    pub id: String,
+    /// `true`: fired; `false`: re-armed (the score dropped below `rearm_below`).
+    pub fired: bool,
+    /// When it fired (for a re-arm: when it had fired).
+    pub at: DateTime<Utc>,
+}
+
+/// A task for the owner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Task {
+    /// The task id (unique within its stage).
+    pub id: String,
+    /// What to do.
+    pub name: String,
+    /// The stage it belongs to.
+    pub stage: String,
+    /// The owner, if the customer has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// When the customer entered the stage.
+    pub created_at: DateTime<Utc>,
+    /// When it is due, if the stage gives a due time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+/// What an alert is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum AlertKind {
+    /// A score threshold was reached.
+    Threshold,
+    /// The customer moved back or into a side state (流失, 沉睡, 输单).
+    Stage,
+}
+
+/// An alert for the owner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Alert {
+    /// What it is about.
+    pub kind: AlertKind,
+    /// The threshold or lifecycle rule id.
+    pub id: String,
+    /// The message for the owner.
+    pub message: String,
+    /// The owner, if the customer has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+impl Engine {
+    /// The effects of going from `before` to `after`; `log` holds the tag changes the fold made
+    /// (their reasons), `now` dates the score.
+    pub(crate) fn diff(
+        &self,
+        before: &State,
+        after: &State,
+        log: &[TagChange],
+        now: DateTime<Utc>,
+        score_before: Option<Points>,
+    ) -> crate::error::Result<Effects> {
+        let mut effects = Effects {
+            tags: tag_changes(before, after, log),
+            ..Effects::default()
+        };
+        if !self.scoring.is_empty() {
+            let explained = self.score_of(after, now)?;
+            let after_points = explained.score;
+            effects.score = Some(ScoreChange {
+                before: score_before,
+                after: after_points,
+                delta: score_before
+                    .and_then(|b| after_points.checked_sub(b))
+                    .unwrap_or(Points::ZERO),
+                explained,
+            });
+        }
+        let old = &before.lifecycle.history;
+        let new = &after.lifecycle.history;
+        let common = old
+            .iter()
+            .zip(new.iter())
+            .take_while(|(a, b)| a == b)
+            .count();
+        effects.stages = new.get(common..).unwrap_or_default().to_vec();
+        let owner = after.customer.owner.clone();
+        for change in &effects.stages {
+            let backward = change.rule != crate::lifecycle::machine::INITIAL_RULE
+                && self
+                    .lifecycle
+                    .rules
+                    .iter()
+                    .find(|r| r.id == change.rule)
+                    .is_some_and(|r| matches!(r.kind, RuleKind::Move | RuleKind::Inactivity(_)));
+            if backward {
+                let name = self
+                    .lifecycle
+                    .stage(&change.to)
+                    .map_or(change.to.as_str(), |s| {
+                        self.lifecycle.stages[s].name.as_str()
+                    });
+                effects.alerts.push(Alert {
+                    kind: AlertKind::Stage,
+                    id: change.rule.clone(),
+                    message: format!("{name}: {}", change.reason),
+                    owner: owner.clone(),
+                    at: change.at,
+                });
+            }
+        }
+        if let Some(last) = effects.stages.last() {
+            if after.customer.stage.as_deref() == Some(last.to.as_str()) {
+                if let Some(s) = self.lifecycle.stage(&last.to) {
+                    for task in &self.lifecycle.stages[s].tasks {
+                        effects.tasks.push(Task {
+                            id: task.id.clone(),
+                            name: task.name.clone(),
+                            stage: last.to.clone(),
+                            owner: owner.clone(),
+                            created_at: last.at,
+                            due_at: task
+                                .due
+                                .and_then(|d| last.at.checked_add_signed(TimeDelta::seconds(d))),
+                        });
+                    }
+                }
+            }
+        }
+        self.threshold_effects(&before.fired, &after.fired, owner, &mut effects);
+        Ok(effects)
+    }
+
+    fn threshold_effects(
+        &self,
+        before: &[FiredThreshold],
+        after: &[FiredThreshold],
+        owner: Option<String>,
+        effects: &mut Effects,
+    ) {
+        for f in after.iter().filter(|f| !before.contains(f)) {
+            effects.thresholds.push(ThresholdChange {
+                id: f.id.clone(),
+                fired: true,
+                at: f.at,
+            });
+            let threshold = self.scoring.thresholds.iter().find(|t| t.id == f.id);
+            let message = threshold.and_then(|t| t.alert.clone()).unwrap_or_else(|| {
+                let score = threshold.map_or(Points::ZERO, |t| Points::from_hundredths(t.score));
+                format!("score reached {score} (threshold {})", f.id)
+            });
+            effects.alerts.push(Alert {
+                kind: AlertKind::Threshold,
+                id: f.id.clone(),
+                message,
+                owner: owner.clone(),
+                at: f.at,
+            });
+        }
+        for f in before
+            .iter()
+            .filter(|f| !after.iter().any(|a| a.id == f.id))
+        {
+            effects.thresholds.push(ThresholdChange {
+                id: f.id.clone(),
+                fired: false,
+                at: f.at,
+            });
+        }
+    }
+}
+
+/// The tag changes between two states: for each tag whose record differs, the last change the
+/// fold logged for it, or one stated from the difference.
+fn tag_changes(before: &State, after: &State, log: &[TagChange]) -> Vec<TagChange> {
+    let mut ids: Vec<&str> = before
+        .customer
+        .tags
+        .iter()
+        .chain(&after.customer.tags)
+        .map(|t| t.tag_id.as_str())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = Vec::new();
+    for id in ids {
+        let old = before.customer.tags.iter().find(|t| t.tag_id == id);
+        let new = after.customer.tags.iter().find(|t| t.tag_id == id);
+        if old == new {
+            continue;
+        }
+        if let Some(logged) = log.iter().rev().find(|c| c.tag_id == id) {
+            out.push(logged.clone());
+            continue;
+        }
+        let (action, tag) = match (old, new) {
+            (_, Some(n)) if old.is_none() => (TagAction::Added, n),
+            (Some(o), None) => (TagAction::Removed, o),
+            (_, Some(n)) => (TagAction::Refreshed, n),
+            (None, None) => continue,
+        };
+        out.push(TagChange {
+            tag_id: id.to_owned(),
+            action,
+            provenance: tag.provenance.clone(),
+            reason: "re-folded with a late event".to_owned(),
+        });
+    }
+    // Keep the order the fold made them in where it logged them.
+    out.sort_by_key(|c| log.iter().position(|l| l == c).unwrap_or(usize::MAX));
+    out
+}

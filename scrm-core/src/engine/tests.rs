@@ -1,0 +1,696 @@
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::*;
+use crate::{ErrorKind, Event, Playbook, RfmMode};
+
+pub(crate) const PLAYBOOK: &str = r#"
+schema_version = 1
+tenant_id = "t"
+timezone = "Asia/Shanghai"
+
+[[taxonomy.groups]]
+id = "intent"
+name = "意向"
+exclusive = true
+tags = [{ id = "intent_high", name = "高意向" }, { id = "intent_low", name = "低意向" }]
+
+[[tagging.rules]]
+kind = "keyword"
+id = "kw_price"
+keywords = ["多少钱"]
+tags = ["intent_high"]
+
+[[tagging.rules]]
+kind = "keyword"
+id = "kw_no"
+keywords = ["不需要"]
+tags = ["intent_low"]
+
+[[scoring.groups]]
+id = "content"
+cap = 30
+
+[[scoring.rules]]
+id = "view"
+event = "content_view"
+points = 5
+group = "content"
+cap = 20
+cap_window = "1d"
+
+[[scoring.rules]]
+id = "view_price"
+event = "content_view"
+properties = { category = "pricing" }
+points = 10
+group = "content"
+
+[[scoring.rules]]
+id = "unsubscribe"
+event = "unsubscribe"
+points = -15
+group = "content"
+
+[[scoring.rules]]
+id = "message"
+event = "message"
+points = 4
+decay = { half_life = "10d" }
+
+[[scoring.rules]]
+id = "form"
+event = "form"
+points = 50
+once = true
+decay = { window = "30d" }
+
+[scoring]
+cap = 100
+
+[scoring.fit]
+grade = true
+[[scoring.fit.rules]]
+id = "city"
+when = 'attr.城市 in ["上海", "北京"]'
+points = 10
+grade = 3
+[[scoring.fit.rules]]
+id = "big"
+when = "attr.employees >= 100"
+points = 5
+grade = 2
+
+[scoring.social]
+followers = { attribute = "粉丝数", per = 1000, points = 1, cap = 20 }
+referrals = { points = 5 }
+reach = { points = 1, per = 10 }
+
+[[scoring.thresholds]]
+id = "hot"
+score = 40
+rearm_below = 20
+alert = "线索升温"
+
+[[scoring.thresholds]]
+id = "once"
+score = 60
+
+[scoring.rfm]
+recent_within = "30d"
+frequent_at = 2
+valuable_at = 500
+
+[scoring.priority]
+intent_tags = { intent_high = 30 }
+actions = [{ id = "price", event = "content_view", properties = { category = "pricing" }, label = "viewed the price list", points = 40 }]
+contact_events = ["follow_up"]
+
+[[lifecycle.stages]]
+id = "visitor"
+name = "访客"
+[[lifecycle.stages]]
+id = "lead"
+name = "线索"
+tasks = [{ id = "call", name = "电话回访", due = "2d" }]
+[[lifecycle.stages]]
+id = "mql"
+name = "MQL"
+[[lifecycle.stages]]
+id = "customer"
+name = "成交"
+[[lifecycle.stages]]
+id = "dormant"
+name = "沉睡"
+side = true
+[[lifecycle.stages]]
+id = "churned"
+name = "流失"
+side = true
+
+[[lifecycle.rules]]
+kind = "advance"
+id = "engaged"
+to = "lead"
+on = ["message", "form"]
+
+[[lifecycle.rules]]
+kind = "advance"
+id = "qualified"
+to = "mql"
+when = "score >= 40"
+require_tasks = true
+
+[[lifecycle.rules]]
+kind = "advance"
+id = "bought"
+to = "customer"
+on = ["purchase"]
+
+[[lifecycle.rules]]
+kind = "move"
+id = "deleted"
+to = "churned"
+on = ["employee_deleted"]
+reason = "客户删除了员工"
+
+[[lifecycle.rules]]
+kind = "inactivity"
+id = "quiet"
+after = "30d"
+to = "dormant"
+
+[[lifecycle.rules]]
+kind = "reengage"
+id = "back"
+from = ["dormant"]
+
+[engine]
+lateness = "2h"
+"#;
+
+pub(crate) fn engine() -> Engine {
+    Engine::compile(&Playbook::from_toml(PLAYBOOK).unwrap()).unwrap()
+}
+
+pub(crate) fn t(day: u32, hour: u32) -> DateTime<Utc> {
+    "2026-03-01T00:00:00Z".parse::<DateTime<Utc>>().unwrap()
+        + TimeDelta::days(i64::from(day) - 1)
+        + TimeDelta::hours(i64::from(hour))
+}
+
+pub(crate) fn ev(id: &str, kind: &str, at: DateTime<Utc>) -> Event {
+    Event::new("t", id, "c1", kind, at)
+}
+
+fn with(mut e: Event, key: &str, value: serde_json::Value) -> Event {
+    e.properties.insert(key.into(), value);
+    e
+}
+
+fn fresh(engine: &Engine) -> Profile {
+    engine.new_profile("c1", t(1, 0)).unwrap()
+}
+
+fn apply_all(engine: &Engine, events: &[Event]) -> Profile {
+    let mut p = fresh(engine);
+    for e in events {
+        engine.apply(&mut p, e, e.at).unwrap();
+    }
+    p
+}
+
+fn score(engine: &Engine, p: &Profile, now: DateTime<Utc>) -> String {
+    engine.score(p, now).unwrap().score.to_string()
+}
+
+#[test]
+fn rule_cap_per_day_then_group_cap_after_netting_then_total_cap() {
+    let e = engine();
+    // Six plain views on day 1: 30 raw, the rule's 1d cap keeps 20.
+    let mut events: Vec<Event> = (0..6)
+        .map(|i| ev(&format!("v{i}"), "content_view", t(1, i)))
+        .collect();
+    let p = apply_all(&e, &events);
+    let s = e.score(&p, t(1, 10)).unwrap();
+    let view = &s.explanation.rules[0];
+    assert_eq!(
+        (
+            view.raw.to_string(),
+            view.capped.to_string(),
+            view.points.to_string()
+        ),
+        ("30".into(), "10".into(), "20".into())
+    );
+    assert_eq!(s.score.to_string(), "20");
+    // Three pricing views add 30 raw to the group (3 × view 5 too, capped: day 1 is full):
+    // group net = 20 + 30 = 50, clamped to 30.
+    for i in 0..3 {
+        events.push(with(
+            ev(&format!("p{i}"), "content_view", t(1, 7 + i)),
+            "category",
+            "pricing".into(),
+        ));
+    }
+    let p = apply_all(&e, &events);
+    let s = e.score(&p, t(1, 12)).unwrap();
+    let group = &s.explanation.groups[0];
+    assert_eq!(
+        (
+            group.net.to_string(),
+            group.capped.to_string(),
+            group.points.to_string()
+        ),
+        ("50".into(), "20".into(), "30".into())
+    );
+    // An unsubscribe nets inside the group before its cap: 50 - 15 = 35, clamped to 30.
+    events.push(ev("u1", "unsubscribe", t(1, 13)));
+    let p = apply_all(&e, &events);
+    let s = e.score(&p, t(1, 14)).unwrap();
+    assert_eq!(s.explanation.groups[0].net.to_string(), "35");
+    assert_eq!(s.engagement.to_string(), "30");
+    // Fit: Shanghai (+10, +1 letter) and 300 employees (+5, +2/3): D → B-.
+    let mut p = p;
+    p.update_customer(|c| {
+        c.set_attribute("城市", crate::AttributeValue::Text("上海".into()), t(1, 0))
+            .unwrap();
+        c.set_attribute("employees", crate::AttributeValue::Number(300.0), t(1, 0))
+            .unwrap();
+    });
+    let s = e.score(&p, t(1, 14)).unwrap();
+    assert_eq!(s.fit.to_string(), "15");
+    assert_eq!(s.grade.as_deref(), Some("B-"));
+    assert_eq!(s.score.to_string(), "45");
+}
+
+#[test]
+fn the_total_cap_clamps_last() {
+    let e = engine();
+    let mut events = Vec::new();
+    for d in 1..=3 {
+        for i in 0..4 {
+            events.push(ev(&format!("m{d}_{i}"), "message", t(d, i)));
+        }
+    }
+    events.push(ev("f1", "form", t(3, 5)));
+    for d in 1..=3 {
+        events.push(with(
+            ev(&format!("p{d}"), "content_view", t(d, 6)),
+            "category",
+            "pricing".into(),
+        ));
+    }
+    events.sort_by_key(|x| x.at);
+    let p = apply_all(&e, &events);
+    let s = e.score(&p, t(3, 6)).unwrap();
+    // messages 12 × 4 decaying, form 50, pricing 3 × (10 + 5) = 45 capped to 30 by the group:
+    // the total is over 100 before the total cap.
+    assert!(s.explanation.total_capped.hundredths() > 0, "{s:?}");
+    let sum: i64 = s
+        .explanation
+        .rules
+        .iter()
+        .map(|r| r.points.hundredths())
+        .sum::<i64>()
+        - s.explanation
+            .groups
+            .iter()
+            .map(|g| g.capped.hundredths())
+            .sum::<i64>()
+        - s.explanation.total_capped.hundredths();
+    assert_eq!(sum, s.engagement.hundredths());
+    assert!(s.engagement.hundredths() <= 10_000);
+}
+
+#[test]
+fn half_life_and_window_decay() {
+    let e = engine();
+    let p = apply_all(&e, &[ev("m1", "message", t(1, 0))]);
+    assert_eq!(score(&e, &p, t(1, 0)), "4");
+    assert_eq!(score(&e, &p, t(11, 0)), "2");
+    assert_eq!(score(&e, &p, t(21, 0)), "1");
+    // 4 × 2^-0.5 = 2.828… → 2.83
+    assert_eq!(score(&e, &p, t(6, 0)), "2.83");
+    let p = apply_all(&e, &[ev("f1", "form", t(1, 0)), ev("f2", "form", t(2, 0))]);
+    // once: only the first form scores; its window is 30 days.
+    let s = e.score(&p, t(30, 23)).unwrap();
+    assert_eq!(
+        (s.score.to_string(), s.explanation.rules[0].events),
+        ("50".into(), 2)
+    );
+    assert_eq!(score(&e, &p, t(31, 0)), "0");
+}
+
+#[test]
+fn thresholds_fire_once_and_rearm_below() {
+    let e = engine();
+    let mut p = fresh(&e);
+    let f = e
+        .apply(&mut p, &ev("f1", "form", t(1, 0)), t(1, 0))
+        .unwrap();
+    assert_eq!(f.thresholds.len(), 1);
+    assert_eq!(f.alerts[0].message, "线索升温");
+    let f2 = e
+        .apply(&mut p, &ev("m1", "message", t(1, 1)), t(1, 1))
+        .unwrap();
+    assert!(f2.thresholds.is_empty(), "hot fires once");
+    // 31 days later the form has dropped out: 0 + message decayed. The next event re-arms.
+    let r = e
+        .apply(&mut p, &ev("m2", "message", t(32, 0)), t(32, 0))
+        .unwrap();
+    assert_eq!(
+        r.thresholds,
+        vec![ThresholdChange {
+            id: "hot".into(),
+            fired: false,
+            at: t(1, 0)
+        }]
+    );
+    let again = e
+        .apply(&mut p, &ev("f2", "form", t(33, 0)), t(33, 0))
+        .unwrap();
+    // once: the second form gives nothing, so no re-fire.
+    assert!(again.thresholds.is_empty());
+}
+
+#[test]
+fn stages_move_forward_only_with_guards_and_task_gates() {
+    let e = engine();
+    let mut p = fresh(&e);
+    e.apply(&mut p, &ev("m1", "message", t(1, 0)), t(1, 0))
+        .unwrap();
+    assert_eq!(p.customer().stage.as_deref(), Some("lead"));
+    let f = e
+        .apply(&mut p, &ev("f1", "form", t(1, 1)), t(1, 1))
+        .unwrap();
+    // Score 54 >= 40 but the lead's call task is not done.
+    assert_eq!(p.customer().stage.as_deref(), Some("lead"));
+    assert!(f.stages.is_empty());
+    let done = with(ev("d1", "task_done", t(1, 2)), "task", "call".into());
+    let f = e.apply(&mut p, &done, t(1, 2)).unwrap();
+    assert_eq!(p.customer().stage.as_deref(), Some("mql"));
+    assert_eq!(f.stages[0].rule, "qualified");
+    // A later message would advance to lead, which is behind: nothing happens.
+    e.apply(&mut p, &ev("m2", "message", t(1, 3)), t(1, 3))
+        .unwrap();
+    assert_eq!(p.customer().stage.as_deref(), Some("mql"));
+    let stages: Vec<&str> = p.stage_history().iter().map(|c| c.to.as_str()).collect();
+    assert_eq!(stages, ["visitor", "lead", "mql"]);
+}
+
+#[test]
+fn entering_a_stage_gives_its_tasks() {
+    let e = engine();
+    let mut p = fresh(&e);
+    p.update_customer(|c| c.owner = Some("emp1".into()));
+    let f = e
+        .apply(&mut p, &ev("m1", "message", t(1, 0)), t(1, 0))
+        .unwrap();
+    assert_eq!(f.tasks.len(), 1);
+    assert_eq!(f.tasks[0].due_at, Some(t(3, 0)));
+    assert_eq!(f.tasks[0].owner.as_deref(), Some("emp1"));
+}
+
+#[test]
+fn dormancy_churn_and_reengagement() {
+    let e = engine();
+    let mut p = fresh(&e);
+    e.apply(&mut p, &ev("m1", "message", t(1, 0)), t(1, 0))
+        .unwrap();
+    let f = e.tick(&mut p, t(40, 0)).unwrap();
+    assert_eq!(p.customer().stage.as_deref(), Some("dormant"));
+    assert_eq!(
+        f.stages[0].at,
+        t(31, 0),
+        "dated when the silence reached 30 days"
+    );
+    assert_eq!(f.alerts[0].kind, AlertKind::Stage);
+    let f = e
+        .apply(&mut p, &ev("v1", "content_view", t(41, 0)), t(41, 0))
+        .unwrap();
+    assert_eq!(p.customer().stage.as_deref(), Some("lead"));
+    assert_eq!(f.stages[0].rule, "back");
+    let f = e
+        .apply(&mut p, &ev("x1", "employee_deleted", t(42, 0)), t(42, 0))
+        .unwrap();
+    assert_eq!(p.customer().stage.as_deref(), Some("churned"));
+    assert_eq!(f.alerts[0].message, "流失: 客户删除了员工");
+}
+
+#[test]
+fn inactivity_between_events_is_found_without_a_tick() {
+    let e = engine();
+    let p = apply_all(
+        &e,
+        &[
+            ev("m1", "message", t(1, 0)),
+            ev("v1", "content_view", t(40, 0)),
+        ],
+    );
+    let rules: Vec<&str> = p.stage_history().iter().map(|c| c.rule.as_str()).collect();
+    assert_eq!(rules, ["initial", "engaged", "quiet", "back"]);
+}
+
+#[test]
+fn replaying_an_event_changes_nothing() {
+    let e = engine();
+    let mut p = fresh(&e);
+    let m = ev("m1", "message", t(1, 0));
+    e.apply(&mut p, &m, t(1, 0)).unwrap();
+    let settled = p.clone();
+    let f = e.apply(&mut p, &m, t(2, 0)).unwrap();
+    assert!(f.replayed && f.is_empty());
+    assert_eq!(p, settled);
+}
+
+#[test]
+fn a_late_event_within_the_bound_is_folded_in_at_its_place() {
+    let e = engine();
+    let a = with(ev("a", "message", t(1, 1)), "x", 1.into());
+    let mut b = ev("b", "message", t(1, 2));
+    b.text = Some("不需要".into());
+    let mut c = ev("c", "message", t(1, 3));
+    c.text = Some("多少钱".into());
+    let in_order = apply_all(&e, &[a.clone(), b.clone(), c.clone()]);
+    let mut late = fresh(&e);
+    for x in [&a, &c] {
+        e.apply(&mut late, x, x.at).unwrap();
+    }
+    let f = e.apply(&mut late, &b, t(1, 3)).unwrap();
+    assert!(f.refolded);
+    // b's intent_low came before c's intent_high, so nothing visible changes.
+    assert!(f.tags.is_empty(), "{:?}", f.tags);
+    assert_eq!(late, in_order);
+    assert_eq!(late.customer().tags[0].tag_id, "intent_high");
+}
+
+#[test]
+fn a_late_event_beyond_the_bound_is_refused_with_its_id_time_and_bound() {
+    let e = engine();
+    let mut p = fresh(&e);
+    e.apply(&mut p, &ev("a", "message", t(1, 5)), t(1, 5))
+        .unwrap();
+    let before = p.clone();
+    let err = e
+        .apply(&mut p, &ev("old", "message", t(1, 2)), t(1, 5))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Validation);
+    let message = &err.problems()[0].message;
+    assert!(
+        message.contains("\"old\"")
+            && message.contains("2026-03-01T02:00:00")
+            && message.contains("2h"),
+        "{message}"
+    );
+    assert_eq!(p, before);
+}
+
+#[test]
+fn a_batch_fold_equals_applying_one_by_one() {
+    let e = engine();
+    let events: Vec<Event> = (0..40)
+        .map(|i| {
+            let kind = ["message", "content_view", "form", "purchase"][i % 4];
+            let mut x = Event::new(
+                "t",
+                &format!("e{i}"),
+                &format!("c{}", i % 3),
+                kind,
+                t(1 + (i as u32 * 7) % 20, (i % 24) as u32),
+            );
+            if kind == "purchase" {
+                x.properties.insert("amount".into(), "99.90".into());
+            }
+            x
+        })
+        .collect();
+    let mut folded = Vec::new();
+    let report = e.fold(&mut folded, &events).unwrap();
+    assert_eq!(
+        (report.applied, report.created, report.refused.len()),
+        (40, 3, 0)
+    );
+    for c in 0..3 {
+        let id = format!("c{c}");
+        let mut mine: Vec<&Event> = events.iter().filter(|x| x.customer_id == id).collect();
+        mine.sort_by_key(|x| (x.at, x.id.clone()));
+        let first = mine[0].at;
+        let mut p = e.new_profile(&id, first).unwrap();
+        for x in mine {
+            e.apply(&mut p, x, x.at).unwrap();
+        }
+        let f = folded.iter().find(|p| p.customer().id == id).unwrap();
+        assert_eq!(f, &p);
+    }
+    // Folding the same batch again replays every event.
+    let again = e.fold(&mut folded, &events).unwrap();
+    assert_eq!((again.applied, again.replayed), (0, 40));
+}
+
+#[test]
+fn purchases_need_an_amount_and_feed_rfm() {
+    let e = engine();
+    let mut p = fresh(&e);
+    let err = e
+        .apply(&mut p, &ev("p0", "purchase", t(1, 0)), t(1, 0))
+        .unwrap_err();
+    assert_eq!(err.problems()[0].path, "event.properties.amount");
+    for (i, amount) in ["300", "250.5"].iter().enumerate() {
+        let x = with(
+            ev(&format!("p{i}"), "purchase", t(1 + i as u32, 0)),
+            "amount",
+            (*amount).into(),
+        );
+        e.apply(&mut p, &x, x.at).unwrap();
+    }
+    assert_eq!(p.customer().stage.as_deref(), Some("customer"));
+    let rfm = e.rfm([&p], t(10, 0), RfmMode::Binary).unwrap();
+    assert_eq!((rfm[0].r, rfm[0].f, rfm[0].m), (1, 1, 1));
+    assert_eq!(rfm[0].segment.as_deref(), Some("重要价值客户"));
+    assert_eq!(rfm[0].monetary, "550.5");
+    let rfm = e.rfm([&p], t(60, 0), RfmMode::Binary).unwrap();
+    assert_eq!(rfm[0].segment.as_deref(), Some("重要保持客户"));
+}
+
+#[test]
+fn priority_list_ranks_with_reasons() {
+    let e = engine();
+    let mut hot = fresh(&e);
+    hot.update_customer(|c| c.owner = Some("emp1".into()));
+    let view = with(
+        with(
+            ev("p1", "content_view", t(9, 22)),
+            "category",
+            "pricing".into(),
+        ),
+        "duration_s",
+        180.into(),
+    );
+    e.apply(&mut hot, &view, view.at).unwrap();
+    let mut cold = e.new_profile("c2", t(1, 0)).unwrap();
+    cold.update_customer(|c| c.owner = Some("emp1".into()));
+    let other = e.new_profile("c3", t(1, 0)).unwrap();
+    let list = e
+        .priority_list("emp1", [&cold, &hot, &other], t(10, 0))
+        .unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0].customer_id, "c1");
+    assert!(
+        list[0]
+            .reason
+            .starts_with("viewed the price list for 3 min (2 h ago)"),
+        "{}",
+        list[0].reason
+    );
+    assert!(
+        list[1]
+            .reason
+            .contains("not contacted in 9 days (2 days overdue)"),
+        "{}",
+        list[1].reason
+    );
+}
+
+#[test]
+fn rescoring_after_a_rule_edit_is_as_if_the_rule_had_always_been_there() {
+    let e = engine();
+    let events = [ev("m1", "message", t(1, 0)), ev("f1", "form", t(2, 0))];
+    let p = apply_all(&e, &events);
+    let edited = PLAYBOOK.replace("points = 50\nonce = true", "points = 20\nonce = true");
+    let e2 = Engine::compile(&Playbook::from_toml(&edited).unwrap()).unwrap();
+    assert_eq!(
+        e2.apply(&mut p.clone(), &ev("x", "message", t(3, 0)), t(3, 0))
+            .unwrap_err()
+            .problems()[0]
+            .path,
+        "profile.fingerprint"
+    );
+    let (rescored, effects) = e2.rescore(&p, &events, t(3, 0)).unwrap();
+    let mut from_scratch = e2.new_profile("c1", t(1, 0)).unwrap();
+    for x in &events {
+        e2.apply(&mut from_scratch, x, x.at).unwrap();
+    }
+    assert_eq!(
+        e2.score(&rescored, t(3, 0)).unwrap(),
+        e2.score(&from_scratch, t(3, 0)).unwrap()
+    );
+    assert!(effects.score.is_some_and(|s| s.before.is_none()));
+}
+
+#[test]
+fn an_engine_is_shared_across_threads() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Engine>();
+    shared::<Profile>();
+}
+
+#[test]
+fn profiles_round_trip_through_json() {
+    let e = engine();
+    let p = apply_all(
+        &e,
+        &[ev("m1", "message", t(1, 0)), ev("f1", "form", t(1, 1))],
+    );
+    let back = Profile::from_json(&p.to_json()).unwrap();
+    assert_eq!(back, p);
+    assert!(p.memory_bytes() > 0);
+}
+
+#[test]
+fn validation_reports_every_problem_with_its_path() {
+    let bad = r#"
+schema_version = 1
+tenant_id = "t"
+timezone = "UTC"
+[[scoring.rules]]
+id = "a"
+event = "view"
+points = 1.234
+group = "nope"
+cap = -5
+decay = { half_life = "soon" }
+when = "score >="
+[[scoring.rules]]
+id = "a"
+event = "view"
+points = 1
+cap_window = "1d"
+[[scoring.thresholds]]
+id = "x"
+score = 10
+rearm_below = 20
+[[lifecycle.rules]]
+kind = "advance"
+id = "r"
+to = "nowhere"
+[[lifecycle.rules]]
+kind = "advance"
+id = "s"
+to = "dormant"
+[[lifecycle.rules]]
+kind = "inactivity"
+id = "q"
+after = "0d"
+to = "dormant"
+[engine]
+lateness = "forever"
+"#;
+    let err = Playbook::from_toml(bad).unwrap_err();
+    let paths: Vec<&str> = err.problems().iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "scoring.rules[0].when",
+            "scoring.rules[0].points",
+            "scoring.rules[0].group",
+            "scoring.rules[0].cap",
+            "scoring.rules[0].decay.half_life",
+            "scoring.rules[1].id",
+            "scoring.rules[1].cap_window",
+            "scoring.thresholds[0].rearm_below",
+            "lifecycle.rules[0].to",
+            "lifecycle.rules[1].to",
+            "lifecycle.rules[2].after",
+            "engine.lateness",
+        ]
+    );
+}

@@ -1,0 +1,144 @@
+//! Decay of an event's points with its age, computed the same on every machine.
+//!
+//! **Rule (decision 0005).** An event's points `p` (hundredths, after the rule cap) at age `a`
+//! count `round(p × 2^(−a/h))` hundredths under a half-life `h`, rounded half away from zero, and
+//! `p` or nothing under a window `w` (nothing once `a ≥ w`). Ages are whole seconds; an event in
+//! the future of the evaluation time has age 0. `2^(−a/h)` is `2^(−k) · e^(−f·ln 2)` with
+//! `k = ⌊a/h⌋` and `f` the remainder over `h`; the exponential is a fixed 24-term series of IEEE
+//! double additions and multiplications (no `libm` call, whose last bit differs between
+//! platforms), so the rounded result is bit-for-bit the same in every binding and on every OS.
+
+/// How an engagement rule's points fade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DecayModel {
+    /// Points count in full forever.
+    None,
+    /// Points halve every this many seconds.
+    HalfLife(i64),
+    /// Points count in full for this many seconds, then not at all.
+    Window(i64),
+}
+
+impl DecayModel {
+    /// The hundredths `points` (earned at `at`) still count at `now`; times in microseconds.
+    pub(crate) fn apply(self, points: i64, at: i64, now: i64) -> i64 {
+        let age = now.saturating_sub(at).max(0) / 1_000_000;
+        match self {
+            DecayModel::None => points,
+            DecayModel::Window(w) => {
+                if age >= w {
+                    0
+                } else {
+                    points
+                }
+            }
+            DecayModel::HalfLife(h) => round_half_away(points as f64 * half_life_factor(age, h)),
+        }
+    }
+
+    /// Whether `points` earned at `at` count nothing at `now` and at every later time, so the
+    /// event can be forgotten (its points settle as fully decayed).
+    pub(crate) fn gone(self, points: i64, at: i64, now: i64) -> bool {
+        match self {
+            DecayModel::None => false,
+            // Decay only grows with age, so zero now is zero forever.
+            _ => self.apply(points, at, now) == 0,
+        }
+    }
+}
+
+/// `2^(−age/half_life)` for whole seconds, deterministic across platforms.
+pub(crate) fn half_life_factor(age: i64, half_life: i64) -> f64 {
+    if half_life <= 0 {
+        return 0.0;
+    }
+    let whole = age / half_life;
+    if whole >= 1100 {
+        return 0.0; // below the smallest double
+    }
+    let fraction = (age % half_life) as f64 / half_life as f64;
+    let mut factor = exp_neg(fraction * std::f64::consts::LN_2);
+    for _ in 0..whole {
+        factor *= 0.5; // exact: a power of two
+    }
+    factor
+}
+
+/// `1/n` for the series' terms, computed once by the compiler (IEEE division, the same
+/// everywhere).
+const INVERSE: [f64; 19] = {
+    let mut table = [0.0; 19];
+    let mut n = 1;
+    while n < 19 {
+        table[n] = 1.0 / n as f64;
+        n += 1;
+    }
+    table
+};
+
+/// `e^(−x)` for `x` in `[0, ln 2)`, by its Taylor series to the 18th term in Horner form: the
+/// next term is below 10^-17, under the last bit of a double in this range.
+fn exp_neg(x: f64) -> f64 {
+    let mut sum = 1.0;
+    let mut n = 18;
+    while n > 0 {
+        sum = 1.0 - x * INVERSE[n] * sum;
+        n -= 1;
+    }
+    sum
+}
+
+/// Rounds half away from zero to a whole number (`f64::round` is exact, not a `libm`
+/// approximation), saturating at the `i64` range.
+fn round_half_away(x: f64) -> i64 {
+    let r = x.round();
+    if r >= i64::MAX as f64 {
+        i64::MAX
+    } else if r <= i64::MIN as f64 {
+        i64::MIN
+    } else {
+        r as i64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S: i64 = 1_000_000;
+    const DAY: i64 = 86_400;
+
+    #[test]
+    fn whole_half_lives_halve_exactly() {
+        let d = DecayModel::HalfLife(30 * DAY);
+        assert_eq!(d.apply(1000, 0, 0), 1000);
+        assert_eq!(d.apply(1000, 0, 30 * DAY * S), 500);
+        assert_eq!(d.apply(1000, 0, 60 * DAY * S), 250);
+        assert_eq!(d.apply(-1000, 0, 90 * DAY * S), -125);
+        // 1000 × 2^-0.5 = 707.106...; 1000 × 2^-1.5 = 353.55...
+        assert_eq!(d.apply(1000, 0, 15 * DAY * S), 707);
+        assert_eq!(d.apply(1000, 0, 45 * DAY * S), 354);
+        assert_eq!(d.apply(-1000, 0, 45 * DAY * S), -354);
+    }
+
+    #[test]
+    fn the_series_matches_the_platform_exponential_closely() {
+        for i in 0..1000 {
+            let age = i * 7919;
+            let ours = half_life_factor(age, 1_000_000);
+            let libm = 2f64.powf(-(age as f64) / 1_000_000.0);
+            assert!((ours - libm).abs() < 1e-15, "{age}: {ours} vs {libm}");
+        }
+    }
+
+    #[test]
+    fn windows_drop_points_out_and_future_events_count_in_full() {
+        let d = DecayModel::Window(90 * DAY);
+        assert_eq!(d.apply(500, 0, (90 * DAY - 1) * S), 500);
+        assert_eq!(d.apply(500, 0, 90 * DAY * S), 0);
+        assert!(d.gone(500, 0, 90 * DAY * S));
+        assert_eq!(DecayModel::HalfLife(DAY).apply(500, 10 * S, 0), 500);
+        assert!(DecayModel::HalfLife(DAY).gone(500, 0, 20 * DAY * S));
+        assert!(!DecayModel::None.gone(500, 0, i64::MAX));
+    }
+}
