@@ -38,7 +38,14 @@ mod error;
 mod playbook;
 mod tagging;
 
-pub use billing::{Currency, Money, decimal_text, parse_decimal};
+pub use billing::{
+    Attribution, AttributionModel, AttributionSettings, CommissionLine, CommissionPlan,
+    CommissionTotals, Commissions, Consumption, ConsumptionLine, CpsHistory, Credit, CreditKind,
+    Currency, DEFAULT_HALF_LIFE, DEFAULT_LOOKBACK, ExcludedTouch, Exclusion, Expiry, LineStatus,
+    ModelKind, Money, Pack, PackLadder, Payout, RateSource, Refund, Sale, Statement, Touchpoint,
+    UNIT_PRICE_DECIMALS, Usage, Wallet, attribute_json, commission_json, consume_json,
+    decimal_text, pack_ladder_json, parse_decimal, purchase_json, statement_json,
+};
 pub use condition::{
     AttrValue, CompiledCondition, Condition, EventFilter, Facts, MAX_CONDITION_BYTES,
     MAX_CONDITION_DEPTH, MAX_CONDITION_LIST_ITEMS, Number, Segment,
@@ -55,9 +62,9 @@ pub use documents::{
 };
 pub use error::{Error, ErrorKind, Problem, Result, catch_panic};
 pub use playbook::{
-    Channel, Format, GroupedTag, Lifecycle, MAX_PLAYBOOK_BYTES, MAX_TAGS_PER_TENANT, Platform,
-    Playbook, Pool, Pricing, SUPPORTED_SCHEMA_VERSIONS, Scoring, Tag, TagGroup, TagRule, Tagging,
-    Taxonomy,
+    Channel, Commission, Format, GroupedTag, Lifecycle, MAX_PLAYBOOK_BYTES, MAX_REFERRAL_LEVELS,
+    MAX_TAGS_PER_TENANT, PackOffer, Packs, Platform, Playbook, Pool, Pricing, ReferralSettings,
+    SUPPORTED_SCHEMA_VERSIONS, Scoring, Tag, TagGroup, TagRule, Tagging, Taxonomy,
 };
 pub use tagging::{MAX_TAGS_PER_CUSTOMER, PreTag, TagAction, TagChange, Tagger, fold, fold_name};
 

@@ -27,6 +27,8 @@
 //! ```
 
 mod channel;
+mod commission;
+mod packs;
 mod path;
 mod rules;
 mod sections;
@@ -42,13 +44,16 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use channel::{Channel, Platform};
+pub use commission::{Commission, MAX_REFERRAL_LEVELS, ReferralSettings};
+pub use packs::{PackOffer, Packs};
 pub use sections::{Lifecycle, Pool, Pricing, Scoring};
 pub use tagging::{TagRule, Tagging};
 pub use taxonomy::{GroupedTag, Tag, TagGroup, Taxonomy};
 
 use crate::error::{Error, ErrorKind, Problem, Result};
 
-pub(crate) use path::field as path_field;
+pub(crate) use path::{field as path_field, index as path_index};
+pub(crate) use shape::check as check_shape;
 
 /// The `schema_version` values this build reads.
 pub const SUPPORTED_SCHEMA_VERSIONS: &[u32] = &[1];
@@ -122,6 +127,12 @@ pub struct Playbook {
     /// Pricing, metering and CPS (empty now).
     #[serde(default)]
     pricing: Pricing,
+    /// The CPS commission plan, if the tenant pays promoters (按效果付费 / 分销).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    commission: Option<Commission>,
+    /// The usage packs the tenant sells (流量包 / 短信包), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    packs: Option<Packs>,
     #[serde(skip, default = "utc")]
     #[schemars(skip)]
     tz: Tz,
@@ -233,6 +244,18 @@ impl Playbook {
     /// The auto-tag rules.
     pub fn tagging(&self) -> &Tagging {
         &self.tagging
+    }
+
+    /// The CPS commission plan section, if any; compile it with
+    /// [`CommissionPlan::new`](crate::CommissionPlan::new).
+    pub fn commission(&self) -> Option<&Commission> {
+        self.commission.as_ref()
+    }
+
+    /// The usage packs section, if any; compile it with
+    /// [`PackLadder::new`](crate::PackLadder::new).
+    pub fn packs(&self) -> Option<&Packs> {
+        self.packs.as_ref()
     }
 }
 

@@ -32,6 +32,8 @@ pub(crate) fn check(doc: &Value, out: &mut Vec<Problem>) {
     }
     check_channels(doc, out);
     check_taxonomy(doc, out);
+    super::commission::check_section(doc, out);
+    super::packs::check_section(doc, out);
 }
 
 /// Items of a list field, with their paths; nothing when the field is absent or not a list.
