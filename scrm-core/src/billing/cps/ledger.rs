@@ -147,6 +147,7 @@ impl CpsHistory {
                         sale.at.to_rfc3339()
                     ),
                 ));
+                continue; // reported; kept out of the running total so it is not blamed twice
             }
             by_sale
                 .entry(sale.id.as_str())
