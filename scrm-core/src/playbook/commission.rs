@@ -239,3 +239,94 @@ pub(crate) fn check_section(doc: &Value, out: &mut Vec<Problem>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{CommissionPlan, ErrorKind, Playbook};
+
+    const BRAND_JSON: &str = include_str!("../../../examples/playbooks/brand.json");
+    const BRAND_TOML: &str = include_str!("../../../examples/playbooks/brand.toml");
+
+    fn with_commission(section: &str) -> crate::Error {
+        let text = format!(
+            r#"{{"schema_version":1,"tenant_id":"t","timezone":"UTC",
+                "channels":[{{"id":"wecom","name":"企业微信","platform":"wecom"}}],
+                "commission":{section}}}"#
+        );
+        Playbook::from_json(&text).unwrap_err()
+    }
+
+    fn lines(e: &crate::Error) -> Vec<String> {
+        e.problems().iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn the_sample_plan_loads_the_same_from_json_and_toml_and_compiles() {
+        let a = Playbook::from_json(BRAND_JSON).unwrap();
+        let b = Playbook::from_toml(BRAND_TOML).unwrap();
+        assert_eq!(a.commission(), b.commission());
+        let plan = CommissionPlan::new(a.commission().unwrap()).unwrap();
+        assert_eq!(plan.levels(), 2);
+        assert_eq!(plan.hold(), chrono::TimeDelta::days(15));
+    }
+
+    #[test]
+    fn three_levels_are_refused_naming_the_path_and_the_value() {
+        let e = with_commission(
+            r#"{"currency":"CNY","attribution":{"model":"linear"},"referral":{"levels":3,"upline_rate":"0.02"}}"#,
+        );
+        assert_eq!(e.kind(), ErrorKind::Validation);
+        assert_eq!(e.problems().len(), 1, "{e}");
+        assert!(
+            lines(&e)[0].starts_with("commission.referral.levels: levels 3: multi-level distribution (分销) pays at most 2 levels"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn every_problem_of_the_section_is_reported_with_its_path() {
+        let e = with_commission(
+            r#"{"currency":"RMB","attribution":{"model":"time_decay","half_life":"a week"},
+                "hold":"15 days","default_rate":"5%","channel_rates":{"weibo":"0.1"},
+                "referral":{"levels":2}}"#,
+        );
+        let paths: Vec<&str> = e.problems().iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "commission.attribution.half_life",
+                "commission.currency",
+                "commission.default_rate",
+                "commission.hold",
+            ],
+            "{e}"
+        );
+        // Once the texts are fixed, the meaning is checked.
+        let e = with_commission(
+            r#"{"currency":"CNY","attribution":{"model":"time_decay"},"channel_rates":{"weibo":"0.1"},
+                "referral":{"levels":2}}"#,
+        );
+        let paths: Vec<&str> = e.problems().iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "commission.referral.upline_rate",
+                "commission.channel_rates.weibo"
+            ],
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn shape_problems_are_reported_like_any_other_section() {
+        let e = with_commission(
+            r#"{"currency":"CNY","attribution":{"model":"last_click"},"rate":"0.1"}"#,
+        );
+        let paths: Vec<&str> = e.problems().iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["commission.attribution.model", "commission.rate"],
+            "{e}"
+        );
+    }
+}

@@ -205,3 +205,48 @@ pub(crate) fn check_section(doc: &Value, out: &mut Vec<Problem>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{PackLadder, Playbook};
+
+    const BRAND_JSON: &str = include_str!("../../../examples/playbooks/brand.json");
+    const BRAND_TOML: &str = include_str!("../../../examples/playbooks/brand.toml");
+
+    #[test]
+    fn the_sample_ladder_loads_the_same_from_json_and_toml_and_compiles() {
+        let a = Playbook::from_json(BRAND_JSON).unwrap();
+        let b = Playbook::from_toml(BRAND_TOML).unwrap();
+        assert_eq!(a.packs(), b.packs());
+        let ladder = PackLadder::new(a.packs().unwrap()).unwrap();
+        let prices: Vec<String> = ladder
+            .packs
+            .iter()
+            .map(|p| p.unit_price.to_string())
+            .collect();
+        // 50/1000, 400/11000, 1500/60000, 2600/130000
+        assert_eq!(prices, ["0.0500", "0.0364", "0.0250", "0.0200"]);
+    }
+
+    #[test]
+    fn ladder_problems_are_reported_under_packs() {
+        let e = Playbook::from_json(
+            r#"{"schema_version":1,"tenant_id":"t","timezone":"UTC","packs":{"unit":"message",
+                "currency":"CNY","ladder":[{"id":"a","units":1000,"price":"50.00","valid_for":"1y"},
+                {"id":"b","units":2000,"price":"120.00"},{"id":"c","units":0,"price":"0.001"}]}}"#,
+        )
+        .unwrap_err();
+        let paths: Vec<&str> = e.problems().iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "packs.ladder[0].valid_for",
+                "packs.ladder[1].price",
+                "packs.ladder[2].units",
+                "packs.ladder[2].price",
+                "packs.ladder[2].units",
+            ],
+            "{e}"
+        );
+    }
+}

@@ -131,7 +131,7 @@ impl PackLadder {
                     price.amount(),
                     section.currency,
                     unit = section.unit,
-                    exact_text = exact.round_dp(UNIT_PRICE_DECIMALS + 4).normalize(),
+                    exact_text = round(exact, UNIT_PRICE_DECIMALS + 4).normalize(),
                 );
                 Ok(Pack {
                     id: offer.id.clone(),
