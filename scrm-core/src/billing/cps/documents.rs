@@ -154,3 +154,79 @@ pub fn statement_json(input: &str) -> Result<String> {
         doc.to,
     )?))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    fn paths(e: &Error) -> Vec<&str> {
+        e.problems().iter().map(|p| p.path.as_str()).collect()
+    }
+
+    #[test]
+    fn attribute_json_writes_strings_for_every_amount() {
+        let out = attribute_json(
+            r#"{"attribution":{"model":"linear"},"sale":{"id":"s1","at":"2026-03-31T00:00:00Z",
+                "amount":"10.00","currency":"CNY","touches":[{"at":"2026-03-30T00:00:00Z","channel":"wecom"}]}}"#,
+        )
+        .unwrap();
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["credits"][0]["amount"], "10.00");
+        assert_eq!(v["credits"][0]["weight"], "1");
+        assert_eq!(v["model"], "linear");
+        assert_eq!(v["currency"], "CNY");
+        assert!(
+            v["credits"][0]["explanation"]
+                .as_str()
+                .unwrap()
+                .contains("→ 10.00 CNY")
+        );
+    }
+
+    #[test]
+    fn bad_documents_name_every_path() {
+        assert_eq!(attribute_json("{").unwrap_err().kind(), ErrorKind::Parse);
+        let e = attribute_json(
+            r#"{"attribution":{"model":"time_decay","half_life":"soon"},"sale":{"id":"s1",
+                "at":"2026-03-31","amount":"1,00","currency":"RMB","touches":[{"at":"2026-03-30T00:00:00Z","chanel":"x"}]}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            paths(&e),
+            ["sale.touches[0].channel", "sale.touches[0].chanel"],
+            "shape problems first, alone"
+        );
+        let e = attribute_json(
+            r#"{"attribution":{"model":"time_decay","half_life":"soon"},"sale":{"id":"s1",
+                "at":"2026-03-31","amount":"1,00","currency":"RMB","touches":[]}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            paths(&e),
+            [
+                "attribution.half_life",
+                "sale.amount",
+                "sale.at",
+                "sale.currency"
+            ]
+        );
+    }
+
+    #[test]
+    fn statement_json_prefixes_plan_problems_and_keeps_history_paths() {
+        let e = statement_json(
+            r#"{"plan":{"currency":"CNY","attribution":{"model":"linear"},"referral":{"levels":3,"upline_rate":"0.1"}},
+                "promoter":"p","from":"2026-03-01T00:00:00Z","to":"2026-04-01T00:00:00Z"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(paths(&e), ["plan.referral.levels"]);
+        let e = commission_json(
+            r#"{"plan":{"currency":"CNY","attribution":{"model":"linear"}},"as_of":"2026-04-01T00:00:00Z",
+                "sales":[{"id":"s1","at":"2026-03-01T00:00:00Z","amount":"5.00","currency":"USD"}],
+                "refunds":[{"id":"r1","sale_id":"s9","at":"2026-03-02T00:00:00Z","amount":"1.00"}]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(paths(&e), ["sales[0].currency", "refunds[0].sale_id"]);
+    }
+}

@@ -16,8 +16,14 @@ use crate::playbook::{Packs, path_field, path_index};
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+struct LadderInput {
+    packs: Packs,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 struct PurchaseInput {
-    ladder: Packs,
+    packs: Packs,
     pack_id: String,
     wallet_id: String,
     at: DateTime<Utc>,
@@ -49,31 +55,36 @@ fn prefixed(error: Error, at: &str) -> Error {
     Error::with_problems(error.kind(), problems)
 }
 
-/// The ladder with effective unit prices: input the `packs` section of a playbook (`{"unit",
-/// "currency", "ladder": [{"id", "name"?, "units", "bonus_units"?, "price", "valid_for"?}]}`) →
+/// The ladder with effective unit prices: `{"packs": <the packs section of a playbook: {"unit",
+/// "currency", "ladder": [{"id", "name"?, "units", "bonus_units"?, "price", "valid_for"?}]}>}` →
 /// `{"unit", "currency", "packs": [{id, name?, units, bonus_units, total_units, price, unit_price,
 /// discount_percent, valid_for?, explanation}]}`.
 ///
 /// # Errors
 ///
 /// [`ErrorKind::Parse`] for malformed JSON, [`ErrorKind::Validation`] naming every problem
-/// (`ladder[1].price`).
+/// (`packs.ladder[1].price`).
 pub fn pack_ladder_json(input: &str) -> Result<String> {
     static SCHEMA: OnceLock<Value> = OnceLock::new();
-    let section: Packs = read(input, "packs", schema_of::<Packs>(&SCHEMA))?;
-    Ok(write(&PackLadder::new(&section)?))
+    let doc: LadderInput = read(
+        input,
+        "pack ladder input",
+        schema_of::<LadderInput>(&SCHEMA),
+    )?;
+    let ladder = PackLadder::new(&doc.packs).map_err(|e| prefixed(e, "packs"))?;
+    Ok(write(&ladder))
 }
 
-/// The wallet a purchase creates: `{"ladder": <packs section>, "pack_id", "wallet_id", "at"}` →
+/// The wallet a purchase creates: `{"packs": <packs section>, "pack_id", "wallet_id", "at"}` →
 /// `{"id", "pack_id", "purchased_at", "expires_at"?, "paid_units", "bonus_units"}`.
 ///
 /// # Errors
 ///
-/// As [`pack_ladder_json`] (paths under `ladder`), and for an unknown pack id.
+/// As [`pack_ladder_json`], and for an unknown pack id.
 pub fn purchase_json(input: &str) -> Result<String> {
     static SCHEMA: OnceLock<Value> = OnceLock::new();
     let doc: PurchaseInput = read(input, "purchase", schema_of::<PurchaseInput>(&SCHEMA))?;
-    let ladder = PackLadder::new(&doc.ladder).map_err(|e| prefixed(e, "ladder"))?;
+    let ladder = PackLadder::new(&doc.packs).map_err(|e| prefixed(e, "packs"))?;
     Ok(write(&ladder.purchase(
         &doc.pack_id,
         &doc.wallet_id,
@@ -133,4 +144,53 @@ pub fn consume_json(input: &str) -> Result<String> {
         wallets,
         consumptions,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PACKS: &str = r#"{"unit":"message","currency":"CNY","ladder":[
+        {"id":"sms_1k","units":1000,"price":"50.00","valid_for":"365d"}]}"#;
+
+    #[test]
+    fn ladder_purchase_and_consume_round_trip_through_json() {
+        let ladder: Value =
+            serde_json::from_str(&pack_ladder_json(&format!(r#"{{"packs":{PACKS}}}"#)).unwrap())
+                .unwrap();
+        assert_eq!(ladder["packs"][0]["unit_price"], "0.0500");
+        let wallet = purchase_json(&format!(
+            r#"{{"packs":{PACKS},"pack_id":"sms_1k","wallet_id":"w1","at":"2026-03-01T00:00:00Z"}}"#
+        ))
+        .unwrap();
+        let out: Value = serde_json::from_str(
+            &consume_json(&format!(
+                r#"{{"wallets":[{wallet}],"usages":[{{"id":"u1","at":"2026-03-02T00:00:00Z","quantity":1200}}]}}"#
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(out["wallets"][0]["paid_units"], "0");
+        assert_eq!(out["consumptions"][0]["shortfall"], "200");
+        assert_eq!(out["consumptions"][0]["lines"][0]["kind"], "paid");
+    }
+
+    #[test]
+    fn problems_are_located() {
+        let e = pack_ladder_json(
+            r#"{"packs":{"unit":"message","currency":"CNY","ladder":[{"id":"a","units":10,"price":"-1"}]}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.problems()[0].path, "packs.ladder[0].price");
+        let e = consume_json(
+            r#"{"wallets":[],"usages":[{"id":"u1","at":"2026-03-02T00:00:00Z","quantity":"1"},
+                {"id":"u1","at":"2026-03-02T00:00:00Z","quantity":"2"}]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.problems()[0].path, "usages[1].id");
+        assert_eq!(
+            consume_json("[]").unwrap_err().kind(),
+            ErrorKind::Validation
+        );
+    }
 }

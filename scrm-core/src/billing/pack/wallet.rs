@@ -231,13 +231,19 @@ pub(crate) fn check_usage(usage: &Usage, at: &str, out: &mut Vec<Problem>) {
 /// [`Wallet::consume`] on checked input.
 pub(crate) fn take(wallets: &mut [Wallet], usage: &Usage) -> Result<Consumption> {
     let t = usage.at;
+    // Units are quantities, not money: kept without trailing zeros ("0", not "0.0").
+    for w in wallets.iter_mut() {
+        w.paid_units = w.paid_units.normalize();
+        w.bonus_units = w.bonus_units.normalize();
+    }
     let expired = expire(wallets, t);
     // Oldest first; the sort is stable, so equal purchase times keep the order given.
     let mut order: Vec<usize> = (0..wallets.len())
         .filter(|&i| wallets.get(i).is_some_and(|w| w.purchased_at <= t))
         .collect();
     order.sort_by_key(|&i| wallets.get(i).map(|w| w.purchased_at));
-    let mut wanted = usage.quantity;
+    let quantity = usage.quantity.normalize();
+    let mut wanted = quantity;
     let mut lines = Vec::new();
     for kind in [CreditKind::Bonus, CreditKind::Paid] {
         for &i in &order {
@@ -255,8 +261,8 @@ pub(crate) fn take(wallets: &mut [Wallet], usage: &Usage) -> Result<Consumption>
             if units.is_zero() {
                 continue;
             }
-            *balance -= units;
-            wanted -= units;
+            *balance = (*balance - units).normalize();
+            wanted = (wanted - units).normalize();
             let left = *balance;
             let what = match kind {
                 CreditKind::Bonus => "bonus",
@@ -285,14 +291,14 @@ pub(crate) fn take(wallets: &mut [Wallet], usage: &Usage) -> Result<Consumption>
             });
         }
     }
-    let consumed = usage.quantity - wanted;
+    let consumed = (quantity - wanted).normalize();
     let usable = |w: &&Wallet| w.purchased_at <= t && w.expires_at.is_none_or(|e| t < e);
-    let bonus_left = checked_sum(wallets.iter().filter(usable).map(|w| w.bonus_units))?;
-    let paid_left = checked_sum(wallets.iter().filter(usable).map(|w| w.paid_units))?;
+    let bonus_left = checked_sum(wallets.iter().filter(usable).map(|w| w.bonus_units))?.normalize();
+    let paid_left = checked_sum(wallets.iter().filter(usable).map(|w| w.paid_units))?.normalize();
     let mut explanation = format!(
         "usage {} of {} units at {}: {consumed} taken from {} wallet line{}",
         usage.id,
-        usage.quantity,
+        quantity,
         time(t),
         lines.len(),
         if lines.len() == 1 { "" } else { "s" }
@@ -314,7 +320,7 @@ pub(crate) fn take(wallets: &mut [Wallet], usage: &Usage) -> Result<Consumption>
     Ok(Consumption {
         usage_id: usage.id.clone(),
         at: t,
-        quantity: usage.quantity,
+        quantity,
         consumed,
         shortfall: wanted,
         lines,
