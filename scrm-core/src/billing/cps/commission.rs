@@ -520,6 +520,9 @@ fn status_text(
             span(hold),
             time(payable_from)
         ),
+        LineStatus::Payable if paid.is_zero() && hold.is_zero() => {
+            format!("no hold: {amount} payable")
+        }
         LineStatus::Payable if paid.is_zero() => {
             format!("hold over at {}: {amount} payable", time(payable_from))
         }

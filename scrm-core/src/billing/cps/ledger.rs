@@ -87,6 +87,9 @@ impl CpsHistory {
         let mut out = Vec::new();
         let sales = unique(&self.sales, |s| &s.id, "sale", "sales", &mut out);
         for &(i, sale) in &sales {
+            if sale.is_valid() && sale.currency == plan.currency() {
+                continue;
+            }
             let at = path_index("sales", i);
             sale.check(&at, &mut out);
             if sale.currency != plan.currency() {

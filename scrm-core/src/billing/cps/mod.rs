@@ -32,3 +32,8 @@ pub use documents::{attribute_json, commission_json, statement_json};
 pub use ledger::CpsHistory;
 pub use sale::{Payout, Refund, Sale, Touchpoint};
 pub use statement::Statement;
+
+/// The examples of `docs/cps.md`, run as doctests so the guide cannot drift from the code.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../docs/cps.md")]
+struct CpsGuide;

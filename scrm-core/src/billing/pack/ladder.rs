@@ -125,7 +125,7 @@ impl PackLadder {
                     .transpose()?;
                 let price = Money::new(offer.price, section.currency).round();
                 let explanation = format!(
-                    "{price} for {units} paid + {bonus} bonus = {total} {unit}: {} / {total} = \
+                    "{price} for {units} paid + {bonus} bonus = {total} units: {} / {total} = \
                      {exact_text} → {unit_price} {} per {unit} (rounded half away from zero to \
                      {UNIT_PRICE_DECIMALS} places); {discount}% below the first pack's unit price",
                     price.amount(),

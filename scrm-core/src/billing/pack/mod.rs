@@ -17,3 +17,8 @@ mod wallet;
 pub use documents::{consume_json, pack_ladder_json, purchase_json};
 pub use ladder::{Pack, PackLadder, UNIT_PRICE_DECIMALS};
 pub use wallet::{Consumption, ConsumptionLine, CreditKind, Expiry, Usage, Wallet};
+
+/// The examples of `docs/packs.md`, run as doctests so the guide cannot drift from the code.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../docs/packs.md")]
+struct PacksGuide;

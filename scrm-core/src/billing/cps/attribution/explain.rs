@@ -129,15 +129,20 @@ impl AttributionModel {
             .iter()
             .map(|&(i, reason)| {
                 let at = touch_at(sale, i);
+                let source = usize::try_from(i)
+                    .ok()
+                    .and_then(|i| sale.touches.get(i))
+                    .map(source_text)
+                    .unwrap_or_default();
                 let explanation = match reason {
                     Exclusion::AfterSale => format!(
-                        "touch {i} at {} is {} after the sale: no credit",
+                        "the touch ({source}) at {} is {} after the sale: no credit",
                         time(at),
                         span(at.signed_duration_since(sale.at))
                     ),
                     Exclusion::OutsideLookback => format!(
-                        "touch {i} at {} is {} before the sale, outside the {} lookback window: \
-                         no credit",
+                        "the touch ({source}) at {} is {} before the sale, outside the {} \
+                         lookback window: no credit",
                         time(at),
                         span(sale.at.signed_duration_since(at)),
                         span(self.lookback)
@@ -232,13 +237,7 @@ impl AttributionModel {
         total: Decimal,
         part: Money,
     ) -> String {
-        let mut source = touch.channel.clone();
-        if let Some(c) = &touch.campaign {
-            source = format!("{source} / {c}");
-        }
-        if let Some(p) = &touch.promoter {
-            source = format!("{source}, promoter {p}");
-        }
+        let source = source_text(touch);
         let place = format!("touch {} of {n} ({source}) at {}", pos + 1, time(touch.at));
         let weight_text = match self.kind {
             ModelKind::TimeDecay => {
@@ -257,4 +256,16 @@ impl AttributionModel {
         };
         format!("{place}: {weight_text} of {} → {part}", total.normalize())
     }
+}
+
+/// `douyin / spring, promoter p_li`.
+fn source_text(touch: &Touchpoint) -> String {
+    let mut source = touch.channel.clone();
+    if let Some(c) = &touch.campaign {
+        source = format!("{source} / {c}");
+    }
+    if let Some(p) = &touch.promoter {
+        source = format!("{source}, promoter {p}");
+    }
+    source
 }
