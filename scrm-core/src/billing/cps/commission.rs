@@ -30,9 +30,9 @@ use serde::Serialize;
 
 use super::attribution::AttributionModel;
 use super::ledger::{CpsHistory, Ledger};
+use super::line::{CommissionLine, Context, LineStatus, RateSource};
 use super::referral::earners;
 use super::sale::{Sale, Touchpoint};
-use super::text::{span, time};
 use crate::billing::{Currency, Money};
 use crate::error::{Error, ErrorKind, Result};
 use crate::playbook::Commission;
@@ -49,88 +49,6 @@ pub struct CommissionPlan {
     promoter_rates: HashMap<String, Decimal>,
     levels: u8,
     upline_rate: Decimal,
-}
-
-/// Where a line's rate came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum RateSource {
-    /// The promoter's own rate.
-    Promoter,
-    /// The touch's campaign's rate.
-    Campaign,
-    /// The touch's channel's rate.
-    Channel,
-    /// The plan's default rate.
-    Default,
-    /// The upline rate of a level-2 line.
-    Upline,
-}
-
-/// Where a commission line stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum LineStatus {
-    /// The hold is not over: not yet payable.
-    Held,
-    /// The hold is over and the amount is owed to the promoter.
-    Payable,
-    /// Paid in full; nothing owed either way.
-    Paid,
-    /// Paid more than the commission now is (a refund after payout): the negative amount is
-    /// recovered from the promoter.
-    Clawback,
-}
-
-/// One commission line: one promoter's commission on one credited touch of one sale.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CommissionLine {
-    /// The sale.
-    pub sale_id: String,
-    /// When the sale was made.
-    pub sale_at: DateTime<Utc>,
-    /// The credited touch: its index in the sale's `touches` as sent.
-    pub touch_index: u32,
-    /// 1 for the touch's promoter, 2 for their upline.
-    pub level: u8,
-    /// Who earns this line.
-    pub promoter: String,
-    /// For a level-2 line, the promoter whose touch it is.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub downline: Option<String>,
-    /// The touch's channel.
-    pub channel: String,
-    /// The touch's campaign, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub campaign: Option<String>,
-    /// The sale's net amount: the sale less the refunds so far.
-    #[serde(with = "crate::decimal_text")]
-    pub net: Decimal,
-    /// The touch's credit of the net amount.
-    #[serde(with = "crate::decimal_text")]
-    pub attributed: Decimal,
-    /// The rate applied.
-    #[serde(with = "crate::decimal_text")]
-    pub rate: Decimal,
-    /// Where the rate came from.
-    pub rate_source: RateSource,
-    /// The commission earned: `attributed × rate`, rounded half away from zero.
-    #[serde(with = "crate::decimal_text")]
-    pub commission: Decimal,
-    /// What was paid for this line so far (net of recoveries).
-    #[serde(with = "crate::decimal_text")]
-    pub paid: Decimal,
-    /// What is open: `commission − paid` (held, payable, or negative to claw back).
-    #[serde(with = "crate::decimal_text")]
-    pub amount: Decimal,
-    /// Where the line stands.
-    pub status: LineStatus,
-    /// When the hold ends and the commission becomes payable.
-    pub payable_from: DateTime<Utc>,
-    /// How the line was computed, for the promoter and for support.
-    pub explanation: String,
 }
 
 /// Sums of lines, each exactly the sum of the lines it covers.
@@ -253,7 +171,7 @@ impl CommissionPlan {
     /// a line that does not exist or to the wrong promoter; and on arithmetic overflow.
     pub fn commissions(&self, history: &CpsHistory, as_of: DateTime<Utc>) -> Result<Commissions> {
         let ledger = history.ledger(self)?;
-        let lines = self.lines(&ledger, as_of, |_| true)?;
+        let lines = self.lines(&ledger, as_of, None)?;
         Ok(Commissions {
             as_of,
             currency: self.currency,
@@ -282,21 +200,23 @@ impl CommissionPlan {
             return None;
         }
         let touch = sale.touches.get(usize::try_from(touch_index).ok()?)?;
-        earners(touch.promoter.as_deref()?, self.levels, referrers)
+        let promoter = touch.promoter.as_deref()?;
+        let upline = referrers.get(promoter).map(String::as_str);
+        earners(promoter, self.levels, upline)
             .find(|&(l, _)| l == level)
             .map(|(_, who)| who)
     }
 
-    /// The lines of the sales before `as_of` whose earner `wanted` accepts.
+    /// The lines of the sales before `as_of`, of one promoter or of all.
     pub(crate) fn lines(
         &self,
         ledger: &Ledger<'_>,
         as_of: DateTime<Utc>,
-        wanted: impl Fn(&str) -> bool,
+        only: Option<&str>,
     ) -> Result<Vec<CommissionLine>> {
         let mut lines = Vec::new();
         for sale in ledger.sales.iter().filter(|s| s.at < as_of) {
-            self.sale_lines(ledger, sale, as_of, &wanted, &mut lines)?;
+            self.sale_lines(ledger, sale, as_of, only, &mut lines)?;
         }
         Ok(lines)
     }
@@ -306,30 +226,31 @@ impl CommissionPlan {
         ledger: &Ledger<'_>,
         sale: &Sale,
         as_of: DateTime<Utc>,
-        wanted: &impl Fn(&str) -> bool,
+        only: Option<&str>,
         lines: &mut Vec<CommissionLine>,
     ) -> Result<()> {
-        let journey = self.attribution.journey(sale);
-        if !journey
-            .order
+        let upline = |p: &str| ledger.uplines.get(p).copied();
+        let earns = |p: &str| {
+            earners(p, self.levels, upline(p)).any(|(_, who)| only.is_none_or(|o| o == who))
+        };
+        if !sale
+            .touches
             .iter()
-            .filter_map(|&i| sale.touches.get(usize::try_from(i).ok()?))
             .filter_map(|t| t.promoter.as_deref())
-            .any(|p| earners(p, self.levels, ledger.referrers).any(|(_, who)| wanted(who)))
+            .any(earns)
         {
             return Ok(());
         }
-        let refunds: Vec<Money> = ledger
-            .refunds
-            .get(sale.id.as_str())
-            .map(|list| {
-                list.iter()
-                    .filter(|r| r.at < as_of)
-                    .map(|r| Money::new(r.amount, sale.currency))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let refunded = Money::sum(sale.currency, refunds.iter().copied())?;
+        let journey = self.attribution.journey(sale);
+        let zero = Money::zero(sale.currency).round();
+        let mut refunds = 0;
+        let mut refunded = zero;
+        for r in ledger.refunds.get(sale.id.as_str()).into_iter().flatten() {
+            if r.at < as_of {
+                refunds += 1;
+                refunded = refunded.checked_add(Money::new(r.amount, sale.currency))?;
+            }
+        }
         let net = Money::new(sale.amount, sale.currency)
             .checked_sub(refunded)?
             .round();
@@ -338,9 +259,9 @@ impl CommissionPlan {
             .at
             .checked_add_signed(self.hold)
             .unwrap_or(DateTime::<Utc>::MAX_UTC);
-        let sale_text = sale_text(sale, net, refunded, refunds.len());
-        let n = journey.order.len();
-        for (pos, ((&i, weight), part)) in journey
+        let held = payable_from >= as_of;
+        let eligible = journey.order.len();
+        for (position, ((&i, weight), part)) in journey
             .order
             .iter()
             .zip(&journey.weights)
@@ -353,54 +274,25 @@ impl CommissionPlan {
             let Some(promoter) = touch.promoter.as_deref().filter(|_| !weight.is_zero()) else {
                 continue;
             };
-            for (level, earner) in earners(promoter, self.levels, ledger.referrers) {
-                if !wanted(earner) {
+            for (level, earner) in earners(promoter, self.levels, upline(promoter)) {
+                if only.is_some_and(|o| o != earner) {
                     continue;
                 }
-                let (rate, source) = if level == 1 {
+                let (rate, rate_source) = if level == 1 {
                     self.rate(touch)
                 } else {
                     (self.upline_rate, RateSource::Upline)
                 };
                 let commission = part.checked_mul(rate)?.round();
-                let paid = Money::sum(
-                    sale.currency,
-                    ledger
-                        .payouts
-                        .get(&(sale.id.as_str(), i, level))
-                        .into_iter()
-                        .flatten()
-                        .filter(|p| p.at < as_of)
-                        .map(|p| Money::new(p.amount, sale.currency)),
-                )?
-                .round();
-                let has_payouts = ledger
-                    .payouts
-                    .get(&(sale.id.as_str(), i, level))
-                    .is_some_and(|list| list.iter().any(|p| p.at < as_of));
+                let payouts = ledger.payouts.get(&(sale.id.as_str(), i, level));
+                let mut paid = zero;
+                let mut has_payouts = false;
+                for p in payouts.into_iter().flatten().filter(|p| p.at < as_of) {
+                    has_payouts = true;
+                    paid = paid.checked_add(Money::new(p.amount, sale.currency))?;
+                }
+                let paid = paid.round();
                 let amount = commission.checked_sub(paid)?;
-                let held = payable_from >= as_of;
-                let status = status(amount.amount(), has_payouts, held);
-                let credit_text = format!(
-                    "touch {} of {n} ({}) credited {} by {}",
-                    pos + 1,
-                    source_text(touch),
-                    part.amount(),
-                    self.attribution.kind().as_str()
-                );
-                let rate_text = match source {
-                    RateSource::Upline => {
-                        format!("{earner} recruited {promoter} (分销 level 2): upline rate {rate}")
-                    }
-                    other => rate_source_text(other, touch, rate),
-                };
-                let explanation = format!(
-                    "{sale_text}; {credit_text}; {rate_text}: {} × {rate} = {} (rounded half \
-                     away from zero); {}",
-                    part.amount(),
-                    commission.amount(),
-                    status_text(status, commission, paid, amount, payable_from, self.hold)
-                );
                 lines.push(CommissionLine {
                     sale_id: sale.id.clone(),
                     sale_at: sale.at,
@@ -413,13 +305,22 @@ impl CommissionPlan {
                     net: net.amount(),
                     attributed: part.amount(),
                     rate,
-                    rate_source: source,
+                    rate_source,
                     commission: commission.amount(),
                     paid: paid.amount(),
                     amount: amount.amount(),
-                    status,
+                    status: status(amount.amount(), has_payouts, held),
                     payable_from,
-                    explanation,
+                    context: Context {
+                        currency: sale.currency,
+                        sale_amount: sale.amount,
+                        refunds,
+                        refunded: refunded.amount(),
+                        position: position + 1,
+                        eligible,
+                        model: self.attribution.kind(),
+                        hold: self.hold,
+                    },
                 });
             }
         }
@@ -462,75 +363,5 @@ fn status(amount: Decimal, has_payouts: bool, held: bool) -> LineStatus {
         LineStatus::Held
     } else {
         LineStatus::Payable
-    }
-}
-
-fn sale_text(sale: &Sale, net: Money, refunded: Money, refunds: usize) -> String {
-    let amount = Money::new(sale.amount, sale.currency).round();
-    let head = format!("sale {} of {amount} at {}", sale.id, time(sale.at));
-    match refunds {
-        0 => head,
-        1 => format!(
-            "{head}, net {} after a refund of {}",
-            net.amount(),
-            refunded.round().amount()
-        ),
-        k => format!(
-            "{head}, net {} after {k} refunds totalling {}",
-            net.amount(),
-            refunded.round().amount()
-        ),
-    }
-}
-
-fn source_text(touch: &Touchpoint) -> String {
-    match &touch.campaign {
-        Some(c) => format!("{} / {c}", touch.channel),
-        None => touch.channel.clone(),
-    }
-}
-
-fn rate_source_text(source: RateSource, touch: &Touchpoint, rate: Decimal) -> String {
-    let promoter = touch.promoter.as_deref().unwrap_or_default();
-    match source {
-        RateSource::Promoter => format!("rate {rate} of promoter {promoter}"),
-        RateSource::Campaign => format!(
-            "rate {rate} of campaign {}",
-            touch.campaign.as_deref().unwrap_or_default()
-        ),
-        RateSource::Channel => format!("rate {rate} of channel {}", touch.channel),
-        RateSource::Default | RateSource::Upline => {
-            format!("no promoter, campaign or channel rate for {promoter}: default rate {rate}")
-        }
-    }
-}
-
-fn status_text(
-    status: LineStatus,
-    commission: Money,
-    paid: Money,
-    amount: Money,
-    payable_from: DateTime<Utc>,
-    hold: TimeDelta,
-) -> String {
-    let (commission, paid, amount) = (commission.amount(), paid.amount(), amount.amount());
-    match status {
-        LineStatus::Held => format!(
-            "held {} until {}: {amount} not yet payable",
-            span(hold),
-            time(payable_from)
-        ),
-        LineStatus::Payable if paid.is_zero() && hold.is_zero() => {
-            format!("no hold: {amount} payable")
-        }
-        LineStatus::Payable if paid.is_zero() => {
-            format!("hold over at {}: {amount} payable", time(payable_from))
-        }
-        LineStatus::Payable => format!("{paid} paid so far: {amount} more payable"),
-        LineStatus::Paid => format!("{paid} paid: settled"),
-        LineStatus::Clawback => format!(
-            "{paid} was paid before refunds lowered the commission to {commission}: claw back \
-             {amount}"
-        ),
     }
 }

@@ -44,8 +44,8 @@ pub(crate) struct Ledger<'a> {
     pub(crate) refunds: HashMap<&'a str, Vec<&'a Refund>>,
     /// Payouts by line, each once, in time order.
     pub(crate) payouts: HashMap<LineKey<'a>, Vec<&'a Payout>>,
-    /// Who recruited whom.
-    pub(crate) referrers: &'a BTreeMap<String, String>,
+    /// Who recruited whom: promoter → upline.
+    pub(crate) uplines: HashMap<&'a str, &'a str>,
 }
 
 /// Keeps the first of each id; an id sent again with other content is a problem.
@@ -114,7 +114,11 @@ impl CpsHistory {
             sales: sales.into_iter().map(|(_, s)| s).collect(),
             refunds,
             payouts,
-            referrers: &self.referrers,
+            uplines: self
+                .referrers
+                .iter()
+                .map(|(p, u)| (p.as_str(), u.as_str()))
+                .collect(),
         })
     }
 

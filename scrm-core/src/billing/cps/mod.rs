@@ -14,6 +14,7 @@ mod commission;
 mod decay;
 mod documents;
 mod ledger;
+mod line;
 mod referral;
 mod sale;
 mod statement;
@@ -25,11 +26,10 @@ pub use attribution::{
     Attribution, AttributionModel, AttributionSettings, Credit, DEFAULT_HALF_LIFE,
     DEFAULT_LOOKBACK, ExcludedTouch, Exclusion, ModelKind,
 };
-pub use commission::{
-    CommissionLine, CommissionPlan, CommissionTotals, Commissions, LineStatus, RateSource,
-};
+pub use commission::{CommissionPlan, CommissionTotals, Commissions};
 pub use documents::{attribute_json, commission_json, statement_json};
 pub use ledger::CpsHistory;
+pub use line::{CommissionLine, LineStatus, RateSource};
 pub use sale::{Payout, Refund, Sale, Touchpoint};
 pub use statement::Statement;
 

@@ -12,18 +12,14 @@ use std::collections::BTreeMap;
 use crate::error::Problem;
 use crate::playbook::path_field;
 
-/// Who is paid on a credited touch of `promoter`: the promoter at level 1 and, when the plan pays
-/// two levels and the promoter has an upline, the upline at level 2.
+/// Who is paid on a credited touch of `promoter` whose upline is `upline`: the promoter at
+/// level 1 and, when the plan pays two levels and there is an upline, the upline at level 2.
 pub(crate) fn earners<'a>(
     promoter: &'a str,
     levels: u8,
-    referrers: &'a BTreeMap<String, String>,
+    upline: Option<&'a str>,
 ) -> impl Iterator<Item = (u8, &'a str)> {
-    let upline = if levels >= 2 {
-        referrers.get(promoter).map(String::as_str)
-    } else {
-        None
-    };
+    let upline = upline.filter(|_| levels >= 2);
     std::iter::once((1, promoter)).chain(upline.map(|u| (2, u)))
 }
 
@@ -59,12 +55,14 @@ mod tests {
     #[test]
     fn pays_the_upline_only_with_two_levels_and_never_the_upline_of_the_upline() {
         let r = chain();
-        assert_eq!(earners("c", 1, &r).collect::<Vec<_>>(), [(1, "c")]);
+        let up = |p: &str| r.get(p).map(String::as_str);
+        assert_eq!(earners("c", 1, up("c")).collect::<Vec<_>>(), [(1, "c")]);
         assert_eq!(
-            earners("c", 2, &r).collect::<Vec<_>>(),
+            earners("c", 2, up("c")).collect::<Vec<_>>(),
             [(1, "c"), (2, "b")]
         );
-        assert_eq!(earners("a", 2, &r).collect::<Vec<_>>(), [(1, "a")]);
+        // "a" has no upline; "b"'s upline "a" is never reached from a touch of "c".
+        assert_eq!(earners("a", 2, up("a")).collect::<Vec<_>>(), [(1, "a")]);
     }
 
     #[test]

@@ -11,8 +11,9 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::commission::{CommissionLine, CommissionPlan, CommissionTotals, LineStatus};
+use super::commission::{CommissionPlan, CommissionTotals};
 use super::ledger::{CpsHistory, Ledger};
+use super::line::{CommissionLine, LineStatus};
 use super::text::time;
 use crate::billing::Currency;
 use crate::error::{Error, ErrorKind, Result};
@@ -63,7 +64,7 @@ impl CommissionPlan {
         }
         let ledger = history.ledger(self)?;
         let lines: Vec<CommissionLine> = self
-            .lines(&ledger, to, |who| who == promoter)?
+            .lines(&ledger, to, Some(promoter))?
             .into_iter()
             .filter(|line| open(line) || active(&ledger, line, from, to))
             .collect();

@@ -27,9 +27,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::decay::{WEIGHT_DECIMALS, half_power};
+use super::decay::half_power;
 use super::sale::Sale;
-use super::text::seconds;
 use crate::billing::Money;
 use crate::error::{Error, ErrorKind, Result};
 
@@ -140,9 +139,9 @@ impl AttributionModel {
     /// [`ErrorKind::Validation`] when the sale is malformed (blank id or channel, a negative
     /// amount or one with more decimals than its currency).
     pub fn attribute(&self, sale: &Sale) -> Result<Attribution> {
-        let mut problems = Vec::new();
-        sale.check("sale", &mut problems);
-        if !problems.is_empty() {
+        if !sale.is_valid() {
+            let mut problems = Vec::new();
+            sale.check("sale", &mut problems);
             return Err(Error::with_problems(ErrorKind::Validation, problems));
         }
         let journey = self.journey(sale);
@@ -194,15 +193,13 @@ impl AttributionModel {
             ModelKind::Linear => vec![Decimal::ONE; n],
             ModelKind::TimeDecay => {
                 let latest = order.last().map_or(sale.at, |&i| touch_at(sale, i));
-                let half_life = seconds(self.half_life);
                 order
                     .iter()
                     .map(|&i| {
-                        let t = seconds(latest.signed_duration_since(touch_at(sale, i)));
-                        let x = t.checked_div(half_life).unwrap_or(Decimal::MAX);
-                        let mut w = half_power(x);
-                        w.rescale(WEIGHT_DECIMALS);
-                        w
+                        half_power(
+                            latest.signed_duration_since(touch_at(sale, i)),
+                            self.half_life,
+                        )
                     })
                     .collect()
             }

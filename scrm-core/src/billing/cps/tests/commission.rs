@@ -145,9 +145,9 @@ fn a_refund_before_payout_recomputes_and_after_payout_claws_back() {
     );
     let c = p.commissions(&h, t("2026-05-01T00:00:00Z")).unwrap();
     assert!(
-        c.lines[0].explanation.contains("claw back -30.00"),
+        c.lines[0].explanation().contains("claw back -30.00"),
         "{}",
-        c.lines[0].explanation
+        c.lines[0].explanation()
     );
     assert_eq!(c.totals.due, d("-30.00"));
 }
