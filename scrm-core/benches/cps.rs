@@ -81,6 +81,7 @@ fn cps(c: &mut Criterion) {
     let as_of = "2026-04-15T00:00:00Z".parse().expect("a time");
     let mut group = c.benchmark_group("cps");
     group.sample_size(10);
+    group.sampling_mode(criterion::SamplingMode::Flat);
     group.warm_up_time(std::time::Duration::from_secs(1));
     group.measurement_time(std::time::Duration::from_secs(10));
     group.throughput(Throughput::Elements(SALES as u64));
