@@ -55,13 +55,19 @@ pub use analytics::{
     became_json, cohorts_json, cost_per_lead_json, funnel_json, report_html, report_html_json,
 };
 pub use billing::{
-    AdvanceFee, Aggregation, Anchor, AppliedCoupon, Billing, BillingCycle, Change, ChargeModel,
-    ChargeOverride, Conflict, Coupon, CouponDuration, CouponUse, Currency, Days, Discount,
-    IngestReport, Interval, Invoice, InvoiceLine, InvoiceRequest, InvoiceStatus, LineKind, Meter,
-    MeterValue, Metering, Money, Operation, PartKind, Period, Plan, PlanCharge, PlanOverrides,
-    Price, PricePart, Quantity, RateTier, Rejection, Statement, Subscription, Tier, Usage,
-    UsageEvent, UsageRecord, advance_fees_json, decimal_text, invoice_json, meter_json,
-    parse_decimal, price_json, statement_json,
+    AdvanceFee, Aggregation, Anchor, AppliedCoupon, Attribution, AttributionModel,
+    AttributionSettings, Billing, BillingCycle, Change, ChargeModel, ChargeOverride,
+    CommissionLine, CommissionPlan, CommissionStatement, CommissionTotals, Commissions, Conflict,
+    Consumption, ConsumptionLine, Coupon, CouponDuration, CouponUse, CpsHistory, Credit,
+    CreditKind, Currency, DEFAULT_HALF_LIFE, DEFAULT_LOOKBACK, Days, Discount, ExcludedTouch,
+    Exclusion, Expiry, IngestReport, Interval, Invoice, InvoiceLine, InvoiceRequest, InvoiceStatus,
+    LineKind, LineStatus, Meter, MeterValue, Metering, ModelKind, Money, Operation, Pack,
+    PackLadder, PackUsage, PartKind, Payout, Period, Plan, PlanCharge, PlanOverrides, Price,
+    PricePart, Quantity, RateSource, RateTier, Refund, Rejection, Sale, Statement, Subscription,
+    Tier, Touchpoint, UNIT_PRICE_DECIMALS, Usage, UsageEvent, UsageRecord, Wallet,
+    advance_fees_json, attribute_json, commission_json, commission_statement_json, consume_json,
+    decimal_text, invoice_json, meter_json, pack_ladder_json, parse_decimal, price_json,
+    purchase_json, statement_json,
 };
 pub use condition::{
     AttrValue, CompiledCondition, Condition, EventFilter, Facts, MAX_CONDITION_BYTES,
@@ -84,14 +90,15 @@ pub use engine::{
 pub use error::{Error, ErrorKind, Problem, Result, catch_panic};
 pub use lifecycle::StageChange;
 pub use playbook::{
-    Assignment, Channel, ClaimRules, Component, DayOfWeek, Decay, EngineSettings, Fit, FitRule,
-    Format, GroupedTag, HoursWindow, IntentAction, Lifecycle, MAX_PLAYBOOK_BYTES,
-    MAX_TAGS_PER_TENANT, MAX_TRANSFER_CUSTOMERS, MAX_TRANSFER_MESSAGE_CHARS,
-    MAX_TRANSFERS_PER_CUSTOMER, Monetary, Platform, Playbook, Pool, Pricing, Priority, ReclaimRule,
-    Rfm, Route, RouteRule, RouteStrategy, SUPPORTED_SCHEMA_VERSIONS, ScoreGroup, Scoring,
-    ScoringRule, Social, SocialFollowers, SocialReach, SocialReferrals, Stage, StageRule,
-    StageTask, TRANSFER_REFUSAL_HOURS, TRANSFER_WINDOW_DAYS, Tag, TagGroup, TagRule, Tagging,
-    Taxonomy, Threshold, TransferLimits, Unmatched,
+    Assignment, Channel, ClaimRules, Commission, Component, DayOfWeek, Decay, EngineSettings, Fit,
+    FitRule, Format, GroupedTag, HoursWindow, IntentAction, Lifecycle, MAX_PLAYBOOK_BYTES,
+    MAX_REFERRAL_LEVELS, MAX_TAGS_PER_TENANT, MAX_TRANSFER_CUSTOMERS, MAX_TRANSFER_MESSAGE_CHARS,
+    MAX_TRANSFERS_PER_CUSTOMER, Monetary, PackOffer, Packs, Platform, Playbook, Pool, Pricing,
+    Priority, ReclaimRule, ReferralSettings, Rfm, Route, RouteRule, RouteStrategy,
+    SUPPORTED_SCHEMA_VERSIONS, ScoreGroup, Scoring, ScoringRule, Social, SocialFollowers,
+    SocialReach, SocialReferrals, Stage, StageRule, StageTask, TRANSFER_REFUSAL_HOURS,
+    TRANSFER_WINDOW_DAYS, Tag, TagGroup, TagRule, Tagging, Taxonomy, Threshold, TransferLimits,
+    Unmatched,
 };
 pub use pool::{
     AssignState, AssignmentDecision, ClaimDecision, ClaimRefusal, Due, DueAction, DueContext,

@@ -884,6 +884,92 @@ fn engine_batch(v: &Value) -> Value {
     Value::Object(out)
 }
 
+/// The input document of a billing vector: the vector without its `id`, `description`, `op`
+/// and `expect`.
+fn document(v: &Value) -> String {
+    let mut doc = v.clone();
+    if let Some(map) = doc.as_object_mut() {
+        for key in ["id", "description", "op", "expect"] {
+            map.remove(key);
+        }
+    }
+    doc.to_string()
+}
+
+/// Keeps the named fields of each object of a list.
+fn pick(list: &Value, keys: &[&str]) -> Value {
+    list.as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|item| -> Value {
+                    keys.iter()
+                        .filter_map(|k| item.get(*k).map(|x| ((*k).to_owned(), x.clone())))
+                        .collect::<serde_json::Map<String, Value>>()
+                        .into()
+                })
+                .collect::<Vec<Value>>()
+                .into()
+        })
+        .unwrap_or_default()
+}
+
+const LINE_KEYS: &[&str] = &[
+    "sale_id",
+    "touch_index",
+    "level",
+    "promoter",
+    "attributed",
+    "rate",
+    "rate_source",
+    "commission",
+    "paid",
+    "amount",
+    "status",
+];
+
+/// Runs a billing document function and projects its JSON output with `project`.
+fn billing(v: &Value, op: fn(&str) -> Result<String, Error>, project: fn(Value) -> Value) -> Value {
+    outcome(op(&document(v)).map(|text| project(serde_json::from_str(&text).expect("json"))))
+}
+
+fn attribution_view(a: Value) -> Value {
+    json!({
+        "credits": pick(&a["credits"], &["touch_index", "weight", "amount"]),
+        "excluded": pick(&a["excluded"], &["touch_index", "reason"]),
+        "unattributed": a["unattributed"],
+    })
+}
+
+fn lines_view(c: Value) -> Value {
+    json!({ "lines": pick(&c["lines"], LINE_KEYS), "totals": c["totals"] })
+}
+
+fn ladder_view(l: Value) -> Value {
+    json!({ "packs": pick(&l["packs"], &["id", "total_units", "unit_price", "discount_percent"]) })
+}
+
+fn consume_view(c: Value) -> Value {
+    let consumptions: Vec<Value> = c["consumptions"]
+        .as_array()
+        .expect("consumptions")
+        .iter()
+        .map(|x| {
+            json!({
+                "usage_id": x["usage_id"],
+                "consumed": x["consumed"],
+                "shortfall": x["shortfall"],
+                "lines": pick(&x["lines"], &["wallet_id", "kind", "units"]),
+                "expired": pick(&x["expired"], &["wallet_id", "bonus_units", "paid_units"]),
+            })
+        })
+        .collect();
+    json!({
+        "wallets": pick(&c["wallets"], &["id", "paid_units", "bonus_units"]),
+        "consumptions": consumptions,
+    })
+}
+
 fn run(v: &Value) -> Value {
     if let Some(out) = run_pool(v) {
         return out;
@@ -998,6 +1084,12 @@ fn run(v: &Value) -> Value {
         Some("billing.statement") => billing_statement(v),
         Some("engine.run") => engine_run(v),
         Some("engine.batch") => engine_batch(v),
+        Some("cps.attribute") => billing(v, scrm_core::attribute_json, attribution_view),
+        Some("cps.commission") => billing(v, scrm_core::commission_json, lines_view),
+        Some("cps.statement") => billing(v, scrm_core::commission_statement_json, lines_view),
+        Some("packs.ladder") => billing(v, scrm_core::pack_ladder_json, ladder_view),
+        Some("packs.purchase") => billing(v, scrm_core::purchase_json, |w| json!({ "wallet": w })),
+        Some("packs.consume") => billing(v, scrm_core::consume_json, consume_view),
         other => panic!("vector {} has unknown op {other:?}", v["id"]),
     }
 }

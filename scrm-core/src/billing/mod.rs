@@ -32,3 +32,17 @@ pub use money::{Currency, Money, decimal_text, parse_decimal};
 pub use period::{BillingCycle, Interval, Period};
 pub use plan::{Billing, ChargeOverride, Plan, PlanCharge, PlanOverrides};
 pub use subscription::{Anchor, Change, Subscription};
+pub(crate) mod cps;
+pub(crate) mod input;
+pub(crate) mod pack;
+
+pub use cps::{
+    Attribution, AttributionModel, AttributionSettings, CommissionLine, CommissionPlan,
+    CommissionStatement, CommissionTotals, Commissions, CpsHistory, Credit, DEFAULT_HALF_LIFE,
+    DEFAULT_LOOKBACK, ExcludedTouch, Exclusion, LineStatus, ModelKind, Payout, RateSource, Refund,
+    Sale, Touchpoint, attribute_json, commission_json, commission_statement_json,
+};
+pub use pack::{
+    Consumption, ConsumptionLine, CreditKind, Expiry, Pack, PackLadder, PackUsage,
+    UNIT_PRICE_DECIMALS, Wallet, consume_json, pack_ladder_json, purchase_json,
+};

@@ -28,8 +28,10 @@
 
 mod assignment;
 mod channel;
+mod commission;
 mod engine;
 mod lifecycle;
+mod packs;
 mod path;
 mod pool;
 mod pricing;
@@ -49,8 +51,10 @@ use serde_json::Value;
 
 pub use assignment::{Assignment, DayOfWeek, HoursWindow, Route, RouteRule, RouteStrategy};
 pub use channel::{Channel, Platform};
+pub use commission::{Commission, MAX_REFERRAL_LEVELS, ReferralSettings};
 pub use engine::EngineSettings;
 pub use lifecycle::{Lifecycle, Stage, StageRule, StageTask};
+pub use packs::{PackOffer, Packs};
 pub use pool::{ClaimRules, Pool, ReclaimRule};
 pub use pricing::Pricing;
 pub use scoring::{
@@ -68,8 +72,8 @@ pub use transfer::{
 };
 
 pub(crate) use assignment::employee_id_problem;
-pub(crate) use path::field as path_field;
-pub(crate) use path::index as path_index;
+pub(crate) use path::{field as path_field, index as path_index};
+pub(crate) use shape::check as check_shape;
 
 /// The `schema_version` values this build reads.
 pub const SUPPORTED_SCHEMA_VERSIONS: &[u32] = &[1];
@@ -305,6 +309,18 @@ impl Playbook {
     /// The engine settings (lateness).
     pub fn engine_settings(&self) -> &EngineSettings {
         &self.engine
+    }
+
+    /// The CPS commission plan (`pricing.commission`), if any; compile it with
+    /// [`CommissionPlan::new`](crate::CommissionPlan::new).
+    pub fn commission(&self) -> Option<&Commission> {
+        self.pricing.commission.as_ref()
+    }
+
+    /// The usage packs sold (`pricing.packs`), if any; compile them with
+    /// [`PackLadder::new`](crate::PackLadder::new).
+    pub fn packs(&self) -> Option<&Packs> {
+        self.pricing.packs.as_ref()
     }
 }
 

@@ -1,7 +1,6 @@
-//! The pricing section of a playbook (DOMAIN.md 7): meters, plans with their charges, coupons.
-//!
-//! Later parts of billing (usage packs, CPS commission) add their own fields here, each optional,
-//! so every playbook valid now stays valid.
+//! The pricing section of a playbook (DOMAIN.md 7): meters, plans with their charges, coupons,
+//! the usage packs sold and the CPS commission plan. Every field is optional, so every playbook
+//! valid before stays valid.
 
 use std::sync::OnceLock;
 
@@ -9,10 +8,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::{Commission, Packs};
 use crate::billing::{Coupon, Meter, Plan};
 use crate::error::{Error, ErrorKind, Problem, Result};
 
-/// Meters, plans and coupons of a tenant.
+/// Meters, plans, coupons, usage packs and the CPS commission plan of a tenant.
 ///
 /// ```
 /// let pricing = scrm_core::Pricing::from_json(r#"{
@@ -40,6 +40,14 @@ pub struct Pricing {
     /// Coupons subscriptions may carry.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub coupons: Vec<Coupon>,
+    /// The usage packs the tenant sells (流量包 / 短信包), if any; compile them with
+    /// [`PackLadder::new`](crate::PackLadder::new).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub packs: Option<Packs>,
+    /// The CPS commission plan, if the tenant pays promoters (按效果付费 / 分销); compile it with
+    /// [`CommissionPlan::new`](crate::CommissionPlan::new).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commission: Option<Commission>,
 }
 
 const MAX_ID_LEN: usize = 64;
@@ -62,6 +70,10 @@ impl Pricing {
         let mut problems = Vec::new();
         let schema = schema();
         super::shape::check(schema, schema, value, at, &mut problems);
+        if !problems.is_empty() {
+            return Err(Error::with_problems(ErrorKind::Validation, problems));
+        }
+        sections(value, at, &[], &mut problems);
         if !problems.is_empty() {
             return Err(Error::with_problems(ErrorKind::Validation, problems));
         }
@@ -126,10 +138,34 @@ impl Pricing {
 /// problems are reported by the playbook's own schema walk, so this reads only a section that
 /// has the right shape.
 pub(crate) fn check(doc: &Value, out: &mut Vec<Problem>) {
-    if let Some(section) = doc.get("pricing") {
-        if let Ok(pricing) = serde_json::from_value::<Pricing>(section.clone()) {
-            out.extend(pricing.problems("pricing"));
-        }
+    let Some(section) = doc.get("pricing") else {
+        return;
+    };
+    let channels: Vec<&str> = match doc.get("channels") {
+        Some(Value::Array(list)) => list
+            .iter()
+            .filter_map(|c| c.get("id").and_then(Value::as_str))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let before = out.len();
+    sections(section, "pricing", &channels, out);
+    if out.len() > before {
+        return;
+    }
+    if let Ok(pricing) = serde_json::from_value::<Pricing>(section.clone()) {
+        out.extend(pricing.problems("pricing"));
+    }
+}
+
+/// The texts and meaning of the `packs` and `commission` parts of a pricing section at `at`.
+fn sections(section: &Value, at: &str, channels: &[&str], out: &mut Vec<Problem>) {
+    if let Some(packs) = section.get("packs") {
+        super::packs::check_section(packs, &super::path_field(at, "packs"), out);
+    }
+    if let Some(plan) = section.get("commission") {
+        let here = super::path_field(at, "commission");
+        super::commission::check_section(plan, &here, channels, out);
     }
 }
 
