@@ -10,6 +10,8 @@
 pub(crate) mod machine;
 pub(crate) mod model;
 
+pub(crate) use model::{LifecycleModel, RuleKind};
+
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -1,8 +1,7 @@
 //! The pool section of a playbook: reclaim to the pool (公海回收), protection and claiming (领取).
 //!
-//! Stage ids here are free strings checked for shape only: the lifecycle section that defines the
-//! stages is filled by another part of the library, and the cross-check (every stage named here
-//! exists in `lifecycle`) is added when the two meet.
+//! Stage ids here are checked for shape; that each names a stage of the lifecycle section is
+//! checked when the rules are compiled (`PoolRules::new`, run by every playbook load).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -30,8 +30,7 @@ pub struct DueItem<'a> {
     pub action: DueAction,
 }
 
-/// What is due. More kinds will be added (dormancy, from the lifecycle rules): match with a
-/// wildcard arm.
+/// What is due. More kinds may be added: match with a wildcard arm.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum DueAction {
@@ -59,6 +58,22 @@ pub enum DueAction {
         protected_at: Option<DateTime<Utc>>,
         /// Open tasks (any keeps the customer).
         open_tasks: u32,
+    },
+    /// The lifecycle's inactivity rule moves the customer (e.g. to `dormant`, 沉睡): no activity
+    /// for the rule's silence. Reported, not applied: the engine's `tick` applies it.
+    Dormant {
+        /// The lifecycle rule's id.
+        rule: String,
+        /// The stage it moves the customer to.
+        to: String,
+        /// The last activity.
+        last_activity: DateTime<Utc>,
+        /// Whole days (24 h) since then.
+        silent_days: u32,
+        /// The rule's silence as written (`60d`).
+        after: String,
+        /// The rule's own reason, if it gives one.
+        rule_reason: Option<String>,
     },
 }
 
@@ -228,6 +243,23 @@ impl<'a> DueItem<'a> {
                     why.join(" and ")
                 )
             }
+            DueAction::Dormant {
+                rule,
+                to,
+                last_activity,
+                silent_days,
+                after,
+                rule_reason,
+            } => {
+                let why = rule_reason
+                    .as_deref()
+                    .map_or(String::new(), |r| format!(" ({r})"));
+                format!(
+                    "moves to {to}: no activity since {} ({}), rule {rule} after {after}{why}",
+                    last_activity.format("%Y-%m-%d %H:%M UTC"),
+                    days_text(*silent_days)
+                )
+            }
         }
     }
 
@@ -319,6 +351,23 @@ impl Serialize for DueItem<'_> {
                 }
                 map.serialize_entry("open_tasks", open_tasks)?;
                 idle
+            }
+            DueAction::Dormant {
+                rule,
+                to,
+                last_activity,
+                silent_days,
+                after,
+                rule_reason: _,
+            } => {
+                map.serialize_entry("action", "dormant")?;
+                map.serialize_entry("rule", rule)?;
+                map.serialize_entry("to", to)?;
+                map.serialize_entry("last_activity", last_activity)?;
+                map.serialize_entry("silent_days", silent_days)?;
+                map.serialize_entry("after", after)?;
+                map.serialize_entry("reason", &self.reason())?;
+                return map.end();
             }
         };
         map.serialize_entry("since", &idle.since)?;

@@ -44,6 +44,10 @@ pub struct PoolFacts {
     /// Who owned the customer before it last went to the pool.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_owner: Option<String>,
+    /// The customer's latest activity (their own event: a message, a view, a scan), for the
+    /// lifecycle's dormancy rules; absent: dormancy is not checked for this customer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_activity: Option<DateTime<Utc>>,
 }
 
 /// Who owns a customer, and since when.
@@ -80,6 +84,7 @@ impl PoolFacts {
             open_tasks: 0,
             pooled_at: None,
             previous_owner: None,
+            last_activity: None,
         }
     }
 

@@ -42,6 +42,7 @@ mod assignment;
 mod calendar;
 mod claim;
 mod documents;
+mod dormancy;
 mod due;
 mod employee;
 mod facts;

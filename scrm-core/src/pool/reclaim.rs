@@ -5,9 +5,11 @@ use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 
 use super::calendar::{cutoff, days_between, local_date, shift};
+use super::dormancy::{self, DormancyRule};
 use super::due::{Due, DueAction, DueContext, DueItem, DueRule, Idle, OverQuota};
 use super::{PoolFacts, protection};
-use crate::error::{Error, ErrorKind, Problem, Result};
+use crate::error::{Error, ErrorKind, Problem, Result, show};
+use crate::lifecycle::LifecycleModel;
 use crate::playbook::Playbook;
 
 /// The pool rules of one playbook, compiled: reclaim limits per stage, warnings, protection
@@ -24,6 +26,8 @@ pub struct PoolRules {
     pub(crate) daily_claims: Option<u32>,
     pub(crate) previous_owner_wait: Option<(TimeDelta, String)>,
     pub(crate) cool_off: Option<(TimeDelta, String)>,
+    /// The lifecycle's inactivity rules, reported by `due` as dormancy.
+    dormancy: Vec<DormancyRule>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -71,6 +75,29 @@ impl PoolRules {
             &mut problems,
         );
         let cool_off = duration(&pool.claim.cool_off, "pool.claim.cool_off", &mut problems);
+        // The stages named here must be the lifecycle's (configured, or the default set).
+        let mut lifecycle_problems = Vec::new();
+        let lifecycle = LifecycleModel::compile(playbook, &mut lifecycle_problems);
+        let known: Vec<&str> = lifecycle.stages.iter().map(|s| s.id.as_str()).collect();
+        let mut unknown = |stage: &str, at: String| {
+            if !known.contains(&stage) {
+                problems.push(Problem::new(
+                    at,
+                    format!(
+                        "no lifecycle stage {}; known: {}",
+                        show(&serde_json::Value::String(stage.to_owned())),
+                        known.join(", ")
+                    ),
+                ));
+            }
+        };
+        for (i, r) in pool.reclaim.iter().enumerate() {
+            unknown(&r.stage, format!("pool.reclaim[{i}].stage"));
+        }
+        for (i, s) in pool.exempt_stages.iter().enumerate() {
+            unknown(s, format!("pool.exempt_stages[{i}]"));
+        }
+        let dormancy = dormancy::rules(&lifecycle);
         let stages: Vec<(String, Limit)> = pool
             .reclaim
             .iter()
@@ -102,6 +129,7 @@ impl PoolRules {
             daily_claims: pool.claim.daily_limit,
             previous_owner_wait,
             cool_off,
+            dormancy,
         })
     }
 
@@ -168,6 +196,9 @@ impl PoolRules {
         let mut items = Vec::new();
         for (i, f) in facts.iter().enumerate() {
             if let Some(action) = self.check(f, i, &cutoffs, &over_quota, &context)? {
+                items.push(DueItem::new(f, action));
+            }
+            if let Some(action) = dormancy::check(&self.dormancy, f, now) {
                 items.push(DueItem::new(f, action));
             }
             for rule in extra {

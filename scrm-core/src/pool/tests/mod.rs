@@ -2,6 +2,7 @@
 
 mod assignment;
 mod claim;
+mod dormancy;
 mod props;
 mod reclaim;
 mod transfer;

@@ -1,0 +1,82 @@
+//! Dormancy in [`PoolRules::due`](super::PoolRules::due): the lifecycle's `inactivity` rules
+//! (e.g. 60 days without activity → `dormant`) reported as due, so a host running `due` from its
+//! own scheduler learns of them with the reclaims.
+//!
+//! The rule is the lifecycle's (DOMAIN.md 5; the engine applies it in `tick` and before every
+//! event): the first `inactivity` rule, in playbook order, that applies to the customer's stage
+//! (its `from` stages, or every live stage when `from` is empty) and does not target that stage,
+//! is due once its silence has passed since the customer's last activity. `due` only reports it;
+//! moving the stage is the engine's (or the host's) job.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::PoolFacts;
+use super::due::DueAction;
+use crate::lifecycle::{LifecycleModel, RuleKind};
+
+/// One compiled inactivity rule, with stage ids resolved to text for matching [`PoolFacts`].
+#[derive(Debug, Clone)]
+pub(crate) struct DormancyRule {
+    id: String,
+    to: String,
+    /// The stages it applies to: its `from`, or every live stage.
+    from: Vec<String>,
+    after: TimeDelta,
+    after_text: String,
+    reason: Option<String>,
+}
+
+/// The inactivity rules of a compiled lifecycle, in playbook order.
+pub(crate) fn rules(model: &LifecycleModel) -> Vec<DormancyRule> {
+    let id_of = |s: usize| model.stages.get(s).map(|m| m.id.clone());
+    model
+        .inactivity
+        .iter()
+        .filter_map(|&r| model.rules.get(r))
+        .filter_map(|rule| {
+            let (RuleKind::Inactivity(seconds), Some(to)) = (rule.kind, rule.to) else {
+                return None;
+            };
+            let from = if rule.from.is_empty() {
+                model
+                    .stages
+                    .iter()
+                    .filter(|s| !s.side)
+                    .map(|s| s.id.clone())
+                    .collect()
+            } else {
+                rule.from.iter().filter_map(|&s| id_of(s)).collect()
+            };
+            Some(DormancyRule {
+                id: rule.id.clone(),
+                to: id_of(to)?,
+                from,
+                after: TimeDelta::try_seconds(seconds)?,
+                after_text: rule.after_text.clone(),
+                reason: rule.reason.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The dormancy due for `facts` at `now`, if any: needs the stage and the last activity.
+pub(crate) fn check(
+    rules: &[DormancyRule],
+    facts: &PoolFacts,
+    now: DateTime<Utc>,
+) -> Option<DueAction> {
+    let stage = facts.stage.as_deref()?;
+    let last = facts.last_activity?;
+    let rule = rules
+        .iter()
+        .find(|r| r.to != stage && r.from.iter().any(|s| s == stage))?;
+    let due_at = last.checked_add_signed(rule.after)?;
+    (due_at <= now).then(|| DueAction::Dormant {
+        rule: rule.id.clone(),
+        to: rule.to.clone(),
+        last_activity: last,
+        silent_days: u32::try_from((now - last).num_days()).unwrap_or(u32::MAX),
+        after: rule.after_text.clone(),
+        rule_reason: rule.reason.clone(),
+    })
+}
