@@ -161,15 +161,12 @@ fn read_spend(spend: &[Spend]) -> Result<Lines> {
             problems.push(Problem::new(at("channel"), "channel must not be empty"));
             continue;
         }
-        let Some((currency, exponent)) = currency(&s.currency) else {
-            problems.push(Problem::new(
-                at("currency"),
-                format!(
-                    "unknown currency {:?}, expected an ISO 4217 code such as \"CNY\" or \"USD\"",
-                    s.currency
-                ),
-            ));
-            continue;
+        let (currency, exponent) = match currency(&s.currency, &at("currency")) {
+            Ok(c) => c,
+            Err(e) => {
+                problems.extend(e.problems().iter().cloned());
+                continue;
+            }
         };
         let amount = match Decimal::from_str_exact(s.amount.trim()) {
             Ok(a) if a.is_sign_negative() && !a.is_zero() => Err("it is negative".to_owned()),
@@ -248,47 +245,9 @@ fn line(
     })
 }
 
-/// ISO 4217 codes the analytics price in, with their minor-unit exponents.
-const CURRENCIES: &[(&str, u32)] = &[
-    ("AED", 2),
-    ("AUD", 2),
-    ("BHD", 3),
-    ("BRL", 2),
-    ("CAD", 2),
-    ("CHF", 2),
-    ("CLP", 0),
-    ("CNY", 2),
-    ("DKK", 2),
-    ("EUR", 2),
-    ("GBP", 2),
-    ("HKD", 2),
-    ("IDR", 2),
-    ("INR", 2),
-    ("ISK", 0),
-    ("JOD", 3),
-    ("JPY", 0),
-    ("KRW", 0),
-    ("KWD", 3),
-    ("MOP", 2),
-    ("MXN", 2),
-    ("MYR", 2),
-    ("NOK", 2),
-    ("NZD", 2),
-    ("OMR", 3),
-    ("PHP", 2),
-    ("RUB", 2),
-    ("SAR", 2),
-    ("SEK", 2),
-    ("SGD", 2),
-    ("THB", 2),
-    ("TND", 3),
-    ("TWD", 2),
-    ("USD", 2),
-    ("VND", 0),
-];
-
-fn currency(code: &str) -> Option<(&'static str, u32)> {
-    CURRENCIES.iter().copied().find(|(c, _)| *c == code)
+/// The code and minor-unit exponent of an ISO 4217 currency: billing's table, one for the library.
+fn currency(code: &str, at: &str) -> Result<(&'static str, u32)> {
+    crate::billing::Currency::from_code(code, at).map(|c| (c.code(), c.exponent()))
 }
 
 #[cfg(test)]
