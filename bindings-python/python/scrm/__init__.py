@@ -54,6 +54,29 @@ from scrm._native import (
     resolve,
 )
 
+# The full surface (issue 6): engine, pool, social and analytics, billing, CPS and packs.
+from scrm._native import (
+    Engine,
+    Pool,
+    Pricing,
+    advance_fees,
+    attribute,
+    became,
+    cohorts,
+    commission,
+    commission_statement,
+    consume,
+    cost_per_lead,
+    fission,
+    funnel,
+    meter,
+    pack_ladder,
+    price,
+    propagation,
+    purchase,
+    report_html,
+)
+
 
 def _check_native_version() -> None:
     """Refuse a native module built for another version of this package.
@@ -112,4 +135,27 @@ __all__ = [
     "merge",
     "normalize_identity",
     "resolve",
+]
+
+# The full surface (issue 6): engine, pool, social and analytics, billing, CPS and packs.
+__all__ += [
+    "Engine",
+    "Pool",
+    "Pricing",
+    "advance_fees",
+    "attribute",
+    "became",
+    "cohorts",
+    "commission",
+    "commission_statement",
+    "consume",
+    "cost_per_lead",
+    "fission",
+    "funnel",
+    "meter",
+    "pack_ladder",
+    "price",
+    "propagation",
+    "purchase",
+    "report_html",
 ]
