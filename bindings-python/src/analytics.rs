@@ -58,7 +58,7 @@ pub fn fission<'py>(
 ///
 /// `options` is `{"stages": [...], "timezone"?, "created_from"?, "created_to"?,
 /// "lead_stage"?}`; `journeys` a list of `{"customer_id", "created_at", "channel"?, "owner"?,
-/// "entries": [{"stage", "at"}]}`. The GIL is released meanwhile.
+/// "stages": [{"stage", "at"}]}`. The GIL is released meanwhile.
 #[pyfunction]
 pub fn funnel<'py>(
     options: &Bound<'py, PyAny>,
@@ -117,9 +117,11 @@ pub fn cost_per_lead<'py>(
     })
 }
 
-/// A self-contained HTML report (funnel, cohorts, cost per lead) of `report`, a dict with
-/// `options`, `journeys` and the report's other inputs (docs/analytics.md). Returns the HTML
-/// text; raises `ValidationError` at its path (`report.journeys[0].entries`).
+/// A self-contained HTML report of `report`: `{"title", "generated_at"?, "funnel"?, "cohorts"?,
+/// "cost_per_lead"?, "propagation"?, "scores"?, "score_bins"?}`, where `funnel`, `cohorts`,
+/// `cost_per_lead` and `propagation` are what those functions return and `scores` a list of
+/// numbers to draw as a histogram. Returns the HTML text; raises `ValidationError` at its path
+/// (`report.title`).
 #[pyfunction]
 pub fn report_html(report: &Bound<'_, PyAny>) -> PyResult<String> {
     let py = report.py();

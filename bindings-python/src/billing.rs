@@ -75,13 +75,13 @@ impl Pricing {
         section(py, serde_json::to_value(&self.inner))
     }
 
-    /// The invoice of `subscription` (a dict: id, customer_id, plan_id, started_at, ...) for the
+    /// The invoice of `subscription` (a dict: id, customer_id, plan, started_at, timezone, ...) for the
     /// period containing `at`, with that period's `usage` (meter id to a quantity, or a list of
     /// transaction amounts for a percentage charge), as known at `now`.
     ///
     /// Returns the invoice dict: `period`, `status` ("final" or "draft"), `currency`, `lines`
     /// (each with its kind, explanation and `Decimal` amount), `subtotal`, `discount`, `total`,
-    /// `coupons`. Raises `ValidationError` at its path (`subscription.plan_id`, `usage.sms`).
+    /// `coupons`. Raises `ValidationError` at its path (`subscription.plan`, `usage.sms`).
     fn invoice<'py>(
         &self,
         subscription: &Bound<'py, PyAny>,
@@ -128,10 +128,14 @@ impl Pricing {
             self.inner.meters.len(),
             self.inner.plans.len(),
             self.inner.coupons.len(),
-            self.inner.packs.is_some(),
-            self.inner.commission.is_some()
+            py_bool(self.inner.packs.is_some()),
+            py_bool(self.inner.commission.is_some())
         )
     }
+}
+
+fn py_bool(value: bool) -> &'static str {
+    if value { "True" } else { "False" }
 }
 
 /// A part of the pricing section as Python values.

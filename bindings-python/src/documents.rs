@@ -7,8 +7,9 @@
 //!   A problem names its path from the argument, as the core does (`events[3].at`).
 //! - Out: JSON objects and lists become dicts and lists; a string under a time key (`at`,
 //!   `as_of`, `*_at`, ...) becomes an aware `datetime` in UTC (or a `date` for a calendar day),
-//!   and a decimal string under an amount key (`amount`, `score`, `rate`, ...) a `Decimal`. Free
-//!   maps the caller wrote (`attributes`, `properties`, `identities`, ...) come back as written.
+//!   and a decimal string under an amount key (`amount`, `score`, `rate`, ...) a `Decimal`. Maps
+//!   whose keys or values the caller chose (an event's `properties`, `identities`, `referrers`,
+//!   ...) come back as written.
 //!   Passing an output back in gives the core the same document.
 
 use chrono::{Datelike, Timelike};
@@ -34,6 +35,7 @@ const TIME_KEYS: &[&str] = &[
     "account_since",
     "anniversary",
     "as_of",
+    "at",
     "checked",
     "checked_until",
     "created_from",
@@ -146,13 +148,7 @@ const DECIMAL_KEYS: &[&str] = &[
 ];
 
 /// Maps whose keys and values the caller chose: returned exactly as written.
-const OPAQUE_KEYS: &[&str] = &[
-    "attributes",
-    "identities",
-    "last_turn",
-    "properties",
-    "referrers",
-];
+const OPAQUE_KEYS: &[&str] = &["identities", "last_turn", "properties", "referrers"];
 
 /// Where a value sits in an argument, rendered only when a problem is reported.
 #[derive(Clone, Copy)]

@@ -80,7 +80,8 @@ impl Engine {
     ///
     /// `profiles` is a list of profile dicts (possibly empty), `events` a list of event dicts
     /// for any of them, in any order. Returns `(profiles, report)`: the profiles in input order
-    /// followed by the ones created, and `{"applied", "replayed", "created", "refused": [...]}`.
+    /// followed by the ones created, and `{"events", "applied", "replayed", "created",
+    /// "refused"?}` (`refused` lists the events not applied, with why, when there are any).
     /// The result is the same as applying the events one by one in time order.
     ///
     /// Raises `ValidationError` at its path (`profiles[2]`, `events[5].at`).

@@ -446,7 +446,7 @@ class Engine:
         """Fold a batch of events into many profiles; the same result as applying them in time order.
 
         Returns ``(profiles, report)``: the profiles in input order then the ones created, and
-        ``{"applied", "replayed", "created", "refused"}``. The GIL is released meanwhile.
+        ``{"events", "applied", "replayed", "created", "refused"?}``. The GIL is released meanwhile.
         """
     def tick(self, profile: Mapping[str, Any], now: datetime) -> tuple[Document, Document]:
         """The time-based check at ``now`` (decay, idle stage rules, expiring tags); returns ``(profile, effects)``."""
