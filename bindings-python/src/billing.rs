@@ -75,9 +75,9 @@ impl Pricing {
         section(py, serde_json::to_value(&self.inner))
     }
 
-    /// The invoice of `subscription` (a dict: id, customer_id, plan, started_at, timezone, ...) for the
-    /// period containing `at`, with that period's `usage` (meter id to a quantity, or a list of
-    /// transaction amounts for a percentage charge), as known at `now`.
+    /// The invoice of `subscription` (a dict: id, customer_id, plan, started_at, timezone, ...)
+    /// for the period containing `at`, with that period's `usage` (meter id to a quantity, or a
+    /// list of transaction amounts for a percentage charge), as known at `now`.
     ///
     /// Returns the invoice dict: `period`, `status` ("final" or "draft"), `currency`, `lines`
     /// (each with its kind, explanation and `Decimal` amount), `subtotal`, `discount`, `total`,

@@ -32,7 +32,9 @@ pub fn attribute<'py>(
 /// [{sale_id, touch_index, level, promoter, attributed, rate, commission, paid, amount, status,
 /// ...}], totals: {commission, paid, held, payable, clawback, due}}` with `Decimal` amounts.
 #[pyfunction]
-#[pyo3(signature = (plan, *, as_of, sales = None, refunds = None, payouts = None, referrers = None))]
+#[pyo3(signature = (
+    plan, *, as_of, sales = None, refunds = None, payouts = None, referrers = None
+))]
 pub fn commission<'py>(
     plan: &Bound<'py, PyAny>,
     as_of: &Bound<'py, PyAny>,
@@ -57,7 +59,9 @@ pub fn commission<'py>(
 /// document's `from` and `to`): the lines of `commission` for that promoter and period, with
 /// totals and an explanation. Raises `ValidationError` when `start` is not before `end`.
 #[pyfunction]
-#[pyo3(signature = (plan, promoter, start, end, *, sales = None, refunds = None, payouts = None, referrers = None))]
+#[pyo3(signature = (
+    plan, promoter, start, end, *, sales = None, refunds = None, payouts = None, referrers = None
+))]
 #[allow(clippy::too_many_arguments)] // one per field of the core's document
 pub fn commission_statement<'py>(
     plan: &Bound<'py, PyAny>,
