@@ -24,6 +24,14 @@ pandas ``DataFrame``; the GIL is released while the core works::
 (a boolean ``pyarrow.Array``, one value per row; see ``help(scrm.CompiledCondition.evaluate_table)``
 and docs/python.md for the table's columns).
 
+The rest of the core is here too (docs/python.md has an example per area): :class:`Engine`
+(tags, lead score and lifecycle stage per event or per batch), :class:`Pool` (pool, claims,
+transfers, lead assignment), :class:`Pricing` (invoices, statements) and the functions
+``meter``, ``price``, ``advance_fees``, ``attribute``, ``commission``, ``commission_statement``,
+``pack_ladder``, ``purchase``, ``consume``, ``propagation``, ``fission``, ``funnel``, ``became``,
+``cohorts``, ``cost_per_lead`` and ``report_html``. They take and return dicts in the shapes of
+the docs; in outputs times are aware ``datetime``s and amounts ``Decimal``s.
+
 Every error is a :class:`ScrmError`; its subclass says the kind, ``kind`` is the stable code
 shared with the Node and Kotlin bindings, and ``problems`` lists each problem with its path.
 """
