@@ -17,6 +17,14 @@ mod segment;
 mod tagging;
 mod types;
 
+// The full surface (issue 6): engine, pool, social and analytics, billing, CPS and packs.
+mod analytics;
+mod billing;
+mod cps;
+mod documents;
+mod engine;
+mod pool;
+
 use pyo3::prelude::*;
 
 /// Runs core work with the GIL released and panics caught, converting the error in one place.
@@ -47,6 +55,20 @@ mod _native {
     use super::tagging::{TagChange, Tagger};
     #[pymodule_export]
     use super::types::{Channel, DecisionChain, Problem, Tag, TagGroup};
+
+    // The full surface (issue 6): engine, pool, social and analytics, billing, CPS and packs.
+    #[pymodule_export]
+    use super::analytics::{
+        became, cohorts, cost_per_lead, fission, funnel, propagation, report_html,
+    };
+    #[pymodule_export]
+    use super::billing::{Pricing, advance_fees, meter, price};
+    #[pymodule_export]
+    use super::cps::{attribute, commission, commission_statement, consume, pack_ladder, purchase};
+    #[pymodule_export]
+    use super::engine::Engine;
+    #[pymodule_export]
+    use super::pool::Pool;
 
     #[allow(non_upper_case_globals)]
     #[pymodule_export]

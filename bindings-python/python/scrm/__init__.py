@@ -24,6 +24,14 @@ pandas ``DataFrame``; the GIL is released while the core works::
 (a boolean ``pyarrow.Array``, one value per row; see ``help(scrm.CompiledCondition.evaluate_table)``
 and docs/python.md for the table's columns).
 
+The rest of the core is here too (docs/python.md has an example per area): :class:`Engine`
+(tags, lead score and lifecycle stage per event or per batch), :class:`Pool` (pool, claims,
+transfers, lead assignment), :class:`Pricing` (invoices, statements) and the functions
+``meter``, ``price``, ``advance_fees``, ``attribute``, ``commission``, ``commission_statement``,
+``pack_ladder``, ``purchase``, ``consume``, ``propagation``, ``fission``, ``funnel``, ``became``,
+``cohorts``, ``cost_per_lead`` and ``report_html``. They take and return dicts in the shapes of
+the docs; in outputs times are aware ``datetime``s and amounts ``Decimal``s.
+
 Every error is a :class:`ScrmError`; its subclass says the kind, ``kind`` is the stable code
 shared with the Node and Kotlin bindings, and ``problems`` lists each problem with its path.
 """
@@ -52,6 +60,29 @@ from scrm._native import (
     merge,
     normalize_identity,
     resolve,
+)
+
+# The full surface (issue 6): engine, pool, social and analytics, billing, CPS and packs.
+from scrm._native import (
+    Engine,
+    Pool,
+    Pricing,
+    advance_fees,
+    attribute,
+    became,
+    cohorts,
+    commission,
+    commission_statement,
+    consume,
+    cost_per_lead,
+    fission,
+    funnel,
+    meter,
+    pack_ladder,
+    price,
+    propagation,
+    purchase,
+    report_html,
 )
 
 
@@ -112,4 +143,27 @@ __all__ = [
     "merge",
     "normalize_identity",
     "resolve",
+]
+
+# The full surface (issue 6): engine, pool, social and analytics, billing, CPS and packs.
+__all__ += [
+    "Engine",
+    "Pool",
+    "Pricing",
+    "advance_fees",
+    "attribute",
+    "became",
+    "cohorts",
+    "commission",
+    "commission_statement",
+    "consume",
+    "cost_per_lead",
+    "fission",
+    "funnel",
+    "meter",
+    "pack_ladder",
+    "price",
+    "propagation",
+    "purchase",
+    "report_html",
 ]

@@ -22,3 +22,26 @@ from scrm._native import (
     normalize_identity as normalize_identity,
     resolve as resolve,
 )
+
+# The full surface (issue 6): engine, pool, social and analytics, billing, CPS and packs.
+from scrm._native import (
+    Engine as Engine,
+    Pool as Pool,
+    Pricing as Pricing,
+    advance_fees as advance_fees,
+    attribute as attribute,
+    became as became,
+    cohorts as cohorts,
+    commission as commission,
+    commission_statement as commission_statement,
+    consume as consume,
+    cost_per_lead as cost_per_lead,
+    fission as fission,
+    funnel as funnel,
+    meter as meter,
+    pack_ladder as pack_ladder,
+    price as price,
+    propagation as propagation,
+    purchase as purchase,
+    report_html as report_html,
+)

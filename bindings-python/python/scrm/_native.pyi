@@ -1,7 +1,7 @@
 """Type stubs of the native module; import from ``scrm``, not from here."""
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal, Optional, Protocol, Union, overload
 
@@ -403,3 +403,229 @@ def decision_chain(account: Mapping[str, Any]) -> DecisionChain:
     Raises ValidationError at its path for a bad account, duplicate contacts, a ``reports_to``
     naming no contact, or a reporting cycle.
     """
+
+# The full surface (issue 6): engine, pool, social and analytics, billing, CPS and packs.
+# Documents in and out are dicts in the shapes of docs/engine.md, pool.md, social.md,
+# analytics.md, billing.md, cps.md and packs.md. In outputs, times are aware ``datetime``s (days
+# ``date``s) and amounts, scores, rates and units ``Decimal``s; passing an output back in gives
+# the core the same document.
+
+Document = dict[str, Any]
+"""A JSON document as a dict; times as aware ``datetime``, amounts as ``Decimal``."""
+
+DecimalLike = Union[Decimal, int, str]
+"""An exact number: a ``Decimal``, an ``int`` or a decimal ``str`` such as ``"72.5"``; never a float."""
+
+class Engine:
+    """A playbook's engine: its tagging, scoring and lifecycle rules compiled once.
+
+    State lives in profile dicts you keep and pass back. Immutable and safe to share between
+    threads; every call releases the GIL.
+    """
+
+    def __init__(self, playbook: Playbook) -> None:
+        """Compile the engine of ``playbook``; raises ValidationError if its rules do not compile."""
+    @property
+    def tenant_id(self) -> str:
+        """The tenant id of the playbook."""
+    def new_profile(self, customer: Mapping[str, Any]) -> Document:
+        """A new profile around a customer dict; raises ValidationError at its path (``customer.tags[0].tag_id``)."""
+    def apply(
+        self, profile: Optional[Mapping[str, Any]], event: Mapping[str, Any], now: datetime
+    ) -> tuple[Document, Document]:
+        """Apply one event at ``now`` (timezone-aware): auto-tags, score, thresholds, stage rules.
+
+        ``profile`` is None for a customer seen for the first time. Returns ``(profile, effects)``;
+        ``effects`` lists ``tags``, ``score``, ``stages``, ``thresholds``, ``tasks``, ``alerts``,
+        ``replayed``, ``refolded``. Replaying an event changes nothing. Raises ValidationError at
+        its path (``event.at``).
+        """
+    def fold(
+        self, profiles: Sequence[Mapping[str, Any]], events: Sequence[Mapping[str, Any]]
+    ) -> tuple[list[Document], Document]:
+        """Fold a batch of events into many profiles; the same result as applying them in time order.
+
+        Returns ``(profiles, report)``: the profiles in input order then the ones created, and
+        ``{"events", "applied", "replayed", "created", "refused"?}``. The GIL is released meanwhile.
+        """
+    def tick(self, profile: Mapping[str, Any], now: datetime) -> tuple[Document, Document]:
+        """The time-based check at ``now`` (decay, idle stage rules, expiring tags); returns ``(profile, effects)``."""
+    def score(self, profile: Mapping[str, Any], now: datetime) -> Document:
+        """The lead score at ``now`` with its explanation: ``score``, ``engagement``, ``fit``, ``social`` (Decimals), ``grade``, ``explanation``."""
+    def rescore(
+        self, profile: Mapping[str, Any], history: Sequence[Mapping[str, Any]], now: datetime
+    ) -> tuple[Document, Document]:
+        """Re-score a profile from the customer's full event history; returns ``(profile, effects)``."""
+    def priority_list(self, owner: str, profiles: Sequence[Mapping[str, Any]], now: datetime) -> list[Document]:
+        """The owner's follow-up list, highest priority first: ``customer_id``, ``priority``, ``intent``, ``urgency``, ``value``, ``reason``."""
+    def rfm(
+        self, profiles: Sequence[Mapping[str, Any]], now: datetime, mode: Literal["binary", "quintiles"] = "binary"
+    ) -> list[Document]:
+        """RFM scores in input order: ``customer_id``, ``r``, ``f``, ``m`` and in binary mode ``segment``."""
+
+class Pool:
+    """A playbook's pool, transfer and assignment rules, checked once. Safe to share between threads."""
+
+    def __init__(self, playbook: Playbook) -> None:
+        """Compile the pool, transfer and assignment rules; raises ValidationError at its path."""
+    def due(self, customers: Sequence[Mapping[str, Any]], now: datetime) -> Document:
+        """What is due at ``now``: ``{"items": [{customer_id, owner, action, since, idle_days, ..., reason}]}``.
+
+        ``action`` is "reclaim", "warn" or "kept". The GIL is released meanwhile.
+        """
+    def claim(self, employee: Mapping[str, Any], customer: Mapping[str, Any], now: datetime) -> Document:
+        """Whether the employee may claim the customer: ``{customer_id, employee_id, allowed, refusals, reason}``."""
+    def plan_transfer(
+        self,
+        request: Mapping[str, Any],
+        now: datetime,
+        history: Optional[Sequence[Mapping[str, Any]]] = None,
+        employees: Optional[Sequence[Mapping[str, Any]]] = None,
+    ) -> Document:
+        """Check a transfer request against earlier records: ``{accepted, refused, records, completes_at}``."""
+    def transfer_status(
+        self,
+        records: Sequence[Mapping[str, Any]],
+        now: datetime,
+        employees: Optional[Sequence[Mapping[str, Any]]] = None,
+    ) -> Document:
+        """The status of each transfer record at ``now``: ``{"outcomes": [...]}`` in input order."""
+    def assign(
+        self,
+        employees: Sequence[Mapping[str, Any]],
+        leads: Sequence[Mapping[str, Any]],
+        now: datetime,
+        state: Optional[Mapping[str, Any]] = None,
+    ) -> Document:
+        """Assign leads in order: ``{"decisions", "state", "employees"}``; pass ``state`` and ``employees`` to the next call."""
+
+class Pricing:
+    """A tenant's price list (the ``pricing`` section of a playbook), validated once."""
+
+    @staticmethod
+    def from_json(text: str) -> Pricing:
+        """Load a pricing section written in JSON; raises ParseError or ValidationError at its path."""
+    @staticmethod
+    def from_dict(section: Mapping[str, Any]) -> Pricing:
+        """Load a pricing section given as a dict; raises as ``from_json`` does."""
+    @staticmethod
+    def from_playbook(playbook: Playbook) -> Pricing:
+        """The pricing section of a playbook."""
+    @property
+    def meters(self) -> list[Document]:
+        """The meters, for :func:`meter`."""
+    @property
+    def commission(self) -> Optional[Document]:
+        """The commission plan, for :func:`commission` as ``plan``; None when there is none."""
+    @property
+    def packs(self) -> Optional[Document]:
+        """The usage packs, for :func:`pack_ladder`; None when there are none."""
+    def to_dict(self) -> Document:
+        """The whole section; ``Pricing.from_dict`` of it gives an equal pricing."""
+    def invoice(
+        self, subscription: Mapping[str, Any], usage: Mapping[str, Any], at: datetime, now: datetime
+    ) -> Document:
+        """The invoice of the period containing ``at`` as known at ``now``.
+
+        ``usage`` maps a meter id to a quantity or a list of transaction amounts. Returns
+        ``period``, ``status``, ``currency``, ``lines``, ``subtotal``, ``discount``, ``total``,
+        ``coupons``, amounts as Decimal. Raises ValidationError at its path.
+        """
+    def statement(
+        self, subscription: Mapping[str, Any], usage: Mapping[Union[date, str], Mapping[str, Any]], now: datetime
+    ) -> Document:
+        """Every invoice from the first period through the one containing ``now``: ``{"subscription_id", "invoices", "total"}``.
+
+        ``usage`` maps each period's first local day to its usage. The GIL is released meanwhile.
+        """
+    def __eq__(self, other: object) -> bool: ...
+
+def meter(
+    meters: Sequence[Mapping[str, Any]],
+    events: Sequence[Mapping[str, Any]],
+    options: Optional[Mapping[str, Any]] = None,
+) -> Document:
+    """Meter usage events per customer, meter and period: ``{"values": [...], "report": {...}}``.
+
+    ``options`` is ``{"timezone", "interval", "customers"}``, each optional. A bad event is
+    rejected in the report, not raised. The GIL is released meanwhile.
+    """
+
+def price(charge: Mapping[str, Any], quantity: Union[DecimalLike, Sequence[DecimalLike]], currency: str) -> Document:
+    """Price a quantity (or a list of transaction amounts) with a charge model, in arrears.
+
+    Returns ``{"quantity", "amount": {"amount", "currency"}, "precise_amount", "explanation",
+    "parts"}``. A float quantity raises TypeError.
+    """
+
+def advance_fees(
+    charge: Mapping[str, Any],
+    events: Sequence[DecimalLike],
+    currency: str,
+    prior: Optional[Sequence[DecimalLike]] = None,
+) -> Document:
+    """The fee of each event charged in advance, after the period's ``prior`` events: ``{"fees", "total"}``."""
+
+def propagation(events: Sequence[Mapping[str, Any]], rules: Optional[Mapping[str, Any]] = None) -> Document:
+    """The propagation trees of share, invite and arrival events: ``{"trees": [...], "skipped": [...]}``."""
+
+def fission(
+    campaign: Mapping[str, Any],
+    events: Sequence[Mapping[str, Any]],
+    now: datetime,
+    existing_friends: Optional[Sequence[str]] = None,
+) -> Document:
+    """A fission campaign's progress at ``now``: ``{"campaign_id", "as_of", "inviters", "unattributed"}``."""
+
+def funnel(options: Mapping[str, Any], journeys: Sequence[Mapping[str, Any]]) -> Document:
+    """The lifecycle funnel: ``{"overall", "by_channel", "by_owner", "time_in_stage"}``. The GIL is released meanwhile."""
+
+def became(options: Mapping[str, Any], journeys: Sequence[Mapping[str, Any]]) -> list[Document]:
+    """When each journey first became each stage: ``[{"customer_id", "became": [{"stage", "at"}]}]``."""
+
+def cohorts(options: Mapping[str, Any], journeys: Sequence[Mapping[str, Any]], as_of: datetime) -> Document:
+    """Monthly cohorts as of ``as_of``: ``{"timezone", "as_of", "cohorts": [{month, size, retained, rates}]}``."""
+
+def cost_per_lead(
+    options: Mapping[str, Any], journeys: Sequence[Mapping[str, Any]], spend: Sequence[Mapping[str, Any]]
+) -> Document:
+    """Cost per lead per channel: ``{"lead_stage", "channels": [...], "total"}``."""
+
+def report_html(report: Mapping[str, Any]) -> str:
+    """A self-contained HTML report of ``{"title", "funnel"?, "cohorts"?, "cost_per_lead"?, "propagation"?, "scores"?}``."""
+
+def attribute(attribution: Mapping[str, Any], sale: Mapping[str, Any]) -> Document:
+    """Attribute a sale to its touches: ``{credits, excluded, attributed, unattributed, explanation, ...}``."""
+
+def commission(
+    plan: Mapping[str, Any],
+    *,
+    as_of: Union[datetime, str],
+    sales: Optional[Sequence[Mapping[str, Any]]] = None,
+    refunds: Optional[Sequence[Mapping[str, Any]]] = None,
+    payouts: Optional[Sequence[Mapping[str, Any]]] = None,
+    referrers: Optional[Mapping[str, str]] = None,
+) -> Document:
+    """Every commission line as of ``as_of``: ``{as_of, currency, lines, totals}``."""
+
+def commission_statement(
+    plan: Mapping[str, Any],
+    promoter: str,
+    start: Union[datetime, str],
+    end: Union[datetime, str],
+    *,
+    sales: Optional[Sequence[Mapping[str, Any]]] = None,
+    refunds: Optional[Sequence[Mapping[str, Any]]] = None,
+    payouts: Optional[Sequence[Mapping[str, Any]]] = None,
+    referrers: Optional[Mapping[str, str]] = None,
+) -> Document:
+    """A promoter's statement for ``[start, end)``: ``{promoter, currency, from, to, lines, totals, explanation}``."""
+
+def pack_ladder(packs: Mapping[str, Any]) -> Document:
+    """The pack ladder with effective unit prices: ``{"unit", "currency", "packs": [...]}``."""
+
+def purchase(packs: Mapping[str, Any], pack_id: str, wallet_id: str, at: Union[datetime, str]) -> Document:
+    """The wallet a purchase creates: ``{"id", "pack_id", "purchased_at", "expires_at"?, "paid_units", "bonus_units"}``."""
+
+def consume(wallets: Sequence[Mapping[str, Any]], usages: Sequence[Mapping[str, Any]]) -> Document:
+    """Consume usages from wallets: ``{"wallets": [...], "consumptions": [...]}``."""
