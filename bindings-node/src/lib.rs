@@ -7,9 +7,14 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 mod account;
+mod analytics;
+mod billing;
 mod condition;
+mod cps;
+mod engine;
 mod identity;
 mod playbook;
+mod pool;
 mod segment;
 mod tagging;
 
@@ -18,9 +23,14 @@ use napi_derive::napi;
 use scrm_core::ErrorKind;
 
 pub use account::{DecisionChain, decision_chain};
+pub use analytics::{became, cohorts, cost_per_lead, fission, funnel, propagation, report_html};
+pub use billing::{Pricing, advance_fees, meter, price};
 pub use condition::{CompiledCondition, Condition};
+pub use cps::{attribute, commission, commission_statement, consume, pack_ladder, purchase};
+pub use engine::Engine;
 pub use identity::{Identity, merge, normalize_identity, resolve};
 pub use playbook::Playbook;
+pub use pool::Pool;
 pub use segment::Segment;
 pub use tagging::{Provenance, TagChange, TagEventResult, Tagger};
 
@@ -117,6 +127,30 @@ pub(crate) fn json_text(env: &Env, value: Unknown<'_>, what: &str) -> Result<Str
             what,
             format!("cannot be written as JSON: {}", e.reason),
         )),
+    }
+}
+
+/// Runs a core document function (JSON text in, JSON text out) with panics caught and reads its
+/// output back into a JS value: the one path every document call (engine, pool, social, analytics,
+/// billing, CPS, packs) takes.
+pub(crate) fn document(
+    env: &Env,
+    work: impl FnOnce() -> scrm_core::Result<String>,
+) -> Result<serde_json::Value> {
+    let text = run(env, work)?;
+    json_value(env, &text)
+}
+
+/// [`json_text`] for an optional argument: `undefined` and `null` are absent.
+pub(crate) fn optional_json(
+    env: &Env,
+    value: Option<Unknown<'_>>,
+    what: &str,
+) -> Result<Option<String>> {
+    match value {
+        None => Ok(None),
+        Some(v) if matches!(v.get_type()?, ValueType::Undefined | ValueType::Null) => Ok(None),
+        Some(v) => json_text(env, v, what).map(Some),
     }
 }
 

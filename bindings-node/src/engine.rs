@@ -1,0 +1,209 @@
+//! `Engine`: a playbook's tagging, scoring and lifecycle rules compiled once, applied to
+//! per-customer profiles.
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use crate::condition::time;
+use crate::{Playbook, document, json_text, optional_json, run};
+
+/// The rules of one playbook compiled once (tags interned, keywords in one automaton, every
+/// condition parsed): apply events to a customer's `ProfileJson` on the request path, or fold
+/// batches of events over many profiles. Build one with `Engine.fromPlaybook` and reuse it for
+/// every request. See `docs/engine.md`.
+///
+/// Profiles are plain JSON-safe objects (times in microseconds, hashes in 53 bits): store them
+/// as they are (a document database, Redis) and pass them back on the next event.
+#[napi]
+pub struct Engine {
+    inner: scrm_core::Engine,
+}
+
+#[napi]
+impl Engine {
+    /// Compiles the taxonomy, tagging, scoring and lifecycle rules of `playbook`.
+    ///
+    /// @throws {ScrmError} `code` "validation" listing every rule that does not compile, each at
+    /// its path (`scoring.rules[3].when`).
+    #[napi(factory)]
+    pub fn from_playbook(env: Env, playbook: &Playbook) -> Result<Engine> {
+        run(&env, || scrm_core::Engine::compile(&playbook.inner)).map(|inner| Engine { inner })
+    }
+
+    /// The tenant whose rules these are; events of other tenants are refused.
+    #[napi(getter)]
+    pub fn tenant_id(&self) -> String {
+        self.inner.tenant_id().to_owned()
+    }
+
+    /// A new profile around `customer` (the Customer shape of `docs/data-model.md`: its tags,
+    /// stage, owner and attributes are kept).
+    ///
+    /// @throws {ScrmError} `code` "validation" naming each bad field (`customer.created_at`);
+    /// "parse" for a value that has no JSON form.
+    #[napi(
+        ts_args_type = "customer: CustomerJson",
+        ts_return_type = "ProfileJson"
+    )]
+    pub fn new_profile(&self, env: Env, customer: Unknown<'_>) -> Result<serde_json::Value> {
+        let customer = json_text(&env, customer, "customer")?;
+        document(&env, || self.inner.new_profile_json(&customer))
+    }
+
+    /// Applies one event to a customer's profile: auto-tags, scores, checks thresholds and moves
+    /// the stage, in that order. `profile` is `null` for a customer seen for the first time
+    /// (created at the event's time). `now` (a `Date` or an RFC 3339 string) only dates the
+    /// reported score; the clock is never read. Applying the same event id again changes nothing
+    /// (`effects.replayed`); a late event within `engine.lateness` is folded in at its place in
+    /// time (`effects.refolded`).
+    ///
+    /// @throws {ScrmError} `code` "validation" at `now`, naming each bad field of `profile` and
+    /// `event` (`event.at` for an event later than the lateness bound allows, `profile` for one
+    /// folded under other rules: see `rescore`); "parse" for a value that has no JSON form.
+    #[napi(
+        ts_args_type = "profile: ProfileJson | null | undefined, event: EventJson, now: Date | string",
+        ts_return_type = "ProfileChange"
+    )]
+    pub fn apply(
+        &self,
+        env: Env,
+        profile: Option<Unknown<'_>>,
+        event: Unknown<'_>,
+        now: Unknown<'_>,
+    ) -> Result<serde_json::Value> {
+        let now = time(&env, now, "now")?;
+        let profile = optional_json(&env, profile, "profile")?;
+        let event = json_text(&env, event, "event")?;
+        document(&env, || {
+            self.inner.apply_json(profile.as_deref(), &event, now)
+        })
+    }
+
+    /// Folds a batch of events over many profiles (a pipeline, an import): each customer's events
+    /// are sorted by time first, so the result is the same as applying them one by one in order.
+    /// New customers get a profile. Events that cannot apply are listed in `report.refused`; the
+    /// others apply.
+    ///
+    /// @throws {ScrmError} `code` "validation" naming each bad field (`profiles[2].live`,
+    /// `events[5].at`); "parse" for a value that has no JSON form.
+    #[napi(
+        ts_args_type = "profiles: Array<ProfileJson>, events: Array<EventJson>",
+        ts_return_type = "FoldResult"
+    )]
+    pub fn fold(
+        &self,
+        env: Env,
+        profiles: Unknown<'_>,
+        events: Unknown<'_>,
+    ) -> Result<serde_json::Value> {
+        let profiles = json_text(&env, profiles, "profiles")?;
+        let events = json_text(&env, events, "events")?;
+        document(&env, || self.inner.fold_json(&profiles, &events))
+    }
+
+    /// The time-based check at `now` (a `Date` or an RFC 3339 string): tag expiry and dormancy.
+    /// Run it daily; the clock is never read.
+    ///
+    /// @throws {ScrmError} `code` "validation" at `now` and naming each bad field of `profile`.
+    #[napi(
+        ts_args_type = "profile: ProfileJson, now: Date | string",
+        ts_return_type = "ProfileChange"
+    )]
+    pub fn tick(
+        &self,
+        env: Env,
+        profile: Unknown<'_>,
+        now: Unknown<'_>,
+    ) -> Result<serde_json::Value> {
+        let now = time(&env, now, "now")?;
+        let profile = json_text(&env, profile, "profile")?;
+        document(&env, || self.inner.tick_json(&profile, now))
+    }
+
+    /// The lead score at `now` (a `Date` or an RFC 3339 string) with its explanation: every
+    /// rule's points, caps and decay, the fit grade, the social value. Points are decimal strings.
+    ///
+    /// @throws {ScrmError} `code` "validation" at `now` and naming each bad field of `profile`.
+    #[napi(
+        ts_args_type = "profile: ProfileJson, now: Date | string",
+        ts_return_type = "Score"
+    )]
+    pub fn score(
+        &self,
+        env: Env,
+        profile: Unknown<'_>,
+        now: Unknown<'_>,
+    ) -> Result<serde_json::Value> {
+        let now = time(&env, now, "now")?;
+        let profile = json_text(&env, profile, "profile")?;
+        document(&env, || self.inner.score_json(&profile, now))
+    }
+
+    /// Rebuilds a profile under these rules from the customer's full `history` (after a playbook
+    /// edit, when `apply` refuses a profile folded under other rules). The customer's own fields
+    /// (attributes, owner, consents) are kept.
+    ///
+    /// @throws {ScrmError} `code` "validation" at `now` and naming each bad field of `profile`
+    /// and `history` (`history[3].tenant_id`).
+    #[napi(
+        ts_args_type = "profile: ProfileJson, history: Array<EventJson>, now: Date | string",
+        ts_return_type = "ProfileChange"
+    )]
+    pub fn rescore(
+        &self,
+        env: Env,
+        profile: Unknown<'_>,
+        history: Unknown<'_>,
+        now: Unknown<'_>,
+    ) -> Result<serde_json::Value> {
+        let now = time(&env, now, "now")?;
+        let profile = json_text(&env, profile, "profile")?;
+        let history = json_text(&env, history, "history")?;
+        document(&env, || self.inner.rescore_json(&profile, &history, now))
+    }
+
+    /// The follow-up list (跟进优先级) of the employee `owner` at `now`: their customers among
+    /// `profiles`, highest priority first, each with the reason.
+    ///
+    /// @throws {ScrmError} `code` "validation" at `now` and naming each bad field of `profiles`.
+    #[napi(
+        ts_args_type = "owner: string, profiles: Array<ProfileJson>, now: Date | string",
+        ts_return_type = "Array<PriorityItem>"
+    )]
+    pub fn priority_list(
+        &self,
+        env: Env,
+        owner: String,
+        profiles: Unknown<'_>,
+        now: Unknown<'_>,
+    ) -> Result<serde_json::Value> {
+        let now = time(&env, now, "now")?;
+        let profiles = json_text(&env, profiles, "profiles")?;
+        document(&env, || {
+            self.inner.priority_list_json(&owner, &profiles, now)
+        })
+    }
+
+    /// The RFM scores (recency, frequency, monetary) of `profiles` at `now`, in input order:
+    /// `mode` "binary" (the default: high or low against the playbook's thresholds, with a
+    /// segment such as "重要价值客户") or "quintiles" (1 to 5 within these profiles).
+    ///
+    /// @throws {ScrmError} `code` "validation" at `now`, at `mode` for another mode, and naming
+    /// each bad field of `profiles`.
+    #[napi(
+        ts_args_type = "profiles: Array<ProfileJson>, now: Date | string, mode?: RfmMode | undefined | null",
+        ts_return_type = "Array<RfmScore>"
+    )]
+    pub fn rfm(
+        &self,
+        env: Env,
+        profiles: Unknown<'_>,
+        now: Unknown<'_>,
+        mode: Option<String>,
+    ) -> Result<serde_json::Value> {
+        let now = time(&env, now, "now")?;
+        let profiles = json_text(&env, profiles, "profiles")?;
+        let mode = mode.unwrap_or_else(|| "binary".to_owned());
+        document(&env, || self.inner.rfm_json(&profiles, now, &mode))
+    }
+}
