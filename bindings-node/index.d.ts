@@ -1027,6 +1027,12 @@ export declare class Engine {
    */
   fold(profiles: Array<ProfileJson>, events: Array<EventJson>): FoldResult
   /**
+   * `fold` on a worker thread of libuv's pool, so a big batch (an import, a nightly job)
+   * does not block the event loop: the inputs are written as JSON here, read and folded there.
+   * The promise resolves to what `fold` returns and rejects with the same errors.
+   */
+  foldAsync(profiles: Array<ProfileJson>, events: Array<EventJson>): Promise<FoldResult>
+  /**
    * The time-based check at `now` (a `Date` or an RFC 3339 string): tag expiry and dormancy.
    * Run it daily; the clock is never read.
    *

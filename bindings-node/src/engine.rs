@@ -1,11 +1,14 @@
 //! `Engine`: a playbook's tagging, scoring and lifecycle rules compiled once, applied to
 //! per-customer profiles.
 
+use std::sync::Arc;
+
+use napi::ScopedTask;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::condition::time;
-use crate::{Playbook, document, json_text, optional_json, run};
+use crate::{Playbook, document, json_text, optional_json, parse_json, rejection, run};
 
 /// The rules of one playbook compiled once (tags interned, keywords in one automaton, every
 /// condition parsed): apply events to a customer's `ProfileJson` on the request path, or fold
@@ -16,7 +19,8 @@ use crate::{Playbook, document, json_text, optional_json, run};
 /// as they are (a document database, Redis) and pass them back on the next event.
 #[napi]
 pub struct Engine {
-    inner: scrm_core::Engine,
+    // Shared with the worker threads of `foldAsync`.
+    inner: Arc<scrm_core::Engine>,
 }
 
 #[napi]
@@ -27,7 +31,9 @@ impl Engine {
     /// its path (`scoring.rules[3].when`).
     #[napi(factory)]
     pub fn from_playbook(env: Env, playbook: &Playbook) -> Result<Engine> {
-        run(&env, || scrm_core::Engine::compile(&playbook.inner)).map(|inner| Engine { inner })
+        run(&env, || scrm_core::Engine::compile(&playbook.inner)).map(|inner| Engine {
+            inner: Arc::new(inner),
+        })
     }
 
     /// The tenant whose rules these are; events of other tenants are refused.
@@ -99,6 +105,26 @@ impl Engine {
         let profiles = json_text(&env, profiles, "profiles")?;
         let events = json_text(&env, events, "events")?;
         document(&env, || self.inner.fold_json(&profiles, &events))
+    }
+
+    /// `fold` on a worker thread of libuv's pool, so a big batch (an import, a nightly job)
+    /// does not block the event loop: the inputs are written as JSON here, read and folded there.
+    /// The promise resolves to what `fold` returns and rejects with the same errors.
+    #[napi(
+        ts_args_type = "profiles: Array<ProfileJson>, events: Array<EventJson>",
+        ts_return_type = "Promise<FoldResult>"
+    )]
+    pub fn fold_async(
+        &self,
+        env: Env,
+        profiles: Unknown<'_>,
+        events: Unknown<'_>,
+    ) -> Result<AsyncTask<Fold>> {
+        Ok(AsyncTask::new(Fold {
+            engine: Arc::clone(&self.inner),
+            profiles: json_text(&env, profiles, "profiles")?,
+            events: json_text(&env, events, "events")?,
+        }))
     }
 
     /// The time-based check at `now` (a `Date` or an RFC 3339 string): tag expiry and dormancy.
@@ -205,5 +231,30 @@ impl Engine {
         let profiles = json_text(&env, profiles, "profiles")?;
         let mode = mode.unwrap_or_else(|| "binary".to_owned());
         document(&env, || self.inner.rfm_json(&profiles, now, &mode))
+    }
+}
+
+/// The work of `Engine.foldAsync`: everything but writing the inputs as JSON and reading the
+/// output back runs off the main thread.
+pub struct Fold {
+    engine: Arc<scrm_core::Engine>,
+    profiles: String,
+    events: String,
+}
+
+impl<'task> ScopedTask<'task> for Fold {
+    type Output = scrm_core::Result<String>;
+    type JsValue = Unknown<'task>;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        Ok(scrm_core::catch_panic(|| {
+            self.engine.fold_json(&self.profiles, &self.events)
+        }))
+    }
+
+    fn resolve(&mut self, env: &'task Env, output: Self::Output) -> Result<Self::JsValue> {
+        output
+            .map_err(|e| rejection(env, &e))
+            .and_then(|text| parse_json(env, text))
     }
 }

@@ -87,19 +87,36 @@ fn throw_parts(
     message: &str,
     problems: &[scrm_core::Problem],
 ) -> Error {
-    let thrown = env
-        .create_error(Error::new(Status::GenericFailure, message.to_owned()))
-        .and_then(|mut object| {
-            object.set_named_property("code", kind.code())?;
-            object.set_named_property("kind", kind.code())?;
-            let problems: Vec<Problem> = problems.iter().map(Problem::from).collect();
-            object.set_named_property("problems", problems)?;
-            env.throw(object)
-        });
+    let thrown = error_object(env, kind, message, problems).and_then(|object| env.throw(object));
     match thrown {
         Ok(()) => Error::new(Status::PendingException, message.to_owned()),
         // Building the rich error failed (the environment is shutting down): a plain one will do.
         Err(_) => Error::new(Status::GenericFailure, message.to_owned()),
+    }
+}
+
+/// The JS `Error` of a scrm error: `code`, `kind` and `problems` set.
+fn error_object<'env>(
+    env: &'env Env,
+    kind: ErrorKind,
+    message: &str,
+    problems: &[scrm_core::Problem],
+) -> Result<Object<'env>> {
+    let mut object = env.create_error(Error::new(Status::GenericFailure, message.to_owned()))?;
+    object.set_named_property("code", kind.code())?;
+    object.set_named_property("kind", kind.code())?;
+    let problems: Vec<Problem> = problems.iter().map(Problem::from).collect();
+    object.set_named_property("problems", problems)?;
+    Ok(object)
+}
+
+/// The rejection of a promise for a scrm error: the same JS `Error` as [`run`] throws, carried
+/// by reference (an async task cannot throw; it returns the error its promise rejects with).
+pub(crate) fn rejection(env: &Env, error: &scrm_core::Error) -> Error {
+    let message = error.to_string();
+    match error_object(env, error.kind(), &message, error.problems()) {
+        Ok(object) => Error::from(object.to_unknown()),
+        Err(_) => Error::new(Status::GenericFailure, message),
     }
 }
 
@@ -152,6 +169,15 @@ pub(crate) fn optional_json(
         Some(v) if matches!(v.get_type()?, ValueType::Undefined | ValueType::Null) => Ok(None),
         Some(v) => json_text(env, v, what).map(Some),
     }
+}
+
+/// Reads JSON text the core wrote with the engine's own `JSON.parse` (numbers, at most 53 bits in
+/// scrm's documents, become JS numbers).
+pub(crate) fn parse_json<'env>(env: &'env Env, text: String) -> Result<Unknown<'env>> {
+    env.get_global()?
+        .get_named_property::<Object>("JSON")?
+        .get_named_property::<Function<String, Unknown>>("parse")?
+        .call(text)
 }
 
 /// Reads JSON text the core wrote back into a JS value.

@@ -81,6 +81,21 @@ test('fold applies a batch over many profiles and creates new customers', () => 
   assert.equal(engine.rfm(profiles, '2026-03-10T00:00:00Z', 'quintiles')[1].segment, undefined)
 })
 
+test('foldAsync folds off the main thread, with the same result and errors as fold', async () => {
+  const bought = { ...event('b1', 'purchase', '2026-03-03T02:00:00Z', { properties: { amount: '300' } }), customer_id: 'c2' }
+  const pending = engine.foldAsync([], [asked, bought])
+  assert.ok(pending instanceof Promise)
+  assert.deepEqual(await pending, engine.fold([], [asked, bought]))
+  await assert.rejects(engine.foldAsync([{}], []), (err) => {
+    assert.ok(err instanceof Error)
+    assert.deepEqual([err.code, err.kind, err.problems.map((p) => p.path)], ['validation', 'validation', ['profiles[0]']])
+    return true
+  })
+  await assert.rejects(engine.foldAsync(Symbol('s'), []), { code: 'validation' })
+  // Input with no JSON form is refused before any work is queued.
+  assert.throws(() => engine.foldAsync([], [10n]), { code: 'parse' })
+})
+
 test('errors name their path', () => {
   const paths = (work) => {
     try {

@@ -92,6 +92,7 @@ const added2: string[] = (applied.effects.tags ?? []).filter((t) => t.action ===
 const moved: Array<string | null> = (applied.effects.stages ?? []).map((s) => s.from)
 const delta: string | undefined = applied.effects.score?.delta
 const folded = engine.fold([fresh, applied.profile], [event])
+const later: Promise<number> = engine.foldAsync([fresh], [event]).then((r) => r.report.applied)
 const created: number = folded.report.created + (folded.report.refused ?? []).length
 const scoreText: string = engine.score(folded.profiles[0], '2026-03-15T02:00:00Z').score
 const ticked = engine.tick(applied.profile, new Date()).effects.alerts ?? []
@@ -199,3 +200,4 @@ void fees
 void lineKinds
 void statementTotal
 void credits
+void later
