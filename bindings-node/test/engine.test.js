@@ -117,7 +117,13 @@ test('errors name their path', () => {
   assert.deepEqual(paths(() => engine.apply(null, cyclic, '2026-03-02T02:00:00Z')), ['parse', ['event']])
 })
 
-test('bad input never crashes the process', () => {
+const isScrmError = (err) =>
+  err instanceof Error &&
+  ['parse', 'validation', 'unsupported_version', 'internal'].includes(err.code) &&
+  Array.isArray(err.problems) &&
+  err.problems.length > 0
+
+test('bad input gives a scrm error or a result, never a crash', () => {
   const hostile = [undefined, null, 42, 'x', {}, [], Symbol('s'), 10n, () => 1, new Map(), [[[[]]]]]
   const calls = [
     (x) => engine.newProfile(x),
@@ -137,7 +143,7 @@ test('bad input never crashes the process', () => {
       try {
         call(x)
       } catch (err) {
-        assert.ok(err instanceof Error, String(err))
+        assert.ok(isScrmError(err), `${err.code}: ${err.message}`)
       }
     }
   }

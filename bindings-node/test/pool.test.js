@@ -95,7 +95,13 @@ test('errors name their path', () => {
   assert.deepEqual(paths(() => pool.transferStatus([{ customer_id: 'c-1' }], '2026-03-16T02:00:00Z')), ['validation', ['records[0]']])
 })
 
-test('bad input never crashes the process', () => {
+const isScrmError = (err) =>
+  err instanceof Error &&
+  ['parse', 'validation', 'unsupported_version', 'internal'].includes(err.code) &&
+  Array.isArray(err.problems) &&
+  err.problems.length > 0
+
+test('bad input gives a scrm error or a result, never a crash', () => {
   const cyclic = {}
   cyclic.self = cyclic
   const hostile = [undefined, null, 42, 'x', {}, [], Symbol('s'), 10n, () => 1, cyclic, [cyclic]]
@@ -116,7 +122,7 @@ test('bad input never crashes the process', () => {
       try {
         call(x)
       } catch (err) {
-        assert.ok(err instanceof Error, String(err))
+        assert.ok(isScrmError(err), `${err.code}: ${err.message}`)
       }
     }
   }
