@@ -3,6 +3,9 @@
 //! Every export goes through [`run`], which catches panics and throws one kind of error: a JS
 //! `Error` whose `code` is the stable kind code (`"parse"`, `"validation"`,
 //! `"unsupported_version"`, `"internal"`) and whose `problems` lists `{ path, message }`.
+//! The async exports catch panics on the worker thread and reject with the same error
+//! ([`rejection`]). Documents cross as JSON: [`json_text`] writes a JS value with
+//! `JSON.stringify`, [`document`] runs the core's `*_json` function and reads its output back.
 
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
