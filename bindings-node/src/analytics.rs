@@ -19,14 +19,14 @@ use crate::{document, json_text, optional_json, run};
     ts_args_type = "events: Array<EventJson>, rules?: PropagationRulesJson | undefined | null",
     ts_return_type = "Propagation"
 )]
-pub fn propagation(
-    env: Env,
+pub fn propagation<'env>(
+    env: &'env Env,
     events: Unknown<'_>,
     rules: Option<Unknown<'_>>,
-) -> Result<serde_json::Value> {
-    let events = json_text(&env, events, "events")?;
-    let rules = optional_json(&env, rules, "rules")?;
-    document(&env, || {
+) -> Result<Unknown<'env>> {
+    let events = json_text(env, events, "events")?;
+    let rules = optional_json(env, rules, "rules")?;
+    document(env, || {
         scrm_core::propagation_json(&events, rules.as_deref())
     })
 }
@@ -41,18 +41,18 @@ pub fn propagation(
     ts_args_type = "campaign: FissionCampaignJson, events: Array<EventJson>, now: Date | string, existingFriends?: Array<string> | undefined | null",
     ts_return_type = "FissionProgress"
 )]
-pub fn fission(
-    env: Env,
+pub fn fission<'env>(
+    env: &'env Env,
     campaign: Unknown<'_>,
     events: Unknown<'_>,
     now: Unknown<'_>,
     existing_friends: Option<Unknown<'_>>,
-) -> Result<serde_json::Value> {
-    let now = time(&env, now, "now")?;
-    let campaign = json_text(&env, campaign, "campaign")?;
-    let events = json_text(&env, events, "events")?;
-    let existing = optional_json(&env, existing_friends, "existing_friends")?;
-    document(&env, || {
+) -> Result<Unknown<'env>> {
+    let now = time(env, now, "now")?;
+    let campaign = json_text(env, campaign, "campaign")?;
+    let events = json_text(env, events, "events")?;
+    let existing = optional_json(env, existing_friends, "existing_friends")?;
+    document(env, || {
         scrm_core::fission_json(&campaign, &events, existing.as_deref(), now)
     })
 }
@@ -67,10 +67,14 @@ pub fn fission(
     ts_args_type = "options: AnalyticsOptionsJson, journeys: Array<StageJourneyJson>",
     ts_return_type = "Funnel"
 )]
-pub fn funnel(env: Env, options: Unknown<'_>, journeys: Unknown<'_>) -> Result<serde_json::Value> {
-    let options = json_text(&env, options, "options")?;
-    let journeys = json_text(&env, journeys, "journeys")?;
-    document(&env, || scrm_core::funnel_json(&options, &journeys))
+pub fn funnel<'env>(
+    env: &'env Env,
+    options: Unknown<'_>,
+    journeys: Unknown<'_>,
+) -> Result<Unknown<'env>> {
+    let options = json_text(env, options, "options")?;
+    let journeys = json_text(env, journeys, "journeys")?;
+    document(env, || scrm_core::funnel_json(&options, &journeys))
 }
 
 /// When each customer first reached each stage ("became a lead on ..."), journeys in input
@@ -81,10 +85,14 @@ pub fn funnel(env: Env, options: Unknown<'_>, journeys: Unknown<'_>) -> Result<s
     ts_args_type = "options: AnalyticsOptionsJson, journeys: Array<StageJourneyJson>",
     ts_return_type = "Array<Became>"
 )]
-pub fn became(env: Env, options: Unknown<'_>, journeys: Unknown<'_>) -> Result<serde_json::Value> {
-    let options = json_text(&env, options, "options")?;
-    let journeys = json_text(&env, journeys, "journeys")?;
-    document(&env, || scrm_core::became_json(&options, &journeys))
+pub fn became<'env>(
+    env: &'env Env,
+    options: Unknown<'_>,
+    journeys: Unknown<'_>,
+) -> Result<Unknown<'env>> {
+    let options = json_text(env, options, "options")?;
+    let journeys = json_text(env, journeys, "journeys")?;
+    document(env, || scrm_core::became_json(&options, &journeys))
 }
 
 /// Monthly cohorts (同期群) as of `asOf` (a `Date` or an RFC 3339 string): customers by the
@@ -97,16 +105,16 @@ pub fn became(env: Env, options: Unknown<'_>, journeys: Unknown<'_>) -> Result<s
     ts_args_type = "options: AnalyticsOptionsJson, journeys: Array<StageJourneyJson>, asOf: Date | string",
     ts_return_type = "Cohorts"
 )]
-pub fn cohorts(
-    env: Env,
+pub fn cohorts<'env>(
+    env: &'env Env,
     options: Unknown<'_>,
     journeys: Unknown<'_>,
     as_of: Unknown<'_>,
-) -> Result<serde_json::Value> {
-    let as_of = time(&env, as_of, "as_of")?;
-    let options = json_text(&env, options, "options")?;
-    let journeys = json_text(&env, journeys, "journeys")?;
-    document(&env, || scrm_core::cohorts_json(&options, &journeys, as_of))
+) -> Result<Unknown<'env>> {
+    let as_of = time(env, as_of, "as_of")?;
+    let options = json_text(env, options, "options")?;
+    let journeys = json_text(env, journeys, "journeys")?;
+    document(env, || scrm_core::cohorts_json(&options, &journeys, as_of))
 }
 
 /// The cost per lead (获客成本) of each channel: its spend (decimal strings, per currency)
@@ -118,16 +126,16 @@ pub fn cohorts(
     ts_args_type = "options: AnalyticsOptionsJson, journeys: Array<StageJourneyJson>, spend: Array<SpendJson>",
     ts_return_type = "CostPerLead"
 )]
-pub fn cost_per_lead(
-    env: Env,
+pub fn cost_per_lead<'env>(
+    env: &'env Env,
     options: Unknown<'_>,
     journeys: Unknown<'_>,
     spend: Unknown<'_>,
-) -> Result<serde_json::Value> {
-    let options = json_text(&env, options, "options")?;
-    let journeys = json_text(&env, journeys, "journeys")?;
-    let spend = json_text(&env, spend, "spend")?;
-    document(&env, || {
+) -> Result<Unknown<'env>> {
+    let options = json_text(env, options, "options")?;
+    let journeys = json_text(env, journeys, "journeys")?;
+    let spend = json_text(env, spend, "spend")?;
+    document(env, || {
         scrm_core::cost_per_lead_json(&options, &journeys, &spend)
     })
 }

@@ -19,16 +19,16 @@ use crate::{Playbook, document, json_text, optional_json, run};
     ts_args_type = "meters: Array<MeterJson>, events: Array<UsageEventJson>, options?: MeterOptionsJson | undefined | null",
     ts_return_type = "Metered"
 )]
-pub fn meter(
-    env: Env,
+pub fn meter<'env>(
+    env: &'env Env,
     meters: Unknown<'_>,
     events: Unknown<'_>,
     options: Option<Unknown<'_>>,
-) -> Result<serde_json::Value> {
-    let meters = json_text(&env, meters, "meters")?;
-    let events = json_text(&env, events, "events")?;
-    let options = optional_json(&env, options, "options")?;
-    document(&env, || {
+) -> Result<Unknown<'env>> {
+    let meters = json_text(env, meters, "meters")?;
+    let events = json_text(env, events, "events")?;
+    let options = optional_json(env, options, "options")?;
+    document(env, || {
         scrm_core::meter_json(&meters, &events, options.as_deref())
     })
 }
@@ -46,17 +46,15 @@ pub fn meter(
     ts_args_type = "charge: ChargeModelJson, quantity: string | Array<string>, currency: string",
     ts_return_type = "Price"
 )]
-pub fn price(
-    env: Env,
+pub fn price<'env>(
+    env: &'env Env,
     charge: Unknown<'_>,
     quantity: Unknown<'_>,
     currency: String,
-) -> Result<serde_json::Value> {
-    let charge = json_text(&env, charge, "charge")?;
-    let quantity = json_text(&env, quantity, "quantity")?;
-    document(&env, || {
-        scrm_core::price_json(&charge, &quantity, &currency)
-    })
+) -> Result<Unknown<'env>> {
+    let charge = json_text(env, charge, "charge")?;
+    let quantity = json_text(env, quantity, "quantity")?;
+    document(env, || scrm_core::price_json(&charge, &quantity, &currency))
 }
 
 /// The fee of each event of a charge billed in advance (预付), given the period's earlier events
@@ -69,17 +67,17 @@ pub fn price(
     ts_args_type = "charge: ChargeModelJson, events: Array<string>, currency: string, prior?: Array<string> | undefined | null",
     ts_return_type = "AdvanceFees"
 )]
-pub fn advance_fees(
-    env: Env,
+pub fn advance_fees<'env>(
+    env: &'env Env,
     charge: Unknown<'_>,
     events: Unknown<'_>,
     currency: String,
     prior: Option<Unknown<'_>>,
-) -> Result<serde_json::Value> {
-    let charge = json_text(&env, charge, "charge")?;
-    let events = json_text(&env, events, "events")?;
-    let prior = optional_json(&env, prior, "prior")?.unwrap_or_else(|| "[]".to_owned());
-    document(&env, || {
+) -> Result<Unknown<'env>> {
+    let charge = json_text(env, charge, "charge")?;
+    let events = json_text(env, events, "events")?;
+    let prior = optional_json(env, prior, "prior")?.unwrap_or_else(|| "[]".to_owned());
+    document(env, || {
         scrm_core::advance_fees_json(&charge, &prior, &events, &currency)
     })
 }
@@ -118,8 +116,8 @@ impl Pricing {
 
     /// The section as a plain object; `Pricing.fromJson` reads it back to an equal one.
     #[napi(ts_return_type = "PricingJson")]
-    pub fn to_json(&self, env: Env) -> Result<serde_json::Value> {
-        document(&env, || {
+    pub fn to_json<'env>(&self, env: &'env Env) -> Result<Unknown<'env>> {
+        document(env, || {
             serde_json::to_string(&self.inner)
                 .map_err(|e| scrm_core::Error::internal(format!("pricing as JSON: {e}")))
         })
@@ -137,19 +135,19 @@ impl Pricing {
         ts_args_type = "subscription: SubscriptionJson, usage: UsageJson, at: Date | string, now: Date | string",
         ts_return_type = "Invoice"
     )]
-    pub fn invoice(
+    pub fn invoice<'env>(
         &self,
-        env: Env,
+        env: &'env Env,
         subscription: Unknown<'_>,
         usage: Unknown<'_>,
         at: Unknown<'_>,
         now: Unknown<'_>,
-    ) -> Result<serde_json::Value> {
-        let at = time(&env, at, "at")?;
-        let now = time(&env, now, "now")?;
-        let subscription = json_text(&env, subscription, "subscription")?;
-        let usage = json_text(&env, usage, "usage")?;
-        document(&env, || {
+    ) -> Result<Unknown<'env>> {
+        let at = time(env, at, "at")?;
+        let now = time(env, now, "now")?;
+        let subscription = json_text(env, subscription, "subscription")?;
+        let usage = json_text(env, usage, "usage")?;
+        document(env, || {
             scrm_core::invoice_json(&self.inner, &subscription, &usage, at, now)
         })
     }
@@ -163,17 +161,17 @@ impl Pricing {
         ts_args_type = "subscription: SubscriptionJson, usage: Record<string, UsageJson>, now: Date | string",
         ts_return_type = "Statement"
     )]
-    pub fn statement(
+    pub fn statement<'env>(
         &self,
-        env: Env,
+        env: &'env Env,
         subscription: Unknown<'_>,
         usage: Unknown<'_>,
         now: Unknown<'_>,
-    ) -> Result<serde_json::Value> {
-        let now = time(&env, now, "now")?;
-        let subscription = json_text(&env, subscription, "subscription")?;
-        let usage = json_text(&env, usage, "usage")?;
-        document(&env, || {
+    ) -> Result<Unknown<'env>> {
+        let now = time(env, now, "now")?;
+        let subscription = json_text(env, subscription, "subscription")?;
+        let usage = json_text(env, usage, "usage")?;
+        document(env, || {
             scrm_core::statement_json(&self.inner, &subscription, &usage, now)
         })
     }

@@ -77,19 +77,19 @@ fn field(env: &Env, value: Unknown<'_>, what: &'static str) -> Result<Part> {
     ts_args_type = "attribution: AttributionSettingsJson, sale: SaleJson",
     ts_return_type = "Attribution"
 )]
-pub fn attribute(
-    env: Env,
+pub fn attribute<'env>(
+    env: &'env Env,
     attribution: Unknown<'_>,
     sale: Unknown<'_>,
-) -> Result<serde_json::Value> {
+) -> Result<Unknown<'env>> {
     let doc = input(
-        &env,
+        env,
         vec![
-            field(&env, attribution, "attribution")?,
-            field(&env, sale, "sale")?,
+            field(env, attribution, "attribution")?,
+            field(env, sale, "sale")?,
         ],
     )?;
-    document(&env, || scrm_core::attribute_json(&doc))
+    document(env, || scrm_core::attribute_json(&doc))
 }
 
 /// Every commission line as of `asOf` (a `Date` or an RFC 3339 string) under a commission plan
@@ -105,21 +105,21 @@ pub fn attribute(
     ts_args_type = "plan: CommissionPlanJson, history: CpsHistoryJson, asOf: Date | string",
     ts_return_type = "Commissions"
 )]
-pub fn commission(
-    env: Env,
+pub fn commission<'env>(
+    env: &'env Env,
     plan: Unknown<'_>,
     history: Unknown<'_>,
     as_of: Unknown<'_>,
-) -> Result<serde_json::Value> {
+) -> Result<Unknown<'env>> {
     let doc = input(
-        &env,
+        env,
         vec![
-            field(&env, plan, "plan")?,
-            Part::Spread("history", json_text(&env, history, "history")?),
-            instant(&env, as_of, "as_of")?,
+            field(env, plan, "plan")?,
+            Part::Spread("history", json_text(env, history, "history")?),
+            instant(env, as_of, "as_of")?,
         ],
     )?;
-    document(&env, || scrm_core::commission_json(&doc))
+    document(env, || scrm_core::commission_json(&doc))
 }
 
 /// The statement (对账单) of one promoter for `[from, to)` (each a `Date` or an RFC 3339
@@ -130,26 +130,26 @@ pub fn commission(
     ts_args_type = "plan: CommissionPlanJson, history: CpsHistoryJson, promoter: string, from: Date | string, to: Date | string",
     ts_return_type = "CommissionStatement"
 )]
-pub fn commission_statement(
-    env: Env,
+pub fn commission_statement<'env>(
+    env: &'env Env,
     plan: Unknown<'_>,
     history: Unknown<'_>,
     promoter: String,
     from: Unknown<'_>,
     to: Unknown<'_>,
-) -> Result<serde_json::Value> {
+) -> Result<Unknown<'env>> {
     let promoter = serde_json::Value::String(promoter).to_string();
     let doc = input(
-        &env,
+        env,
         vec![
-            field(&env, plan, "plan")?,
-            Part::Spread("history", json_text(&env, history, "history")?),
+            field(env, plan, "plan")?,
+            Part::Spread("history", json_text(env, history, "history")?),
             Part::Field("promoter", promoter),
-            instant(&env, from, "from")?,
-            instant(&env, to, "to")?,
+            instant(env, from, "from")?,
+            instant(env, to, "to")?,
         ],
     )?;
-    document(&env, || scrm_core::commission_statement_json(&doc))
+    document(env, || scrm_core::commission_statement_json(&doc))
 }
 
 /// The pack ladder (a playbook's `pricing.packs`, see `Playbook.packs`) with each pack's total
@@ -157,9 +157,9 @@ pub fn commission_statement(
 ///
 /// @throws {ScrmError} `code` "validation" naming each bad field (`packs.ladder[1].price`).
 #[napi(ts_args_type = "packs: PacksJson", ts_return_type = "PackLadder")]
-pub fn pack_ladder(env: Env, packs: Unknown<'_>) -> Result<serde_json::Value> {
-    let doc = input(&env, vec![field(&env, packs, "packs")?])?;
-    document(&env, || scrm_core::pack_ladder_json(&doc))
+pub fn pack_ladder<'env>(env: &'env Env, packs: Unknown<'_>) -> Result<Unknown<'env>> {
+    let doc = input(env, vec![field(env, packs, "packs")?])?;
+    document(env, || scrm_core::pack_ladder_json(&doc))
 }
 
 /// The wallet a purchase of pack `packId` at `at` (a `Date` or an RFC 3339 string) creates, with
@@ -171,26 +171,26 @@ pub fn pack_ladder(env: Env, packs: Unknown<'_>) -> Result<serde_json::Value> {
     ts_args_type = "packs: PacksJson, packId: string, walletId: string, at: Date | string",
     ts_return_type = "WalletJson"
 )]
-pub fn purchase(
-    env: Env,
+pub fn purchase<'env>(
+    env: &'env Env,
     packs: Unknown<'_>,
     pack_id: String,
     wallet_id: String,
     at: Unknown<'_>,
-) -> Result<serde_json::Value> {
+) -> Result<Unknown<'env>> {
     let doc = input(
-        &env,
+        env,
         vec![
-            field(&env, packs, "packs")?,
+            field(env, packs, "packs")?,
             Part::Field("pack_id", serde_json::Value::String(pack_id).to_string()),
             Part::Field(
                 "wallet_id",
                 serde_json::Value::String(wallet_id).to_string(),
             ),
-            instant(&env, at, "at")?,
+            instant(env, at, "at")?,
         ],
     )?;
-    document(&env, || scrm_core::purchase_json(&doc))
+    document(env, || scrm_core::purchase_json(&doc))
 }
 
 /// Consumes usages from wallets, in time order (expired wallets first drop out; then bonus units
@@ -204,13 +204,17 @@ pub fn purchase(
     ts_args_type = "wallets: Array<WalletJson>, usages: Array<PackUsageJson>",
     ts_return_type = "Consumed"
 )]
-pub fn consume(env: Env, wallets: Unknown<'_>, usages: Unknown<'_>) -> Result<serde_json::Value> {
+pub fn consume<'env>(
+    env: &'env Env,
+    wallets: Unknown<'_>,
+    usages: Unknown<'_>,
+) -> Result<Unknown<'env>> {
     let doc = input(
-        &env,
+        env,
         vec![
-            field(&env, wallets, "wallets")?,
-            field(&env, usages, "usages")?,
+            field(env, wallets, "wallets")?,
+            field(env, usages, "usages")?,
         ],
     )?;
-    document(&env, || scrm_core::consume_json(&doc))
+    document(env, || scrm_core::consume_json(&doc))
 }

@@ -51,9 +51,13 @@ impl Engine {
         ts_args_type = "customer: CustomerJson",
         ts_return_type = "ProfileJson"
     )]
-    pub fn new_profile(&self, env: Env, customer: Unknown<'_>) -> Result<serde_json::Value> {
-        let customer = json_text(&env, customer, "customer")?;
-        document(&env, || self.inner.new_profile_json(&customer))
+    pub fn new_profile<'env>(
+        &self,
+        env: &'env Env,
+        customer: Unknown<'_>,
+    ) -> Result<Unknown<'env>> {
+        let customer = json_text(env, customer, "customer")?;
+        document(env, || self.inner.new_profile_json(&customer))
     }
 
     /// Applies one event to a customer's profile: auto-tags, scores, checks thresholds and moves
@@ -70,17 +74,17 @@ impl Engine {
         ts_args_type = "profile: ProfileJson | null | undefined, event: EventJson, now: Date | string",
         ts_return_type = "ProfileChange"
     )]
-    pub fn apply(
+    pub fn apply<'env>(
         &self,
-        env: Env,
+        env: &'env Env,
         profile: Option<Unknown<'_>>,
         event: Unknown<'_>,
         now: Unknown<'_>,
-    ) -> Result<serde_json::Value> {
-        let now = time(&env, now, "now")?;
-        let profile = optional_json(&env, profile, "profile")?;
-        let event = json_text(&env, event, "event")?;
-        document(&env, || {
+    ) -> Result<Unknown<'env>> {
+        let now = time(env, now, "now")?;
+        let profile = optional_json(env, profile, "profile")?;
+        let event = json_text(env, event, "event")?;
+        document(env, || {
             self.inner.apply_json(profile.as_deref(), &event, now)
         })
     }
@@ -96,15 +100,15 @@ impl Engine {
         ts_args_type = "profiles: Array<ProfileJson>, events: Array<EventJson>",
         ts_return_type = "FoldResult"
     )]
-    pub fn fold(
+    pub fn fold<'env>(
         &self,
-        env: Env,
+        env: &'env Env,
         profiles: Unknown<'_>,
         events: Unknown<'_>,
-    ) -> Result<serde_json::Value> {
-        let profiles = json_text(&env, profiles, "profiles")?;
-        let events = json_text(&env, events, "events")?;
-        document(&env, || self.inner.fold_json(&profiles, &events))
+    ) -> Result<Unknown<'env>> {
+        let profiles = json_text(env, profiles, "profiles")?;
+        let events = json_text(env, events, "events")?;
+        document(env, || self.inner.fold_json(&profiles, &events))
     }
 
     /// `fold` on a worker thread of libuv's pool, so a big batch (an import, a nightly job)
@@ -135,15 +139,15 @@ impl Engine {
         ts_args_type = "profile: ProfileJson, now: Date | string",
         ts_return_type = "ProfileChange"
     )]
-    pub fn tick(
+    pub fn tick<'env>(
         &self,
-        env: Env,
+        env: &'env Env,
         profile: Unknown<'_>,
         now: Unknown<'_>,
-    ) -> Result<serde_json::Value> {
-        let now = time(&env, now, "now")?;
-        let profile = json_text(&env, profile, "profile")?;
-        document(&env, || self.inner.tick_json(&profile, now))
+    ) -> Result<Unknown<'env>> {
+        let now = time(env, now, "now")?;
+        let profile = json_text(env, profile, "profile")?;
+        document(env, || self.inner.tick_json(&profile, now))
     }
 
     /// The lead score at `now` (a `Date` or an RFC 3339 string) with its explanation: every
@@ -154,15 +158,15 @@ impl Engine {
         ts_args_type = "profile: ProfileJson, now: Date | string",
         ts_return_type = "Score"
     )]
-    pub fn score(
+    pub fn score<'env>(
         &self,
-        env: Env,
+        env: &'env Env,
         profile: Unknown<'_>,
         now: Unknown<'_>,
-    ) -> Result<serde_json::Value> {
-        let now = time(&env, now, "now")?;
-        let profile = json_text(&env, profile, "profile")?;
-        document(&env, || self.inner.score_json(&profile, now))
+    ) -> Result<Unknown<'env>> {
+        let now = time(env, now, "now")?;
+        let profile = json_text(env, profile, "profile")?;
+        document(env, || self.inner.score_json(&profile, now))
     }
 
     /// Rebuilds a profile under these rules from the customer's full `history` (after a playbook
@@ -175,17 +179,17 @@ impl Engine {
         ts_args_type = "profile: ProfileJson, history: Array<EventJson>, now: Date | string",
         ts_return_type = "ProfileChange"
     )]
-    pub fn rescore(
+    pub fn rescore<'env>(
         &self,
-        env: Env,
+        env: &'env Env,
         profile: Unknown<'_>,
         history: Unknown<'_>,
         now: Unknown<'_>,
-    ) -> Result<serde_json::Value> {
-        let now = time(&env, now, "now")?;
-        let profile = json_text(&env, profile, "profile")?;
-        let history = json_text(&env, history, "history")?;
-        document(&env, || self.inner.rescore_json(&profile, &history, now))
+    ) -> Result<Unknown<'env>> {
+        let now = time(env, now, "now")?;
+        let profile = json_text(env, profile, "profile")?;
+        let history = json_text(env, history, "history")?;
+        document(env, || self.inner.rescore_json(&profile, &history, now))
     }
 
     /// The follow-up list (跟进优先级) of the employee `owner` at `now`: their customers among
@@ -196,16 +200,16 @@ impl Engine {
         ts_args_type = "owner: string, profiles: Array<ProfileJson>, now: Date | string",
         ts_return_type = "Array<PriorityItem>"
     )]
-    pub fn priority_list(
+    pub fn priority_list<'env>(
         &self,
-        env: Env,
+        env: &'env Env,
         owner: String,
         profiles: Unknown<'_>,
         now: Unknown<'_>,
-    ) -> Result<serde_json::Value> {
-        let now = time(&env, now, "now")?;
-        let profiles = json_text(&env, profiles, "profiles")?;
-        document(&env, || {
+    ) -> Result<Unknown<'env>> {
+        let now = time(env, now, "now")?;
+        let profiles = json_text(env, profiles, "profiles")?;
+        document(env, || {
             self.inner.priority_list_json(&owner, &profiles, now)
         })
     }
@@ -220,17 +224,17 @@ impl Engine {
         ts_args_type = "profiles: Array<ProfileJson>, now: Date | string, mode?: RfmMode | undefined | null",
         ts_return_type = "Array<RfmScore>"
     )]
-    pub fn rfm(
+    pub fn rfm<'env>(
         &self,
-        env: Env,
+        env: &'env Env,
         profiles: Unknown<'_>,
         now: Unknown<'_>,
         mode: Option<String>,
-    ) -> Result<serde_json::Value> {
-        let now = time(&env, now, "now")?;
-        let profiles = json_text(&env, profiles, "profiles")?;
+    ) -> Result<Unknown<'env>> {
+        let now = time(env, now, "now")?;
+        let profiles = json_text(env, profiles, "profiles")?;
         let mode = mode.unwrap_or_else(|| "binary".to_owned());
-        document(&env, || self.inner.rfm_json(&profiles, now, &mode))
+        document(env, || self.inner.rfm_json(&profiles, now, &mode))
     }
 }
 

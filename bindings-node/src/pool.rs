@@ -48,17 +48,15 @@ impl Pool {
         ts_args_type = "customers: Array<PoolFactsJson>, now: Date | string",
         ts_return_type = "Due"
     )]
-    pub fn due(
+    pub fn due<'env>(
         &self,
-        env: Env,
+        env: &'env Env,
         customers: Unknown<'_>,
         now: Unknown<'_>,
-    ) -> Result<serde_json::Value> {
-        let now = time(&env, now, "now")?;
-        let customers = json_text(&env, customers, "customers")?;
-        document(&env, || {
-            scrm_core::due_json(&self.playbook, &customers, now)
-        })
+    ) -> Result<Unknown<'env>> {
+        let now = time(env, now, "now")?;
+        let customers = json_text(env, customers, "customers")?;
+        document(env, || scrm_core::due_json(&self.playbook, &customers, now))
     }
 
     /// Whether `employee` may claim `customer` (a PoolFacts record) from the pool at `now`: every
@@ -71,17 +69,17 @@ impl Pool {
         ts_args_type = "employee: EmployeeJson, customer: PoolFactsJson, now: Date | string",
         ts_return_type = "ClaimDecision"
     )]
-    pub fn claim(
+    pub fn claim<'env>(
         &self,
-        env: Env,
+        env: &'env Env,
         employee: Unknown<'_>,
         customer: Unknown<'_>,
         now: Unknown<'_>,
-    ) -> Result<serde_json::Value> {
-        let now = time(&env, now, "now")?;
-        let employee = json_text(&env, employee, "employee")?;
-        let customer = json_text(&env, customer, "customer")?;
-        document(&env, || {
+    ) -> Result<Unknown<'env>> {
+        let now = time(env, now, "now")?;
+        let employee = json_text(env, employee, "employee")?;
+        let customer = json_text(env, customer, "customer")?;
+        document(env, || {
             scrm_core::claim_json(&self.playbook, &employee, &customer, now)
         })
     }
@@ -97,19 +95,19 @@ impl Pool {
         ts_args_type = "request: TransferRequestJson, now: Date | string, history?: Array<TransferRecordJson> | undefined | null, employees?: Array<EmployeeJson> | undefined | null",
         ts_return_type = "TransferPlan"
     )]
-    pub fn plan_transfer(
+    pub fn plan_transfer<'env>(
         &self,
-        env: Env,
+        env: &'env Env,
         request: Unknown<'_>,
         now: Unknown<'_>,
         history: Option<Unknown<'_>>,
         employees: Option<Unknown<'_>>,
-    ) -> Result<serde_json::Value> {
-        let now = time(&env, now, "now")?;
-        let request = json_text(&env, request, "request")?;
-        let history = optional_json(&env, history, "history")?.unwrap_or_else(|| "[]".to_owned());
-        let employees = optional_json(&env, employees, "employees")?;
-        document(&env, || {
+    ) -> Result<Unknown<'env>> {
+        let now = time(env, now, "now")?;
+        let request = json_text(env, request, "request")?;
+        let history = optional_json(env, history, "history")?.unwrap_or_else(|| "[]".to_owned());
+        let employees = optional_json(env, employees, "employees")?;
+        document(env, || {
             scrm_core::transfer_plan_json(
                 &self.playbook,
                 &request,
@@ -130,17 +128,17 @@ impl Pool {
         ts_args_type = "records: Array<TransferRecordJson>, now: Date | string, employees?: Array<EmployeeJson> | undefined | null",
         ts_return_type = "TransferStatuses"
     )]
-    pub fn transfer_status(
+    pub fn transfer_status<'env>(
         &self,
-        env: Env,
+        env: &'env Env,
         records: Unknown<'_>,
         now: Unknown<'_>,
         employees: Option<Unknown<'_>>,
-    ) -> Result<serde_json::Value> {
-        let now = time(&env, now, "now")?;
-        let records = json_text(&env, records, "records")?;
-        let employees = optional_json(&env, employees, "employees")?;
-        document(&env, || {
+    ) -> Result<Unknown<'env>> {
+        let now = time(env, now, "now")?;
+        let records = json_text(env, records, "records")?;
+        let employees = optional_json(env, employees, "employees")?;
+        document(env, || {
             scrm_core::transfer_status_json(&self.playbook, &records, employees.as_deref(), now)
         })
     }
@@ -156,19 +154,19 @@ impl Pool {
         ts_args_type = "employees: Array<EmployeeJson>, leads: Array<LeadJson>, now: Date | string, state?: AssignStateJson | undefined | null",
         ts_return_type = "Assignment"
     )]
-    pub fn assign(
+    pub fn assign<'env>(
         &self,
-        env: Env,
+        env: &'env Env,
         employees: Unknown<'_>,
         leads: Unknown<'_>,
         now: Unknown<'_>,
         state: Option<Unknown<'_>>,
-    ) -> Result<serde_json::Value> {
-        let now = time(&env, now, "now")?;
-        let employees = json_text(&env, employees, "employees")?;
-        let leads = json_text(&env, leads, "leads")?;
-        let state = optional_json(&env, state, "state")?;
-        document(&env, || {
+    ) -> Result<Unknown<'env>> {
+        let now = time(env, now, "now")?;
+        let employees = json_text(env, employees, "employees")?;
+        let leads = json_text(env, leads, "leads")?;
+        let state = optional_json(env, state, "state")?;
+        document(env, || {
             scrm_core::assign_json(&self.playbook, &employees, state.as_deref(), &leads, now)
         })
     }
