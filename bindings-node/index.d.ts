@@ -999,8 +999,8 @@ export declare class Engine {
    * A new profile around `customer` (the Customer shape of `docs/data-model.md`: its tags,
    * stage, owner and attributes are kept).
    *
-   * @throws {ScrmError} `code` "validation" naming each bad field (`customer.created_at`);
-   * "parse" for a value that has no JSON form.
+   * @throws {ScrmError} `code` "validation" at `customer` (a missing or mistyped field) or at
+   * the bad field within it; "parse" for a value that has no JSON form.
    */
   newProfile(customer: CustomerJson): ProfileJson
   /**
@@ -1022,8 +1022,8 @@ export declare class Engine {
    * New customers get a profile. Events that cannot apply are listed in `report.refused`; the
    * others apply.
    *
-   * @throws {ScrmError} `code` "validation" naming each bad field (`profiles[2].live`,
-   * `events[5].at`); "parse" for a value that has no JSON form.
+   * @throws {ScrmError} `code` "validation" naming each bad profile (`profiles[2]`) and
+   * event; "parse" for a value that has no JSON form.
    */
   fold(profiles: Array<ProfileJson>, events: Array<EventJson>): FoldResult
   /**
