@@ -114,3 +114,792 @@ export interface PreTagJson {
   tag: string
   at: string | Date
 }
+
+// ---------------------------------------------------------------------------------------------
+// Shared shapes. Money, points, rates and units are decimal strings ("12.50"), never JS numbers;
+// times are RFC 3339 strings on output, and a `Date` or an RFC 3339 string on input.
+// ---------------------------------------------------------------------------------------------
+
+/** A time as an input accepts it: a `Date` or an RFC 3339 string such as "2026-03-15T02:00:00Z". */
+export type TimeInput = Date | string
+
+/** An amount of money: `{ amount: '12.50', currency: 'CNY' }` (the amount a decimal string). */
+export interface Money {
+  amount: string
+  currency: string
+}
+
+// ---------------------------------------------------------------------------------------------
+// Engine (docs/engine.md)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A customer's engine state, as `Engine` methods return it: plain JSON (times in microseconds,
+ * hashes in 53 bits) to store as it is and pass back. `live.customer` is the customer now.
+ */
+export interface ProfileJson {
+  live: { customer: CustomerJson; [part: string]: unknown }
+  base: { customer: CustomerJson; [part: string]: unknown }
+  retained: Array<EventJson>
+  seen: Array<number>
+  fingerprint: string
+  [part: string]: unknown
+}
+
+/** A stage change (阶段变更) with the rule that made it and why. */
+export interface StageChangeJson {
+  from: string | null
+  to: string
+  rule: string
+  at: string
+  reason: string
+}
+
+/** A tag change of an engine step, in the JSON shape (`TagChange` is the camelCase one of `Tagger`). */
+export interface TagChangeJson {
+  tag_id: string
+  action: 'added' | 'removed' | 'refreshed'
+  provenance: { kind: string; id?: string }
+  reason: string
+}
+
+/** The lead score with how it was computed; every number is a decimal string. */
+export interface Score {
+  score: string
+  engagement: string
+  fit: string
+  social: string
+  /** Whether the social value counts in `score`. */
+  social_in_score: boolean
+  /** The fit grade, when the playbook grades. */
+  grade?: string
+  explanation: {
+    rules: Array<{ rule: string; group?: string; events: number; raw: string; capped: string; decayed: string; points: string }>
+    groups: Array<{ group: string; net: string; capped: string; points: string }>
+    total_capped: string
+    fit: Array<{ rule: string; matched: boolean; points: string; grade_steps: number }>
+    fit_capped: string
+    social: Array<{ source: string; amount: string; raw: string; capped: string; points: string }>
+    [part: string]: unknown
+  }
+}
+
+/** What one engine step changed, each with its reason (empty lists left out). */
+export interface Effects {
+  event_id?: string
+  /** The event was applied before: nothing changed. */
+  replayed?: boolean
+  /** A late event was folded in at its place in time. */
+  refolded?: boolean
+  tags?: Array<TagChangeJson>
+  /** The score before and after at `now`. */
+  score?: { before: string; after: string; delta: string; explained: Score }
+  stages?: Array<StageChangeJson>
+  thresholds?: Array<{ id: string; fired: boolean; at: string }>
+  tasks?: Array<{ id: string; name: string; stage: string; owner?: string; created_at: string; due_at?: string }>
+  alerts?: Array<{ kind: 'threshold' | 'stage'; id: string; message: string; owner?: string; at: string }>
+}
+
+/** A profile after an engine step and what the step changed. */
+export interface ProfileChange {
+  profile: ProfileJson
+  effects: Effects
+}
+
+/** An event a batch fold could not apply, with why. */
+export interface Refusal {
+  index: number
+  event_id: string
+  customer_id: string
+  kind: string
+  message: string
+}
+
+/** What a batch fold did. */
+export interface FoldReport {
+  events: number
+  applied: number
+  replayed: number
+  created: number
+  refused?: Array<Refusal>
+}
+
+/** The profiles after a batch fold (input order, then the new customers) and its report. */
+export interface FoldResult {
+  profiles: Array<ProfileJson>
+  report: FoldReport
+}
+
+/** One customer of an owner's follow-up list; the figures are decimal strings. */
+export interface PriorityItem {
+  customer_id: string
+  priority: string
+  intent: string
+  urgency: string
+  value: string
+  reason: string
+}
+
+/** How `Engine.rfm` scores. */
+export type RfmMode = 'binary' | 'quintiles'
+
+/** The RFM score of one customer: `r`, `f`, `m` are 0/1 (binary) or 1 to 5 (quintiles). */
+export interface RfmScore {
+  customer_id: string
+  /** Whole days since the last purchase; absent without purchases. */
+  recency_days?: number
+  frequency: number
+  /** Total (or average) spent, a decimal string. */
+  monetary: string
+  r: number
+  f: number
+  m: number
+  /** The segment (binary mode), e.g. "重要价值客户". */
+  segment?: string
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pool, claim, transfer, assignment (docs/pool.md)
+// ---------------------------------------------------------------------------------------------
+
+/** What the pool rules read of a customer; only `customer_id` is required (no `owner`: in the pool). */
+export interface PoolFactsJson {
+  customer_id: string
+  owner?: { id: string; since: TimeInput }
+  stage?: string
+  last_follow_up?: TimeInput
+  protected_at?: TimeInput
+  open_tasks?: number
+  pooled_at?: TimeInput
+  previous_owner?: string
+}
+
+/** A working-hours window in the playbook's timezone, e.g. `{ days: ['mon'], from: '09:00', to: '18:00' }`. */
+export interface HoursWindowJson {
+  days: Array<'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun'>
+  from: string
+  to: string
+}
+
+/** An employee (a WeCom userid) with their limits and today's counters; only `id` is required. */
+export interface EmployeeJson {
+  id: string
+  status?: 'active' | 'on_leave' | 'resigned'
+  daily_add_limit?: number
+  capacity?: number
+  weight?: number
+  working_hours?: Array<HoursWindowJson>
+  backups?: Array<string>
+  held?: number
+  added_today?: number
+  claimed_today?: number
+}
+
+/** One item of `Pool.due`: reclaim, warn or kept, with the figures and the reason. */
+export interface DueItem {
+  customer_id: string
+  owner: string
+  stage?: string
+  action: 'reclaim' | 'warn' | 'kept'
+  since: string
+  followed_up: boolean
+  idle_days: number
+  limit_days: number
+  grace_days: number
+  default_limit: boolean
+  days_left?: number
+  reclaim_on?: string
+  protected_at?: string
+  protection_rank?: number
+  protect_limit?: number
+  open_tasks?: number
+  reason: string
+  [field: string]: unknown
+}
+
+/** What is due, sorted by customer id. */
+export interface Due {
+  items: Array<DueItem>
+}
+
+/** A rule that refuses a claim, with its figures and reason. */
+export interface ClaimRefusal {
+  rule: 'owned' | 'resigned' | 'daily_limit' | 'capacity' | 'previous_owner' | 'cooling_off'
+  reason: string
+  [field: string]: unknown
+}
+
+/** Whether an employee may claim a customer, and every rule that refuses. */
+export interface ClaimDecision {
+  customer_id: string
+  employee_id: string
+  allowed: boolean
+  refusals: Array<ClaimRefusal>
+  reason: string
+}
+
+/** A transfer request: `in_service` (在职继承) or `resigned` (离职继承), at most 100 customers. */
+export interface TransferRequestJson {
+  kind: 'in_service' | 'resigned'
+  handover: string
+  takeover: string
+  customers: Array<string>
+  /** Customers the takeover already follows. */
+  takeover_follows?: Array<string>
+}
+
+/** A transfer of one customer, as `Pool.planTransfer` returns it: store it. */
+export interface TransferRecordJson {
+  customer_id: string
+  handover: string
+  takeover: string
+  kind: 'in_service' | 'resigned'
+  started_at: TimeInput
+  refused_at?: TimeInput
+  relation_ended_at?: TimeInput
+}
+
+/** The customers a transfer request may move, those refused and why, and the records to store. */
+export interface TransferPlan {
+  accepted: Array<string>
+  refused: Array<{ customer_id: string; rule: 'takeover_follows' | 'in_progress' | 'limit_reached'; reason: string; [field: string]: unknown }>
+  records: Array<TransferRecordJson & { started_at: string }>
+  completes_at: string
+}
+
+/** The status of one transfer, WeCom's codes. */
+export interface TransferOutcome {
+  customer_id: string
+  handover: string
+  takeover: string
+  started_at: string
+  completes_at: string
+  status: 'waiting' | 'done' | 'refused' | 'taker_at_limit' | 'no_relation'
+  at?: string
+  taker_held?: number
+  taker_limit?: number
+  reason: string
+}
+
+/** The statuses of transfer records, in input order. */
+export interface TransferStatuses {
+  outcomes: Array<TransferOutcome>
+}
+
+/** A new customer to assign. */
+export interface LeadJson {
+  customer_id: string
+  channel_code?: string
+  channel?: string
+  region?: string
+  tags?: Array<string>
+}
+
+/** The turns of the assignment strategies; keep it between calls. */
+export interface AssignStateJson {
+  last_turn?: Record<string, string>
+  weights?: Record<string, Record<string, number>>
+}
+
+/** Who a lead went to (`null`: nobody could take it), by which route and rule, and who was passed over. */
+export interface AssignmentDecision {
+  customer_id: string
+  employee_id: string | null
+  route?: string
+  channel_code?: string
+  rule?: string
+  strategy?: 'round_robin' | 'weighted' | 'least_loaded' | 'rule_based'
+  turn_of?: string
+  skipped: Array<{ employee_id: string; why: string; [field: string]: unknown }>
+  reason: string
+}
+
+/** The decisions of `Pool.assign`, and the state and employees to pass to the next call. */
+export interface Assignment {
+  decisions: Array<AssignmentDecision>
+  state: AssignStateJson
+  employees: Array<EmployeeJson>
+}
+
+// ---------------------------------------------------------------------------------------------
+// Social graph and analytics (docs/social.md, docs/analytics.md)
+// ---------------------------------------------------------------------------------------------
+
+/** How events build propagation trees; every field optional (defaults in docs/social.md). */
+export interface PropagationRulesJson {
+  share_types?: Array<string>
+  invite_types?: Array<string>
+  arrival_types?: Array<string>
+  group_by?: string
+  top?: number
+  include_nodes?: boolean
+}
+
+/** A customer in a propagation tree. */
+export interface TreeNode {
+  customer_id: string
+  parent: string | null
+  via_event: string | null
+  depth: number
+  children: number
+  descendants: number
+  shares: number
+  invites: number
+  reason: string
+  notes?: Array<string>
+}
+
+/** One propagation tree: reach, depth, K-factor (decimal strings for ratios), top spreaders. */
+export interface PropagationTree {
+  key: string
+  depth: number
+  reach: number
+  participants: number
+  sharers: number
+  invites: number
+  invites_per_sharer: string
+  conversion: string
+  k_factor: string
+  levels: Array<number>
+  top_spreaders: Array<{ customer_id: string; descendants: number; children: number }>
+  nodes?: Array<TreeNode>
+}
+
+/** The propagation trees and the events that joined none. */
+export interface Propagation {
+  trees: Array<PropagationTree>
+  skipped: Array<{ event_id: string; reason: string }>
+}
+
+/** A fission campaign (助力裂变): `goal` helps earn `reward`. */
+export interface FissionCampaignJson {
+  id: string
+  goal: number
+  starts_at: TimeInput
+  ends_at?: TimeInput
+  reward?: string
+  helper_limit?: number
+  new_friends_only?: boolean
+  added_types?: Array<string>
+  deleted_types?: Array<string>
+}
+
+/** One help of a fission campaign and whether it counts. */
+export interface Help {
+  helper_id: string
+  event_id: string
+  at: string
+  status: 'counted' | 'not_new' | 'deleted' | 'duplicate' | 'self_invite' | 'helper_limit' | (string & {})
+  deleted_at?: string
+  reason: string
+}
+
+/** A fission campaign's progress per inviter. */
+export interface FissionProgress {
+  campaign_id: string
+  as_of: string
+  inviters: Array<{
+    inviter_id: string
+    count: number
+    goal: number
+    remaining: number
+    reward_earned: boolean
+    reward?: string
+    reached_at: string | null
+    helps: Array<Help>
+  }>
+  unattributed: Array<string>
+}
+
+/** Options of the funnel analytics: the stage order, the timezone of days and months, filters. */
+export interface AnalyticsOptionsJson {
+  stages: Array<string>
+  timezone?: string
+  created_from?: TimeInput
+  created_to?: TimeInput
+  lead_stage?: string
+}
+
+/** One customer's journey through the stages. */
+export interface StageJourneyJson {
+  customer_id: string
+  channel?: string
+  owner?: string
+  created_at: TimeInput
+  stages?: Array<{ stage: string; at: TimeInput }>
+  active_at?: Array<TimeInput>
+}
+
+/** Funnel counts of one group (`key` null: everyone); rates are decimal strings or null. */
+export interface FunnelCounts {
+  key: string | null
+  journeys: number
+  unstaged: number
+  stages: Array<{ stage: string; count: number }>
+  conversions: Array<{ from: string; to: string; rate: string | null }>
+  overall: string | null
+}
+
+/** The funnel overall, by channel and by owner, and the time spent in each stage (seconds, decimal strings). */
+export interface Funnel {
+  overall: FunnelCounts
+  by_channel: Array<FunnelCounts>
+  by_owner: Array<FunnelCounts>
+  time_in_stage: Array<{ stage: string; stays: number; open: number; median_s: string | null; p90_s: string | null; mean_s: string | null }>
+}
+
+/** When one customer first reached each stage. */
+export interface Became {
+  customer_id: string
+  became: Array<{ stage: string; at: string }>
+}
+
+/** Monthly cohorts with how many were retained each following month. */
+export interface Cohorts {
+  timezone: string
+  as_of: string
+  cohorts: Array<{ month: string; size: number; retained: Array<number>; rates: Array<string> }>
+}
+
+/** Money spent on a channel. */
+export interface SpendJson {
+  channel: string
+  amount: string
+  currency: string
+}
+
+/** The cost per lead of one channel (or the total, `channel` null). */
+export interface ChannelCost {
+  channel: string | null
+  currency: string
+  spend: string
+  leads: number
+  cost_per_lead: string | null
+}
+
+/** The cost per lead per channel and in total. */
+export interface CostPerLead {
+  lead_stage: string
+  channels: Array<ChannelCost>
+  total: ChannelCost | null
+}
+
+/** What `reportHtml` shows; every part but the title is optional. */
+export interface ReportInputJson {
+  title: string
+  generated_at?: TimeInput
+  funnel?: Funnel
+  /** Scores to draw as a histogram. */
+  scores?: Array<number>
+  score_bins?: number
+  propagation?: Propagation
+  cohorts?: Cohorts
+  cost_per_lead?: CostPerLead
+}
+
+// ---------------------------------------------------------------------------------------------
+// Billing (docs/billing.md)
+// ---------------------------------------------------------------------------------------------
+
+/** A meter: how usage events of one type aggregate per customer and period. */
+export interface MeterJson {
+  id: string
+  event: string
+  aggregation: 'count' | 'unique_count' | 'sum' | 'max' | 'latest' | 'weighted_sum'
+  field?: string
+  unit?: string
+}
+
+/** A usage event; property values are strings (decimals as decimal strings). */
+export interface UsageEventJson {
+  id: string
+  customer_id: string
+  type: string
+  at: TimeInput
+  properties?: Record<string, string>
+  operation?: 'add' | 'remove'
+}
+
+/** The billing clock of `meter`: default timezone and interval, and per customer. */
+export interface MeterOptionsJson {
+  timezone?: string
+  interval?: 'month' | 'quarter' | 'year'
+  customers?: Record<string, { timezone: string; interval?: 'month' | 'quarter' | 'year'; anniversary?: string }>
+}
+
+/** A billing period: UTC bounds and local days. */
+export interface PeriodJson {
+  start: string
+  end: string
+  first_day: string
+  last_day: string
+  days: number
+}
+
+/** Meter values per customer, meter and period, and what happened to each event. */
+export interface Metered {
+  values: Array<{ customer_id: string; meter_id: string; period: PeriodJson; value: string; events: number }>
+  report: {
+    accepted: number
+    replayed: number
+    unmetered: number
+    conflicts: Array<{ index: number; customer_id: string; id: string; message: string }>
+    rejected: Array<{ index: number; id?: string; path: string; message: string }>
+  }
+}
+
+/** A charge model, e.g. `{ model: 'graduated', tiers: [{ from: 0, to: 100, unit_price: '0.10' }] }`. */
+export interface ChargeModelJson {
+  model: 'standard' | 'graduated' | 'volume' | 'package' | 'percentage' | 'graduated_percentage'
+  [field: string]: unknown
+}
+
+/** A priced quantity: the rounded amount, the exact one, the parts and the calculation in words. */
+export interface Price {
+  quantity: string
+  amount: Money
+  precise_amount: string
+  explanation: string
+  parts: Array<{ kind: string; quantity: string; unit_price: string; amount: string }>
+}
+
+/** The fee of each event billed in advance, and the total. */
+export interface AdvanceFees {
+  fees: Array<{ quantity: string; cumulative: string; before: Money; after: Money; amount: Money; explanation: string }>
+  total: Money
+}
+
+/** A pricing section: meters, plans, coupons, and optionally packs and commission (docs/billing.md). */
+export interface PricingJson {
+  meters?: Array<MeterJson>
+  plans?: Array<{ id: string; currency: string; [field: string]: unknown }>
+  coupons?: Array<{ id: string; [field: string]: unknown }>
+  packs?: PacksJson
+  commission?: CommissionPlanJson
+  [field: string]: unknown
+}
+
+/** A customer's subscription to a plan, with their deal and changes. */
+export interface SubscriptionJson {
+  id: string
+  customer_id: string
+  plan: string
+  started_at: TimeInput
+  timezone: string
+  anchor?: string
+  seats?: number
+  overrides?: Record<string, unknown>
+  coupons?: Array<{ coupon: string; applied_at?: TimeInput; remaining?: Money }>
+  changes?: Array<{ at: TimeInput; plan?: string; seats?: number; overrides?: Record<string, unknown> }>
+}
+
+/** A period's usage: meter id → quantity (a decimal string), or the transactions of a percentage charge. */
+export type UsageJson = Record<string, string | Array<string>>
+
+/** One invoice line; amounts rounded (`amount`) and exact (`precise_amount`). */
+export interface InvoiceLine {
+  kind: 'subscription_fee' | 'seats' | 'trial' | 'proration_charge' | 'proration_credit' | 'usage' | 'commitment_true_up' | 'discount'
+  description: string
+  explanation: string
+  quantity: string
+  unit_price: string
+  amount: Money
+  precise_amount: string
+  charge_id?: string
+  days?: { billed: number; of: number }
+}
+
+/** An invoice (`draft` until its period ends) with explained lines. */
+export interface Invoice {
+  subscription_id: string
+  customer_id: string
+  plan_id: string
+  period: PeriodJson
+  status: 'draft' | 'final'
+  currency: string
+  lines: Array<InvoiceLine>
+  subtotal: Money
+  discount: Money
+  total: Money
+  coupons: Array<{ coupon: string; active: boolean; discount: Money; remaining?: Money }>
+}
+
+/** Every invoice of a subscription so far, and their total. */
+export interface Statement {
+  subscription_id: string
+  invoices: Array<Invoice>
+  total: Money
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPS and packs (docs/cps.md, docs/packs.md)
+// ---------------------------------------------------------------------------------------------
+
+/** How a sale is attributed to its touches. */
+export interface AttributionSettingsJson {
+  model: 'first_touch' | 'last_touch' | 'linear' | 'time_decay' | 'position_based'
+  lookback?: string
+  half_life?: string
+  first_percent?: string
+  last_percent?: string
+}
+
+/** A touch of a customer's journey before a sale. */
+export interface TouchpointJson {
+  at: TimeInput
+  channel: string
+  campaign?: string
+  promoter?: string
+}
+
+/** A sale (net amount, a decimal string) with its touches. */
+export interface SaleJson {
+  id: string
+  at: TimeInput
+  amount: string
+  currency: string
+  touches?: Array<TouchpointJson>
+}
+
+/** A sale split over its touches; weights and amounts are decimal strings. */
+export interface Attribution {
+  sale_id: string
+  model: string
+  currency: string
+  amount: string
+  attributed: string
+  unattributed: string
+  credits: Array<{ touch_index: number; at: string; channel: string; campaign?: string; promoter?: string; weight: string; amount: string; explanation: string }>
+  excluded: Array<{ touch_index: number; at: string; reason: string; explanation: string }>
+  explanation: string
+}
+
+/** A commission plan (a playbook's `pricing.commission`); rates are decimal strings. */
+export interface CommissionPlanJson {
+  currency: string
+  attribution: AttributionSettingsJson
+  hold?: string
+  default_rate?: string
+  channel_rates?: Record<string, string>
+  campaign_rates?: Record<string, string>
+  promoter_rates?: Record<string, string>
+  referral?: { levels?: number; upline_rate?: string }
+}
+
+/** The sales, refunds, payouts and referrers (promoter → upline) commissions are computed from. */
+export interface CpsHistoryJson {
+  sales: Array<SaleJson>
+  refunds?: Array<{ id: string; sale_id: string; at: TimeInput; amount: string }>
+  payouts?: Array<{ id: string; sale_id: string; touch_index: number; level: number; promoter: string; at: TimeInput; amount: string }>
+  referrers?: Record<string, string>
+}
+
+/** One commission line: a promoter's share of a sale at one referral level. */
+export interface CommissionLine {
+  sale_id: string
+  sale_at: string
+  touch_index: number
+  level: number
+  promoter: string
+  downline?: string
+  channel: string
+  campaign?: string
+  net: string
+  attributed: string
+  rate: string
+  rate_source: string
+  commission: string
+  paid: string
+  amount: string
+  status: string
+  payable_from: string
+  explanation: string
+}
+
+/** Commission totals, decimal strings. */
+export interface CommissionTotals {
+  commission: string
+  paid: string
+  held: string
+  payable: string
+  clawback: string
+  due: string
+}
+
+/** Every commission line as of a time, and the totals. */
+export interface Commissions {
+  as_of: string
+  currency: string
+  lines: Array<CommissionLine>
+  totals: CommissionTotals
+}
+
+/** A promoter's statement for a window. */
+export interface CommissionStatement {
+  promoter: string
+  currency: string
+  from: string
+  to: string
+  lines: Array<CommissionLine>
+  totals: CommissionTotals
+  explanation: string
+}
+
+/** The usage packs a tenant sells (a playbook's `pricing.packs`). */
+export interface PacksJson {
+  unit: string
+  currency: string
+  ladder: Array<{ id: string; name?: string; units: number; bonus_units?: number; price: string; valid_for?: string }>
+}
+
+/** The pack ladder with effective unit prices. */
+export interface PackLadder {
+  unit: string
+  currency: string
+  packs: Array<{
+    id: string
+    name?: string
+    units: string
+    bonus_units: string
+    total_units: string
+    price: string
+    unit_price: string
+    discount_percent: string
+    valid_for?: string
+    explanation: string
+  }>
+}
+
+/** A wallet of paid and bonus units (decimal strings) from a pack purchase: store it. */
+export interface WalletJson {
+  id: string
+  pack_id?: string
+  purchased_at: TimeInput
+  expires_at?: TimeInput
+  paid_units: string
+  bonus_units: string
+}
+
+/** A usage to take from the wallets. */
+export interface PackUsageJson {
+  id: string
+  at: TimeInput
+  quantity: string
+}
+
+/** The wallets after consuming, and per usage what was taken from where. */
+export interface Consumed {
+  wallets: Array<WalletJson>
+  consumptions: Array<{
+    usage_id: string
+    at: string
+    quantity: string
+    consumed: string
+    shortfall: string
+    lines: Array<{ wallet_id: string; kind: 'bonus' | 'paid'; units: string; left: string; explanation: string }>
+    expired: Array<{ wallet_id: string; expired_at: string; bonus_units: string; paid_units: string }>
+    bonus_left: string
+    paid_left: string
+    explanation: string
+  }>
+}

@@ -115,6 +115,795 @@ export interface PreTagJson {
   at: string | Date
 }
 
+// ---------------------------------------------------------------------------------------------
+// Shared shapes. Money, points, rates and units are decimal strings ("12.50"), never JS numbers;
+// times are RFC 3339 strings on output, and a `Date` or an RFC 3339 string on input.
+// ---------------------------------------------------------------------------------------------
+
+/** A time as an input accepts it: a `Date` or an RFC 3339 string such as "2026-03-15T02:00:00Z". */
+export type TimeInput = Date | string
+
+/** An amount of money: `{ amount: '12.50', currency: 'CNY' }` (the amount a decimal string). */
+export interface Money {
+  amount: string
+  currency: string
+}
+
+// ---------------------------------------------------------------------------------------------
+// Engine (docs/engine.md)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A customer's engine state, as `Engine` methods return it: plain JSON (times in microseconds,
+ * hashes in 53 bits) to store as it is and pass back. `live.customer` is the customer now.
+ */
+export interface ProfileJson {
+  live: { customer: CustomerJson; [part: string]: unknown }
+  base: { customer: CustomerJson; [part: string]: unknown }
+  retained: Array<EventJson>
+  seen: Array<number>
+  fingerprint: string
+  [part: string]: unknown
+}
+
+/** A stage change (阶段变更) with the rule that made it and why. */
+export interface StageChangeJson {
+  from: string | null
+  to: string
+  rule: string
+  at: string
+  reason: string
+}
+
+/** A tag change of an engine step, in the JSON shape (`TagChange` is the camelCase one of `Tagger`). */
+export interface TagChangeJson {
+  tag_id: string
+  action: 'added' | 'removed' | 'refreshed'
+  provenance: { kind: string; id?: string }
+  reason: string
+}
+
+/** The lead score with how it was computed; every number is a decimal string. */
+export interface Score {
+  score: string
+  engagement: string
+  fit: string
+  social: string
+  /** Whether the social value counts in `score`. */
+  social_in_score: boolean
+  /** The fit grade, when the playbook grades. */
+  grade?: string
+  explanation: {
+    rules: Array<{ rule: string; group?: string; events: number; raw: string; capped: string; decayed: string; points: string }>
+    groups: Array<{ group: string; net: string; capped: string; points: string }>
+    total_capped: string
+    fit: Array<{ rule: string; matched: boolean; points: string; grade_steps: number }>
+    fit_capped: string
+    social: Array<{ source: string; amount: string; raw: string; capped: string; points: string }>
+    [part: string]: unknown
+  }
+}
+
+/** What one engine step changed, each with its reason (empty lists left out). */
+export interface Effects {
+  event_id?: string
+  /** The event was applied before: nothing changed. */
+  replayed?: boolean
+  /** A late event was folded in at its place in time. */
+  refolded?: boolean
+  tags?: Array<TagChangeJson>
+  /** The score before and after at `now`. */
+  score?: { before: string; after: string; delta: string; explained: Score }
+  stages?: Array<StageChangeJson>
+  thresholds?: Array<{ id: string; fired: boolean; at: string }>
+  tasks?: Array<{ id: string; name: string; stage: string; owner?: string; created_at: string; due_at?: string }>
+  alerts?: Array<{ kind: 'threshold' | 'stage'; id: string; message: string; owner?: string; at: string }>
+}
+
+/** A profile after an engine step and what the step changed. */
+export interface ProfileChange {
+  profile: ProfileJson
+  effects: Effects
+}
+
+/** An event a batch fold could not apply, with why. */
+export interface Refusal {
+  index: number
+  event_id: string
+  customer_id: string
+  kind: string
+  message: string
+}
+
+/** What a batch fold did. */
+export interface FoldReport {
+  events: number
+  applied: number
+  replayed: number
+  created: number
+  refused?: Array<Refusal>
+}
+
+/** The profiles after a batch fold (input order, then the new customers) and its report. */
+export interface FoldResult {
+  profiles: Array<ProfileJson>
+  report: FoldReport
+}
+
+/** One customer of an owner's follow-up list; the figures are decimal strings. */
+export interface PriorityItem {
+  customer_id: string
+  priority: string
+  intent: string
+  urgency: string
+  value: string
+  reason: string
+}
+
+/** How `Engine.rfm` scores. */
+export type RfmMode = 'binary' | 'quintiles'
+
+/** The RFM score of one customer: `r`, `f`, `m` are 0/1 (binary) or 1 to 5 (quintiles). */
+export interface RfmScore {
+  customer_id: string
+  /** Whole days since the last purchase; absent without purchases. */
+  recency_days?: number
+  frequency: number
+  /** Total (or average) spent, a decimal string. */
+  monetary: string
+  r: number
+  f: number
+  m: number
+  /** The segment (binary mode), e.g. "重要价值客户". */
+  segment?: string
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pool, claim, transfer, assignment (docs/pool.md)
+// ---------------------------------------------------------------------------------------------
+
+/** What the pool rules read of a customer; only `customer_id` is required (no `owner`: in the pool). */
+export interface PoolFactsJson {
+  customer_id: string
+  owner?: { id: string; since: TimeInput }
+  stage?: string
+  last_follow_up?: TimeInput
+  protected_at?: TimeInput
+  open_tasks?: number
+  pooled_at?: TimeInput
+  previous_owner?: string
+}
+
+/** A working-hours window in the playbook's timezone, e.g. `{ days: ['mon'], from: '09:00', to: '18:00' }`. */
+export interface HoursWindowJson {
+  days: Array<'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun'>
+  from: string
+  to: string
+}
+
+/** An employee (a WeCom userid) with their limits and today's counters; only `id` is required. */
+export interface EmployeeJson {
+  id: string
+  status?: 'active' | 'on_leave' | 'resigned'
+  daily_add_limit?: number
+  capacity?: number
+  weight?: number
+  working_hours?: Array<HoursWindowJson>
+  backups?: Array<string>
+  held?: number
+  added_today?: number
+  claimed_today?: number
+}
+
+/** One item of `Pool.due`: reclaim, warn or kept, with the figures and the reason. */
+export interface DueItem {
+  customer_id: string
+  owner: string
+  stage?: string
+  action: 'reclaim' | 'warn' | 'kept'
+  since: string
+  followed_up: boolean
+  idle_days: number
+  limit_days: number
+  grace_days: number
+  default_limit: boolean
+  days_left?: number
+  reclaim_on?: string
+  protected_at?: string
+  protection_rank?: number
+  protect_limit?: number
+  open_tasks?: number
+  reason: string
+  [field: string]: unknown
+}
+
+/** What is due, sorted by customer id. */
+export interface Due {
+  items: Array<DueItem>
+}
+
+/** A rule that refuses a claim, with its figures and reason. */
+export interface ClaimRefusal {
+  rule: 'owned' | 'resigned' | 'daily_limit' | 'capacity' | 'previous_owner' | 'cooling_off'
+  reason: string
+  [field: string]: unknown
+}
+
+/** Whether an employee may claim a customer, and every rule that refuses. */
+export interface ClaimDecision {
+  customer_id: string
+  employee_id: string
+  allowed: boolean
+  refusals: Array<ClaimRefusal>
+  reason: string
+}
+
+/** A transfer request: `in_service` (在职继承) or `resigned` (离职继承), at most 100 customers. */
+export interface TransferRequestJson {
+  kind: 'in_service' | 'resigned'
+  handover: string
+  takeover: string
+  customers: Array<string>
+  /** Customers the takeover already follows. */
+  takeover_follows?: Array<string>
+}
+
+/** A transfer of one customer, as `Pool.planTransfer` returns it: store it. */
+export interface TransferRecordJson {
+  customer_id: string
+  handover: string
+  takeover: string
+  kind: 'in_service' | 'resigned'
+  started_at: TimeInput
+  refused_at?: TimeInput
+  relation_ended_at?: TimeInput
+}
+
+/** The customers a transfer request may move, those refused and why, and the records to store. */
+export interface TransferPlan {
+  accepted: Array<string>
+  refused: Array<{ customer_id: string; rule: 'takeover_follows' | 'in_progress' | 'limit_reached'; reason: string; [field: string]: unknown }>
+  records: Array<TransferRecordJson & { started_at: string }>
+  completes_at: string
+}
+
+/** The status of one transfer, WeCom's codes. */
+export interface TransferOutcome {
+  customer_id: string
+  handover: string
+  takeover: string
+  started_at: string
+  completes_at: string
+  status: 'waiting' | 'done' | 'refused' | 'taker_at_limit' | 'no_relation'
+  at?: string
+  taker_held?: number
+  taker_limit?: number
+  reason: string
+}
+
+/** The statuses of transfer records, in input order. */
+export interface TransferStatuses {
+  outcomes: Array<TransferOutcome>
+}
+
+/** A new customer to assign. */
+export interface LeadJson {
+  customer_id: string
+  channel_code?: string
+  channel?: string
+  region?: string
+  tags?: Array<string>
+}
+
+/** The turns of the assignment strategies; keep it between calls. */
+export interface AssignStateJson {
+  last_turn?: Record<string, string>
+  weights?: Record<string, Record<string, number>>
+}
+
+/** Who a lead went to (`null`: nobody could take it), by which route and rule, and who was passed over. */
+export interface AssignmentDecision {
+  customer_id: string
+  employee_id: string | null
+  route?: string
+  channel_code?: string
+  rule?: string
+  strategy?: 'round_robin' | 'weighted' | 'least_loaded' | 'rule_based'
+  turn_of?: string
+  skipped: Array<{ employee_id: string; why: string; [field: string]: unknown }>
+  reason: string
+}
+
+/** The decisions of `Pool.assign`, and the state and employees to pass to the next call. */
+export interface Assignment {
+  decisions: Array<AssignmentDecision>
+  state: AssignStateJson
+  employees: Array<EmployeeJson>
+}
+
+// ---------------------------------------------------------------------------------------------
+// Social graph and analytics (docs/social.md, docs/analytics.md)
+// ---------------------------------------------------------------------------------------------
+
+/** How events build propagation trees; every field optional (defaults in docs/social.md). */
+export interface PropagationRulesJson {
+  share_types?: Array<string>
+  invite_types?: Array<string>
+  arrival_types?: Array<string>
+  group_by?: string
+  top?: number
+  include_nodes?: boolean
+}
+
+/** A customer in a propagation tree. */
+export interface TreeNode {
+  customer_id: string
+  parent: string | null
+  via_event: string | null
+  depth: number
+  children: number
+  descendants: number
+  shares: number
+  invites: number
+  reason: string
+  notes?: Array<string>
+}
+
+/** One propagation tree: reach, depth, K-factor (decimal strings for ratios), top spreaders. */
+export interface PropagationTree {
+  key: string
+  depth: number
+  reach: number
+  participants: number
+  sharers: number
+  invites: number
+  invites_per_sharer: string
+  conversion: string
+  k_factor: string
+  levels: Array<number>
+  top_spreaders: Array<{ customer_id: string; descendants: number; children: number }>
+  nodes?: Array<TreeNode>
+}
+
+/** The propagation trees and the events that joined none. */
+export interface Propagation {
+  trees: Array<PropagationTree>
+  skipped: Array<{ event_id: string; reason: string }>
+}
+
+/** A fission campaign (助力裂变): `goal` helps earn `reward`. */
+export interface FissionCampaignJson {
+  id: string
+  goal: number
+  starts_at: TimeInput
+  ends_at?: TimeInput
+  reward?: string
+  helper_limit?: number
+  new_friends_only?: boolean
+  added_types?: Array<string>
+  deleted_types?: Array<string>
+}
+
+/** One help of a fission campaign and whether it counts. */
+export interface Help {
+  helper_id: string
+  event_id: string
+  at: string
+  status: 'counted' | 'not_new' | 'deleted' | 'duplicate' | 'self_invite' | 'helper_limit' | (string & {})
+  deleted_at?: string
+  reason: string
+}
+
+/** A fission campaign's progress per inviter. */
+export interface FissionProgress {
+  campaign_id: string
+  as_of: string
+  inviters: Array<{
+    inviter_id: string
+    count: number
+    goal: number
+    remaining: number
+    reward_earned: boolean
+    reward?: string
+    reached_at: string | null
+    helps: Array<Help>
+  }>
+  unattributed: Array<string>
+}
+
+/** Options of the funnel analytics: the stage order, the timezone of days and months, filters. */
+export interface AnalyticsOptionsJson {
+  stages: Array<string>
+  timezone?: string
+  created_from?: TimeInput
+  created_to?: TimeInput
+  lead_stage?: string
+}
+
+/** One customer's journey through the stages. */
+export interface StageJourneyJson {
+  customer_id: string
+  channel?: string
+  owner?: string
+  created_at: TimeInput
+  stages?: Array<{ stage: string; at: TimeInput }>
+  active_at?: Array<TimeInput>
+}
+
+/** Funnel counts of one group (`key` null: everyone); rates are decimal strings or null. */
+export interface FunnelCounts {
+  key: string | null
+  journeys: number
+  unstaged: number
+  stages: Array<{ stage: string; count: number }>
+  conversions: Array<{ from: string; to: string; rate: string | null }>
+  overall: string | null
+}
+
+/** The funnel overall, by channel and by owner, and the time spent in each stage (seconds, decimal strings). */
+export interface Funnel {
+  overall: FunnelCounts
+  by_channel: Array<FunnelCounts>
+  by_owner: Array<FunnelCounts>
+  time_in_stage: Array<{ stage: string; stays: number; open: number; median_s: string | null; p90_s: string | null; mean_s: string | null }>
+}
+
+/** When one customer first reached each stage. */
+export interface Became {
+  customer_id: string
+  became: Array<{ stage: string; at: string }>
+}
+
+/** Monthly cohorts with how many were retained each following month. */
+export interface Cohorts {
+  timezone: string
+  as_of: string
+  cohorts: Array<{ month: string; size: number; retained: Array<number>; rates: Array<string> }>
+}
+
+/** Money spent on a channel. */
+export interface SpendJson {
+  channel: string
+  amount: string
+  currency: string
+}
+
+/** The cost per lead of one channel (or the total, `channel` null). */
+export interface ChannelCost {
+  channel: string | null
+  currency: string
+  spend: string
+  leads: number
+  cost_per_lead: string | null
+}
+
+/** The cost per lead per channel and in total. */
+export interface CostPerLead {
+  lead_stage: string
+  channels: Array<ChannelCost>
+  total: ChannelCost | null
+}
+
+/** What `reportHtml` shows; every part but the title is optional. */
+export interface ReportInputJson {
+  title: string
+  generated_at?: TimeInput
+  funnel?: Funnel
+  /** Scores to draw as a histogram. */
+  scores?: Array<number>
+  score_bins?: number
+  propagation?: Propagation
+  cohorts?: Cohorts
+  cost_per_lead?: CostPerLead
+}
+
+// ---------------------------------------------------------------------------------------------
+// Billing (docs/billing.md)
+// ---------------------------------------------------------------------------------------------
+
+/** A meter: how usage events of one type aggregate per customer and period. */
+export interface MeterJson {
+  id: string
+  event: string
+  aggregation: 'count' | 'unique_count' | 'sum' | 'max' | 'latest' | 'weighted_sum'
+  field?: string
+  unit?: string
+}
+
+/** A usage event; property values are strings (decimals as decimal strings). */
+export interface UsageEventJson {
+  id: string
+  customer_id: string
+  type: string
+  at: TimeInput
+  properties?: Record<string, string>
+  operation?: 'add' | 'remove'
+}
+
+/** The billing clock of `meter`: default timezone and interval, and per customer. */
+export interface MeterOptionsJson {
+  timezone?: string
+  interval?: 'month' | 'quarter' | 'year'
+  customers?: Record<string, { timezone: string; interval?: 'month' | 'quarter' | 'year'; anniversary?: string }>
+}
+
+/** A billing period: UTC bounds and local days. */
+export interface PeriodJson {
+  start: string
+  end: string
+  first_day: string
+  last_day: string
+  days: number
+}
+
+/** Meter values per customer, meter and period, and what happened to each event. */
+export interface Metered {
+  values: Array<{ customer_id: string; meter_id: string; period: PeriodJson; value: string; events: number }>
+  report: {
+    accepted: number
+    replayed: number
+    unmetered: number
+    conflicts: Array<{ index: number; customer_id: string; id: string; message: string }>
+    rejected: Array<{ index: number; id?: string; path: string; message: string }>
+  }
+}
+
+/** A charge model, e.g. `{ model: 'graduated', tiers: [{ from: 0, to: 100, unit_price: '0.10' }] }`. */
+export interface ChargeModelJson {
+  model: 'standard' | 'graduated' | 'volume' | 'package' | 'percentage' | 'graduated_percentage'
+  [field: string]: unknown
+}
+
+/** A priced quantity: the rounded amount, the exact one, the parts and the calculation in words. */
+export interface Price {
+  quantity: string
+  amount: Money
+  precise_amount: string
+  explanation: string
+  parts: Array<{ kind: string; quantity: string; unit_price: string; amount: string }>
+}
+
+/** The fee of each event billed in advance, and the total. */
+export interface AdvanceFees {
+  fees: Array<{ quantity: string; cumulative: string; before: Money; after: Money; amount: Money; explanation: string }>
+  total: Money
+}
+
+/** A pricing section: meters, plans, coupons, and optionally packs and commission (docs/billing.md). */
+export interface PricingJson {
+  meters?: Array<MeterJson>
+  plans?: Array<{ id: string; currency: string; [field: string]: unknown }>
+  coupons?: Array<{ id: string; [field: string]: unknown }>
+  packs?: PacksJson
+  commission?: CommissionPlanJson
+  [field: string]: unknown
+}
+
+/** A customer's subscription to a plan, with their deal and changes. */
+export interface SubscriptionJson {
+  id: string
+  customer_id: string
+  plan: string
+  started_at: TimeInput
+  timezone: string
+  anchor?: string
+  seats?: number
+  overrides?: Record<string, unknown>
+  coupons?: Array<{ coupon: string; applied_at?: TimeInput; remaining?: Money }>
+  changes?: Array<{ at: TimeInput; plan?: string; seats?: number; overrides?: Record<string, unknown> }>
+}
+
+/** A period's usage: meter id → quantity (a decimal string), or the transactions of a percentage charge. */
+export type UsageJson = Record<string, string | Array<string>>
+
+/** One invoice line; amounts rounded (`amount`) and exact (`precise_amount`). */
+export interface InvoiceLine {
+  kind: 'subscription_fee' | 'seats' | 'trial' | 'proration_charge' | 'proration_credit' | 'usage' | 'commitment_true_up' | 'discount'
+  description: string
+  explanation: string
+  quantity: string
+  unit_price: string
+  amount: Money
+  precise_amount: string
+  charge_id?: string
+  days?: { billed: number; of: number }
+}
+
+/** An invoice (`draft` until its period ends) with explained lines. */
+export interface Invoice {
+  subscription_id: string
+  customer_id: string
+  plan_id: string
+  period: PeriodJson
+  status: 'draft' | 'final'
+  currency: string
+  lines: Array<InvoiceLine>
+  subtotal: Money
+  discount: Money
+  total: Money
+  coupons: Array<{ coupon: string; active: boolean; discount: Money; remaining?: Money }>
+}
+
+/** Every invoice of a subscription so far, and their total. */
+export interface Statement {
+  subscription_id: string
+  invoices: Array<Invoice>
+  total: Money
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPS and packs (docs/cps.md, docs/packs.md)
+// ---------------------------------------------------------------------------------------------
+
+/** How a sale is attributed to its touches. */
+export interface AttributionSettingsJson {
+  model: 'first_touch' | 'last_touch' | 'linear' | 'time_decay' | 'position_based'
+  lookback?: string
+  half_life?: string
+  first_percent?: string
+  last_percent?: string
+}
+
+/** A touch of a customer's journey before a sale. */
+export interface TouchpointJson {
+  at: TimeInput
+  channel: string
+  campaign?: string
+  promoter?: string
+}
+
+/** A sale (net amount, a decimal string) with its touches. */
+export interface SaleJson {
+  id: string
+  at: TimeInput
+  amount: string
+  currency: string
+  touches?: Array<TouchpointJson>
+}
+
+/** A sale split over its touches; weights and amounts are decimal strings. */
+export interface Attribution {
+  sale_id: string
+  model: string
+  currency: string
+  amount: string
+  attributed: string
+  unattributed: string
+  credits: Array<{ touch_index: number; at: string; channel: string; campaign?: string; promoter?: string; weight: string; amount: string; explanation: string }>
+  excluded: Array<{ touch_index: number; at: string; reason: string; explanation: string }>
+  explanation: string
+}
+
+/** A commission plan (a playbook's `pricing.commission`); rates are decimal strings. */
+export interface CommissionPlanJson {
+  currency: string
+  attribution: AttributionSettingsJson
+  hold?: string
+  default_rate?: string
+  channel_rates?: Record<string, string>
+  campaign_rates?: Record<string, string>
+  promoter_rates?: Record<string, string>
+  referral?: { levels?: number; upline_rate?: string }
+}
+
+/** The sales, refunds, payouts and referrers (promoter → upline) commissions are computed from. */
+export interface CpsHistoryJson {
+  sales: Array<SaleJson>
+  refunds?: Array<{ id: string; sale_id: string; at: TimeInput; amount: string }>
+  payouts?: Array<{ id: string; sale_id: string; touch_index: number; level: number; promoter: string; at: TimeInput; amount: string }>
+  referrers?: Record<string, string>
+}
+
+/** One commission line: a promoter's share of a sale at one referral level. */
+export interface CommissionLine {
+  sale_id: string
+  sale_at: string
+  touch_index: number
+  level: number
+  promoter: string
+  downline?: string
+  channel: string
+  campaign?: string
+  net: string
+  attributed: string
+  rate: string
+  rate_source: string
+  commission: string
+  paid: string
+  amount: string
+  status: string
+  payable_from: string
+  explanation: string
+}
+
+/** Commission totals, decimal strings. */
+export interface CommissionTotals {
+  commission: string
+  paid: string
+  held: string
+  payable: string
+  clawback: string
+  due: string
+}
+
+/** Every commission line as of a time, and the totals. */
+export interface Commissions {
+  as_of: string
+  currency: string
+  lines: Array<CommissionLine>
+  totals: CommissionTotals
+}
+
+/** A promoter's statement for a window. */
+export interface CommissionStatement {
+  promoter: string
+  currency: string
+  from: string
+  to: string
+  lines: Array<CommissionLine>
+  totals: CommissionTotals
+  explanation: string
+}
+
+/** The usage packs a tenant sells (a playbook's `pricing.packs`). */
+export interface PacksJson {
+  unit: string
+  currency: string
+  ladder: Array<{ id: string; name?: string; units: number; bonus_units?: number; price: string; valid_for?: string }>
+}
+
+/** The pack ladder with effective unit prices. */
+export interface PackLadder {
+  unit: string
+  currency: string
+  packs: Array<{
+    id: string
+    name?: string
+    units: string
+    bonus_units: string
+    total_units: string
+    price: string
+    unit_price: string
+    discount_percent: string
+    valid_for?: string
+    explanation: string
+  }>
+}
+
+/** A wallet of paid and bonus units (decimal strings) from a pack purchase: store it. */
+export interface WalletJson {
+  id: string
+  pack_id?: string
+  purchased_at: TimeInput
+  expires_at?: TimeInput
+  paid_units: string
+  bonus_units: string
+}
+
+/** A usage to take from the wallets. */
+export interface PackUsageJson {
+  id: string
+  at: TimeInput
+  quantity: string
+}
+
+/** The wallets after consuming, and per usage what was taken from where. */
+export interface Consumed {
+  wallets: Array<WalletJson>
+  consumptions: Array<{
+    usage_id: string
+    at: string
+    quantity: string
+    consumed: string
+    shortfall: string
+    lines: Array<{ wallet_id: string; kind: 'bonus' | 'paid'; units: string; left: string; explanation: string }>
+    expired: Array<{ wallet_id: string; expired_at: string; bonus_units: string; paid_units: string }>
+    bonus_left: string
+    paid_left: string
+    explanation: string
+  }>
+}
+
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
@@ -187,6 +976,103 @@ export declare class Condition {
   compile(playbook: Playbook): CompiledCondition
 }
 
+/**
+ * The rules of one playbook compiled once (tags interned, keywords in one automaton, every
+ * condition parsed): apply events to a customer's `ProfileJson` on the request path, or fold
+ * batches of events over many profiles. Build one with `Engine.fromPlaybook` and reuse it for
+ * every request. See `docs/engine.md`.
+ *
+ * Profiles are plain JSON-safe objects (times in microseconds, hashes in 53 bits): store them
+ * as they are (a document database, Redis) and pass them back on the next event.
+ */
+export declare class Engine {
+  /**
+   * Compiles the taxonomy, tagging, scoring and lifecycle rules of `playbook`.
+   *
+   * @throws {ScrmError} `code` "validation" listing every rule that does not compile, each at
+   * its path (`scoring.rules[3].when`).
+   */
+  static fromPlaybook(playbook: Playbook): Engine
+  /** The tenant whose rules these are; events of other tenants are refused. */
+  get tenantId(): string
+  /**
+   * A new profile around `customer` (the Customer shape of `docs/data-model.md`: its tags,
+   * stage, owner and attributes are kept).
+   *
+   * @throws {ScrmError} `code` "validation" at `customer` (a missing or mistyped field) or at
+   * the bad field within it; "parse" for a value that has no JSON form.
+   */
+  newProfile(customer: CustomerJson): ProfileJson
+  /**
+   * Applies one event to a customer's profile: auto-tags, scores, checks thresholds and moves
+   * the stage, in that order. `profile` is `null` for a customer seen for the first time
+   * (created at the event's time). `now` (a `Date` or an RFC 3339 string) only dates the
+   * reported score; the clock is never read. Applying the same event id again changes nothing
+   * (`effects.replayed`); a late event within `engine.lateness` is folded in at its place in
+   * time (`effects.refolded`).
+   *
+   * @throws {ScrmError} `code` "validation" at `now`, naming each bad field of `profile` and
+   * `event` (`event.at` for an event later than the lateness bound allows, `profile` for one
+   * folded under other rules: see `rescore`); "parse" for a value that has no JSON form.
+   */
+  apply(profile: ProfileJson | null | undefined, event: EventJson, now: Date | string): ProfileChange
+  /**
+   * Folds a batch of events over many profiles (a pipeline, an import): each customer's events
+   * are sorted by time first, so the result is the same as applying them one by one in order.
+   * New customers get a profile. Events that cannot apply are listed in `report.refused`; the
+   * others apply.
+   *
+   * @throws {ScrmError} `code` "validation" naming each bad profile (`profiles[2]`) and
+   * event; "parse" for a value that has no JSON form.
+   */
+  fold(profiles: Array<ProfileJson>, events: Array<EventJson>): FoldResult
+  /**
+   * `fold` on a worker thread of libuv's pool, so a big batch (an import, a nightly job)
+   * does not block the event loop: the inputs are written as JSON here, read and folded there.
+   * The promise resolves to what `fold` returns and rejects with the same errors.
+   */
+  foldAsync(profiles: Array<ProfileJson>, events: Array<EventJson>): Promise<FoldResult>
+  /**
+   * The time-based check at `now` (a `Date` or an RFC 3339 string): tag expiry and dormancy.
+   * Run it daily; the clock is never read.
+   *
+   * @throws {ScrmError} `code` "validation" at `now` and naming each bad field of `profile`.
+   */
+  tick(profile: ProfileJson, now: Date | string): ProfileChange
+  /**
+   * The lead score at `now` (a `Date` or an RFC 3339 string) with its explanation: every
+   * rule's points, caps and decay, the fit grade, the social value. Points are decimal strings.
+   *
+   * @throws {ScrmError} `code` "validation" at `now` and naming each bad field of `profile`.
+   */
+  score(profile: ProfileJson, now: Date | string): Score
+  /**
+   * Rebuilds a profile under these rules from the customer's full `history` (after a playbook
+   * edit, when `apply` refuses a profile folded under other rules). The customer's own fields
+   * (attributes, owner, consents) are kept.
+   *
+   * @throws {ScrmError} `code` "validation" at `now` and naming each bad field of `profile`
+   * and `history` (`history[3].tenant_id`).
+   */
+  rescore(profile: ProfileJson, history: Array<EventJson>, now: Date | string): ProfileChange
+  /**
+   * The follow-up list (跟进优先级) of the employee `owner` at `now`: their customers among
+   * `profiles`, highest priority first, each with the reason.
+   *
+   * @throws {ScrmError} `code` "validation" at `now` and naming each bad field of `profiles`.
+   */
+  priorityList(owner: string, profiles: Array<ProfileJson>, now: Date | string): Array<PriorityItem>
+  /**
+   * The RFM scores (recency, frequency, monetary) of `profiles` at `now`, in input order:
+   * `mode` "binary" (the default: high or low against the playbook's thresholds, with a
+   * segment such as "重要价值客户") or "quintiles" (1 to 5 within these profiles).
+   *
+   * @throws {ScrmError} `code` "validation" at `now`, at `mode` for another mode, and naming
+   * each bad field of `profiles`.
+   */
+  rfm(profiles: Array<ProfileJson>, now: Date | string, mode?: RfmMode | undefined | null): Array<RfmScore>
+}
+
 /** A validated tenant configuration. Build one with `Playbook.fromJson` or `Playbook.fromToml`. */
 export declare class Playbook {
   /**
@@ -219,8 +1105,123 @@ export declare class Playbook {
   get channels(): Array<Channel>
   /** The tag groups with their tags, in document order. */
   get tagGroups(): Array<TagGroup>
+  /**
+   * The CPS commission plan (`pricing.commission`), for `commission` and
+   * `commissionStatement`; `null` when the tenant pays no promoters.
+   */
+  get commission(): CommissionPlanJson | null
+  /**
+   * The usage packs sold (`pricing.packs`), for `packLadder` and `purchase`; `null` when the
+   * tenant sells none.
+   */
+  get packs(): PacksJson | null
   /** Whether two playbooks are equal (same document after loading). */
   equals(other: Playbook): boolean
+}
+
+/**
+ * The `pool`, `transfer` and `assignment` sections of a playbook: which neglected customers go
+ * back to the pool (公海回收), who may claim one (领取), how customers transfer between employees
+ * within WeCom's limits (在职继承 / 离职继承), and who a new customer is assigned to (分配). Build
+ * one with `Pool.fromPlaybook`. Every answer carries its reason; refusals are answers, not
+ * errors. See `docs/pool.md`.
+ */
+export declare class Pool {
+  /**
+   * Checks the pool, transfer and assignment rules of `playbook` (durations, working hours,
+   * routes) and keeps them. A playbook without these sections reclaims nobody, lets anyone
+   * claim and assigns nobody.
+   *
+   * @throws {ScrmError} `code` "validation" naming every bad rule (`pool.claim.cool_off`,
+   * `assignment.working_hours[0].from`).
+   */
+  static fromPlaybook(playbook: Playbook): Pool
+  /**
+   * What is due at `now` (a `Date` or an RFC 3339 string) for `customers` (PoolFacts records):
+   * customers to reclaim to the pool, owners to warn with the days left, overdue customers kept
+   * (protected, or with an open task). Days are calendar days in the playbook's timezone.
+   * Items are sorted by customer id.
+   *
+   * @throws {ScrmError} `code` "validation" at `now` and at each bad record (`customers[3]`).
+   */
+  due(customers: Array<PoolFactsJson>, now: Date | string): Due
+  /**
+   * Whether `employee` may claim `customer` (a PoolFacts record) from the pool at `now`: every
+   * rule that refuses (`owned`, `resigned`, `daily_limit`, `capacity`, `previous_owner`,
+   * `cooling_off`), each with its reason.
+   *
+   * @throws {ScrmError} `code` "validation" at `now`, naming each bad field of `employee` and
+   * `customer` (`customer.pooled_at` when a previous owner's wait cannot be measured).
+   */
+  claim(employee: EmployeeJson, customer: PoolFactsJson, now: Date | string): ClaimDecision
+  /**
+   * Checks a transfer request at `now` against the earlier transfers `history` (at most 2 per
+   * customer in 90 days, none while one is waiting) and, when given, the `employees` (a
+   * resigned takeover, the wrong kind for the handover's status): the customers accepted, those
+   * refused with the rule and reason, and the records to store.
+   *
+   * @throws {ScrmError} `code` "validation" at `now`, at `customers` for more than 100 in one
+   * request, at `kind`, and naming each bad field of `request`, `history` and `employees`.
+   */
+  planTransfer(request: TransferRequestJson, now: Date | string, history?: Array<TransferRecordJson> | undefined | null, employees?: Array<EmployeeJson> | undefined | null): TransferPlan
+  /**
+   * The status of each transfer record at `now`, in input order, with WeCom's codes:
+   * `waiting`, `done`, `refused`, `taker_at_limit` (needs `employees` and
+   * `transfer.taker_limit`), `no_relation`.
+   *
+   * @throws {ScrmError} `code` "validation" at `now` and naming each bad field of `records`
+   * (`records[0].refused_at`) and `employees`.
+   */
+  transferStatus(records: Array<TransferRecordJson>, now: Date | string, employees?: Array<EmployeeJson> | undefined | null): TransferStatuses
+  /**
+   * Assigns new customers (`leads`) in order at `now`: the route of each lead's channel code,
+   * the strategy's turn, who was passed over and why. `state` is the `state` of the previous
+   * call (absent: a fresh start); pass the returned `state` and `employees` (their counters
+   * updated) to the next call.
+   *
+   * @throws {ScrmError} `code` "validation" at `now` and naming each bad field of `employees`
+   * (duplicate ids, unknown backups), `state` and `leads`.
+   */
+  assign(employees: Array<EmployeeJson>, leads: Array<LeadJson>, now: Date | string, state?: AssignStateJson | undefined | null): Assignment
+}
+
+/**
+ * A validated pricing section (meters, plans, coupons, packs, commission), loaded once; bill
+ * subscriptions with `invoice` and `statement`. Build one with `Pricing.fromJson` or
+ * `Pricing.fromPlaybook`. See `docs/billing.md`.
+ */
+export declare class Pricing {
+  /**
+   * Loads and validates a pricing section on its own (the `pricing` object of a playbook), as
+   * JSON text or an object. Problem paths leave out the `pricing.` prefix.
+   *
+   * @throws {ScrmError} `code` "parse" for text that is not JSON; "validation" with every
+   * problem at its path (`plans[0].charges[1].price.tiers[2].from`).
+   */
+  static fromJson(json: PricingJson | string): Pricing
+  /** The pricing section of a loaded playbook (empty when it has none). */
+  static fromPlaybook(playbook: Playbook): Pricing
+  /** The section as a plain object; `Pricing.fromJson` reads it back to an equal one. */
+  toJson(): PricingJson
+  /**
+   * The invoice of `subscription` for the billing period containing `at`, with that period's
+   * `usage` (meter id → quantity as a decimal string, or transactions for a percentage charge),
+   * as known at `now` (a draft until the period ends). Each line has its kind, quantity, unit
+   * price, rounded and exact amounts (decimal strings) and explanation; proration counts local
+   * days in the subscription's timezone.
+   *
+   * @throws {ScrmError} `code` "validation" at `at` or `now`, and naming each bad field of
+   * `subscription` (`subscription.changes[0].plan`) and `usage` (`usage.sms`).
+   */
+  invoice(subscription: SubscriptionJson, usage: UsageJson, at: Date | string, now: Date | string): Invoice
+  /**
+   * Every invoice of `subscription` from its first period through the one containing `now`,
+   * fixed once coupons carried from invoice to invoice. `usage` maps each period's first local
+   * day to its usage: `{ '2026-03-01': { sms: '1500' } }`.
+   *
+   * @throws {ScrmError} As `invoice`.
+   */
+  statement(subscription: SubscriptionJson, usage: Record<string, UsageJson>, now: Date | string): Statement
 }
 
 /**
@@ -319,6 +1320,36 @@ export declare class Tagger {
   applyPreTags(customer: CustomerJson, preTags: Array<PreTagJson>): TagEventResult
 }
 
+/**
+ * The fee of each event of a charge billed in advance (预付), given the period's earlier events
+ * `prior` (units per event, or transaction amounts, as decimal strings): what each event adds to
+ * the period's price, and the total.
+ *
+ * @throws {ScrmError} As `price`, and for a model that cannot be billed in advance (volume) or a
+ * negative event.
+ */
+export declare function advanceFees(charge: ChargeModelJson, events: Array<string>, currency: string, prior?: Array<string> | undefined | null): AdvanceFees
+
+/**
+ * Attributes one sale to the touches before it (`attribution.model`: `first_touch`,
+ * `last_touch`, `linear`, `time_decay`, `position_based`, within `lookback`): each credited
+ * touch's weight and amount (exact decimal strings that sum to the sale), the touches excluded
+ * and why, and what is left unattributed.
+ *
+ * @throws {ScrmError} `code` "validation" naming each bad field (`attribution.model`,
+ * `sale.amount` for an amount that is not a decimal string); "parse" for a value that has no
+ * JSON form.
+ */
+export declare function attribute(attribution: AttributionSettingsJson, sale: SaleJson): Attribution
+
+/**
+ * When each customer first reached each stage ("became a lead on ..."), journeys in input
+ * order, stages in stage order.
+ *
+ * @throws {ScrmError} `code` "validation" naming each bad field of `options` and `journeys`.
+ */
+export declare function became(options: AnalyticsOptionsJson, journeys: Array<StageJourneyJson>): Array<Became>
+
 /** A channel customers arrive through. */
 export interface Channel {
   /** Stable id. */
@@ -328,6 +1359,57 @@ export interface Channel {
   /** Platform name: "wecom", "wechat", "mini_program", "douyin", "offline", ... */
   platform: string
 }
+
+/**
+ * Monthly cohorts (同期群) as of `asOf` (a `Date` or an RFC 3339 string): customers by the
+ * local month they were created in, and how many of each cohort reached the retained stage in
+ * each following month.
+ *
+ * @throws {ScrmError} `code` "validation" at `as_of` and naming each bad field of `options` and
+ * `journeys`.
+ */
+export declare function cohorts(options: AnalyticsOptionsJson, journeys: Array<StageJourneyJson>, asOf: Date | string): Cohorts
+
+/**
+ * Every commission line as of `asOf` (a `Date` or an RFC 3339 string) under a commission plan
+ * (a playbook's `pricing.commission`, see `Playbook.commission`): per sale, touch and referral
+ * level the promoter, rate, commission, what is already paid and the amount still due (or
+ * clawed back after a refund) with its status; and the totals. Amounts are decimal strings.
+ * `history` holds the `sales` with their touches, and optionally `refunds`, `payouts` and
+ * `referrers` (promoter → upline).
+ *
+ * @throws {ScrmError} `code` "validation" at `as_of`, naming each bad field of `plan`
+ * (`plan.referral.levels`) and `history` (`refunds[1].amount`, `payouts[0].promoter`).
+ */
+export declare function commission(plan: CommissionPlanJson, history: CpsHistoryJson, asOf: Date | string): Commissions
+
+/**
+ * The statement (对账单) of one promoter for `[from, to)` (each a `Date` or an RFC 3339
+ * string): their commission lines in the window, the totals and an explanation.
+ *
+ * @throws {ScrmError} As `commission`, and at `from` when it is not before `to`.
+ */
+export declare function commissionStatement(plan: CommissionPlanJson, history: CpsHistoryJson, promoter: string, from: Date | string, to: Date | string): CommissionStatement
+
+/**
+ * Consumes usages from wallets, in time order (expired wallets first drop out; then bonus units
+ * before paid units, each oldest wallet first; the same usage id twice counts once): the wallets
+ * after, and per usage what was consumed from which wallet, the shortfall, and what expired on
+ * the way. Units are decimal strings. Wallets are plain data: store them and pass them back.
+ *
+ * @throws {ScrmError} `code` "validation" naming each bad field (`usages[0].quantity`,
+ * `wallets[1].id` for a blank or duplicate id), and a usage id sent twice with other content.
+ */
+export declare function consume(wallets: Array<WalletJson>, usages: Array<PackUsageJson>): Consumed
+
+/**
+ * The cost per lead (获客成本) of each channel: its spend (decimal strings, per currency)
+ * divided by the journeys that reached the lead stage.
+ *
+ * @throws {ScrmError} `code` "validation" naming each bad field of `options`, `journeys` and
+ * `spend` (`spend[0].amount` for an amount that is not a decimal string).
+ */
+export declare function costPerLead(options: AnalyticsOptionsJson, journeys: Array<StageJourneyJson>, spend: Array<SpendJson>): CostPerLead
 
 /**
  * The decision chain (决策链) of an account, e.g.
@@ -356,6 +1438,26 @@ export interface DecisionChain {
   /** What the sales team still needs to find, e.g. "no decision maker known". */
   gaps: Array<string>
 }
+
+/**
+ * The progress of a fission campaign (助力裂变) at `now` (a `Date` or an RFC 3339 string): per
+ * inviter the helps counted, the goal, whether the reward is earned and when; each help with its
+ * status and reason (a friend from before the campaign, in `existingFriends`, does not count).
+ *
+ * @throws {ScrmError} `code` "validation" at `now` and naming each bad field of `campaign`
+ * (`goal`) and `events`; "parse" for a value that has no JSON form.
+ */
+export declare function fission(campaign: FissionCampaignJson, events: Array<EventJson>, now: Date | string, existingFriends?: Array<string> | undefined | null): FissionProgress
+
+/**
+ * The stage funnel (漏斗) of customer journeys: how many reached each stage, the conversion
+ * between consecutive stages (exact decimal strings), overall, by channel and by owner, and the
+ * time spent in each stage.
+ *
+ * @throws {ScrmError} `code` "validation" naming each bad field of `options` (`stages[1]`,
+ * `timezone`) and `journeys` (`journeys[1].customer_id`).
+ */
+export declare function funnel(options: AnalyticsOptionsJson, journeys: Array<StageJourneyJson>): Funnel
 
 /**
  * One identity of a customer, normalised, in the JSON shape of `docs/data-model.md`: it can go
@@ -397,6 +1499,19 @@ export interface Identity {
 export declare function merge(customers: Array<CustomerJson>, policy?: MergePolicyJson | undefined | null): CustomerJson
 
 /**
+ * Meters usage events (计量): per customer, meter and billing period (whole local days in the
+ * customer's timezone), the meter's value as a decimal string. A usage event sent again counts
+ * once (`report.replayed`); the same id with other content is a conflict, and an event that does
+ * not read as one is rejected (both listed in the report, not thrown). `meters` is a playbook's
+ * `pricing.meters`; `options` (every field optional) sets the default timezone and interval and
+ * per-customer ones.
+ *
+ * @throws {ScrmError} `code` "validation" naming each bad meter (`meters[0].field`) or option,
+ * or a value that overflows; "parse" for a value that has no JSON form.
+ */
+export declare function meter(meters: Array<MeterJson>, events: Array<UsageEventJson>, options?: MeterOptionsJson | undefined | null): Metered
+
+/**
  * Normalises an identity: `normalizeIdentity('phone', '138 0013 8000')` gives
  * `{ kind: 'phone', value: '+8613800138000', strong: false }`. Phones default to region CN.
  * `wechat_openid`, `douyin_openid` and `wecom_external_userid` need the `scope` (app or corp id).
@@ -407,6 +1522,27 @@ export declare function merge(customers: Array<CustomerJson>, policy?: MergePoli
  */
 export declare function normalizeIdentity(kind: IdentityKind, value: string, scope?: string | undefined | null): Identity
 
+/**
+ * The pack ladder (a playbook's `pricing.packs`, see `Playbook.packs`) with each pack's total
+ * units, effective unit price and discount against the smallest pack (decimal strings).
+ *
+ * @throws {ScrmError} `code` "validation" naming each bad field (`packs.ladder[1].price`).
+ */
+export declare function packLadder(packs: PacksJson): PackLadder
+
+/**
+ * Prices `quantity` (a decimal string such as `"1500"`, or for a percentage charge the list of
+ * transaction amounts, `["5", "10"]`) with a charge model (`standard`, `graduated`, `volume`,
+ * `package`, `percentage`, `graduated_percentage`), in arrears: the amount rounded to the
+ * currency's minor unit, the exact amount, the parts and the calculation in words. Amounts are
+ * decimal strings, never JS numbers.
+ *
+ * @throws {ScrmError} `code` "validation" naming each bad field of `charge`
+ * (`price.tiers[1].from`), at `quantity` for a quantity of the wrong kind or a JS number with a
+ * fraction, at `currency` for an unknown ISO 4217 code.
+ */
+export declare function price(charge: ChargeModelJson, quantity: string | Array<string>, currency: string): Price
+
 /** One problem of an input: where it is and what is wrong. */
 export interface Problem {
   /** Dotted path of the field at fault, e.g. `taxonomy.groups[2].tags[0].id`; "" for the root. */
@@ -414,6 +1550,18 @@ export interface Problem {
   /** What is wrong, naming the offending value. */
   message: string
 }
+
+/**
+ * The propagation trees (传播裂变树) of share, invite and arrival events: per campaign (or per
+ * `rules.group_by` key) the depth, reach, sharers, conversion, K-factor, levels and top
+ * spreaders, and with `rules.include_nodes` every node with its parent and reason. `rules`
+ * absent: the defaults of `docs/social.md`. Events that join no tree are listed in `skipped`
+ * with the reason.
+ *
+ * @throws {ScrmError} `code` "validation" naming each bad field (`events[1].tenant_id`,
+ * `invite_types[0]`); "parse" for a value that has no JSON form.
+ */
+export declare function propagation(events: Array<EventJson>, rules?: PropagationRulesJson | undefined | null): Propagation
 
 /** Who or what applied a tag: `{ kind: 'keyword', id: 'kw_price' }`, `{ kind: 'manual' }`. */
 export interface Provenance {
@@ -425,6 +1573,24 @@ export interface Provenance {
   /** The id of the rule, for the kinds that have one. */
   id?: string
 }
+
+/**
+ * The wallet a purchase of pack `packId` at `at` (a `Date` or an RFC 3339 string) creates, with
+ * id `walletId`: its paid and bonus units and, for a pack with `valid_for`, when it expires.
+ *
+ * @throws {ScrmError} `code` "validation" at `pack_id` for an unknown pack, at `at`, and naming
+ * each bad field of `packs`.
+ */
+export declare function purchase(packs: PacksJson, packId: string, walletId: string, at: Date | string): WalletJson
+
+/**
+ * A self-contained HTML page of the reports in `report` (a title and, each optional, a funnel,
+ * scores for a histogram, propagation trees, cohorts and cost per lead, as the other functions
+ * return them); every part absent is left out.
+ *
+ * @throws {ScrmError} `code` "validation" naming each bad field of `report`.
+ */
+export declare function reportHtml(report: ReportInputJson): string
 
 /**
  * Resolves identities over customers (in the JSON shape of `docs/data-model.md`): the clusters

@@ -3,13 +3,21 @@
 //! Every export goes through [`run`], which catches panics and throws one kind of error: a JS
 //! `Error` whose `code` is the stable kind code (`"parse"`, `"validation"`,
 //! `"unsupported_version"`, `"internal"`) and whose `problems` lists `{ path, message }`.
+//! The async exports catch panics on the worker thread and reject with the same error
+//! ([`rejection`]). Documents cross as JSON: [`json_text`] writes a JS value with
+//! `JSON.stringify`, [`document`] runs the core's `*_json` function and reads its output back.
 
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 mod account;
+mod analytics;
+mod billing;
 mod condition;
+mod cps;
+mod engine;
 mod identity;
 mod playbook;
+mod pool;
 mod segment;
 mod tagging;
 
@@ -18,9 +26,14 @@ use napi_derive::napi;
 use scrm_core::ErrorKind;
 
 pub use account::{DecisionChain, decision_chain};
+pub use analytics::{became, cohorts, cost_per_lead, fission, funnel, propagation, report_html};
+pub use billing::{Pricing, advance_fees, meter, price};
 pub use condition::{CompiledCondition, Condition};
+pub use cps::{attribute, commission, commission_statement, consume, pack_ladder, purchase};
+pub use engine::Engine;
 pub use identity::{Identity, merge, normalize_identity, resolve};
 pub use playbook::Playbook;
+pub use pool::Pool;
 pub use segment::Segment;
 pub use tagging::{Provenance, TagChange, TagEventResult, Tagger};
 
@@ -77,19 +90,36 @@ fn throw_parts(
     message: &str,
     problems: &[scrm_core::Problem],
 ) -> Error {
-    let thrown = env
-        .create_error(Error::new(Status::GenericFailure, message.to_owned()))
-        .and_then(|mut object| {
-            object.set_named_property("code", kind.code())?;
-            object.set_named_property("kind", kind.code())?;
-            let problems: Vec<Problem> = problems.iter().map(Problem::from).collect();
-            object.set_named_property("problems", problems)?;
-            env.throw(object)
-        });
+    let thrown = error_object(env, kind, message, problems).and_then(|object| env.throw(object));
     match thrown {
         Ok(()) => Error::new(Status::PendingException, message.to_owned()),
         // Building the rich error failed (the environment is shutting down): a plain one will do.
         Err(_) => Error::new(Status::GenericFailure, message.to_owned()),
+    }
+}
+
+/// The JS `Error` of a scrm error: `code`, `kind` and `problems` set.
+fn error_object<'env>(
+    env: &'env Env,
+    kind: ErrorKind,
+    message: &str,
+    problems: &[scrm_core::Problem],
+) -> Result<Object<'env>> {
+    let mut object = env.create_error(Error::new(Status::GenericFailure, message.to_owned()))?;
+    object.set_named_property("code", kind.code())?;
+    object.set_named_property("kind", kind.code())?;
+    let problems: Vec<Problem> = problems.iter().map(Problem::from).collect();
+    object.set_named_property("problems", problems)?;
+    Ok(object)
+}
+
+/// The rejection of a promise for a scrm error: the same JS `Error` as [`run`] throws, carried
+/// by reference (an async task cannot throw; it returns the error its promise rejects with).
+pub(crate) fn rejection(env: &Env, error: &scrm_core::Error) -> Error {
+    let message = error.to_string();
+    match error_object(env, error.kind(), &message, error.problems()) {
+        Ok(object) => Error::from(object.to_unknown()),
+        Err(_) => Error::new(Status::GenericFailure, message),
     }
 }
 
@@ -118,6 +148,40 @@ pub(crate) fn json_text(env: &Env, value: Unknown<'_>, what: &str) -> Result<Str
             format!("cannot be written as JSON: {}", e.reason),
         )),
     }
+}
+
+/// Runs a core document function (JSON text in, JSON text out) with panics caught and reads its
+/// output back into a JS value: the one path every document call (engine, pool, social, analytics,
+/// billing, CPS, packs) takes.
+pub(crate) fn document<'env>(
+    env: &'env Env,
+    work: impl FnOnce() -> scrm_core::Result<String>,
+) -> Result<Unknown<'env>> {
+    // `JSON.parse` builds the objects far faster than one N-API call per property would.
+    let text = run(env, work)?;
+    parse_json(env, text)
+}
+
+/// [`json_text`] for an optional argument: `undefined` and `null` are absent.
+pub(crate) fn optional_json(
+    env: &Env,
+    value: Option<Unknown<'_>>,
+    what: &str,
+) -> Result<Option<String>> {
+    match value {
+        None => Ok(None),
+        Some(v) if matches!(v.get_type()?, ValueType::Undefined | ValueType::Null) => Ok(None),
+        Some(v) => json_text(env, v, what).map(Some),
+    }
+}
+
+/// Reads JSON text the core wrote with the engine's own `JSON.parse` (numbers, at most 53 bits in
+/// scrm's documents, become JS numbers).
+pub(crate) fn parse_json<'env>(env: &'env Env, text: String) -> Result<Unknown<'env>> {
+    env.get_global()?
+        .get_named_property::<Object>("JSON")?
+        .get_named_property::<Function<String, Unknown>>("parse")?
+        .call(text)
 }
 
 /// Reads JSON text the core wrote back into a JS value.

@@ -155,6 +155,24 @@ impl Playbook {
             .collect()
     }
 
+    /// The CPS commission plan (`pricing.commission`), for `commission` and
+    /// `commissionStatement`; `null` when the tenant pays no promoters.
+    #[napi(getter, ts_return_type = "CommissionPlanJson | null")]
+    pub fn commission(&self) -> Option<serde_json::Value> {
+        self.inner
+            .commission()
+            .and_then(|c| serde_json::to_value(c).ok())
+    }
+
+    /// The usage packs sold (`pricing.packs`), for `packLadder` and `purchase`; `null` when the
+    /// tenant sells none.
+    #[napi(getter, ts_return_type = "PacksJson | null")]
+    pub fn packs(&self) -> Option<serde_json::Value> {
+        self.inner
+            .packs()
+            .and_then(|p| serde_json::to_value(p).ok())
+    }
+
     /// Whether two playbooks are equal (same document after loading).
     #[napi]
     pub fn equals(&self, other: &Playbook) -> bool {
