@@ -11,10 +11,15 @@
 
 uniffi::setup_scaffolding!();
 
+mod analytics;
+mod billing;
 mod condition;
 mod convert;
 mod customers;
+mod effects;
+mod engine;
 mod model;
+mod pool;
 mod records;
 mod tagging;
 
@@ -22,15 +27,29 @@ use std::sync::Arc;
 
 use scrm_core::{ErrorKind, Format};
 
+pub use analytics::{
+    became_json, cohorts_json, cost_per_lead_json, fission_json, funnel_json, propagation_json,
+    report_html_json,
+};
+pub use billing::{
+    Pricing, advance_fees_json, attribute_json, commission_json, commission_statement_json,
+    consume_json, meter_json, pack_ladder_json, price_json, purchase_json,
+};
 pub use condition::{CompiledCondition, Condition, Segment};
 pub use customers::{
     custom_identity, customer_from_json, customer_to_json, decision_chain, decision_chain_json,
     event_from_json, event_to_json, merge, merge_json, normalize_identity, resolve, resolve_json,
 };
+pub use effects::{
+    Applied, DueItem, Effects, OwnerAlert, OwnerTask, PriorityItem, Score, ScoreChange, ScoreRule,
+    StageChange, ThresholdChange,
+};
+pub use engine::Engine;
 pub use model::{
     Account, AppliedTag, Attribute, AttributeValue, ConsentRecord, ConsentSource, ConsentStatus,
     Contact, ContactRole, Customer, Event, Follower, MergePolicy, MergeStrategy, PreTag, Touch,
 };
+pub use pool::PoolRules;
 pub use records::{
     Channel, DecisionChain, Identity, MergeResult, Problem, Provenance, Tag, TagChange,
     TagEventResult, TagGroup, TagResult,
