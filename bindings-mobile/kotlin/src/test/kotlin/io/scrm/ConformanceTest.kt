@@ -263,6 +263,17 @@ class ConformanceTest {
             }
         }
 
+    /** The engine.run vectors whose steps succeed give the same steps through the typed Effects. */
+    @TestFactory
+    fun theTypedEngineAgreesWithTheVectors(): List<DynamicTest> = vectors
+        .filter { OpsConformance.typedEngineRuns(it) }
+        .map { v ->
+            DynamicTest.dynamicTest("typed ${v.getString("id")}") {
+                val expected = v.getJSONObject("expect").getJSONArray("steps")
+                assertEquals(canonicalJson(expected), canonicalJson(OpsConformance.typedEngineSteps(v)), "typed path of ${v.getString("id")}")
+            }
+        }
+
     @Test
     fun thereAreVectors() {
         assertTrue(vectors.size >= 15, "found ${vectors.size} vectors")

@@ -372,6 +372,47 @@ object OpsConformance {
         out
     }
 
+    /** Whether the typed calls can run `v`: an `engine.run` of events and ticks whose steps all succeed. */
+    fun typedEngineRuns(v: JSONObject): Boolean =
+        v.getString("op") == "engine.run" && wants(v, "steps") &&
+            v.at("steps").items().all { (it as JSONObject).has("event") || it.has("tick") } &&
+            v.at("expect").at("steps").items().none { (it as JSONObject).has("error") }
+
+    /** The effects of one step through the typed records, summarised as `stepSummary` does. */
+    private fun typedSummary(e: Effects): JSONObject {
+        val out = JSONObject()
+        if (e.replayed) out.put("replayed", true)
+        if (e.refolded) out.put("refolded", true)
+        val sign = mapOf("added" to "+", "removed" to "-")
+        val lists = listOf(
+            "tags" to e.tags.map { (sign[it.action] ?: "~") + it.tagId },
+            "stages" to e.stages.map { arr(listOf(it.from, it.to, it.rule)) },
+            "thresholds" to e.thresholds.map { (if (it.fired) "+" else "-") + it.id },
+            "tasks" to e.tasks.map { it.id },
+            "alerts" to e.alerts.map { it.id },
+        )
+        for ((key, value) in lists) if (value.isNotEmpty()) out.put(key, arr(value))
+        e.score?.delta?.takeIf { it != "0" }?.let { out.put("delta", it) }
+        return out
+    }
+
+    /** The `steps` of an `engine.run` vector through `apply` and `tick` with typed events and effects. */
+    fun typedEngineSteps(v: JSONObject): JSONArray = engineOf(v).use { engine ->
+        var profile: String? = if (v.isNull("customer")) null else engine.newProfile(customerFromJson(field(v, "customer")))
+        val steps = JSONArray()
+        for (step in v.at("steps").items()) {
+            val applied = if ((step as JSONObject).has("event")) {
+                val e = step.get("event")
+                engine.apply(profile, eventFromJson(eventText(engine, e)), instant(step.opt("now") ?: e.at("at")))
+            } else {
+                engine.tick(profile ?: throw AssertionError("a profile before a tick"), instant(step.get("tick")))
+            }
+            profile = applied.profileJson
+            steps.put(typedSummary(applied.effects))
+        }
+        steps
+    }
+
     /** Many customers folded in batches; `report` asks for fold, stages, scores, rfm, priority. */
     private fun engineBatch(v: JSONObject): JSONObject = engineOf(v).use { engine ->
         var profiles: List<Any> = v.at("customers").items().map { parseJson(engine.newProfileJson(JSONObject.valueToString(it))) }
