@@ -181,6 +181,28 @@ impl Playbook {
         self.inner.channels().iter().map(Channel::from).collect()
     }
 
+    /// The pricing section (plans, meters, coupons, commission, packs) as JSON, for
+    /// `Pricing.fromJson`; `{}`-like defaults when the playbook has none.
+    pub fn pricing_section_json(&self) -> String {
+        serde_json::to_string(self.inner.pricing()).unwrap_or_default()
+    }
+
+    /// The commission section (`pricing.commission`) as JSON, the `"plan"` of `commissionJson`
+    /// and `commissionStatementJson`; null when the playbook has none.
+    pub fn commission_section_json(&self) -> Option<String> {
+        self.inner
+            .commission()
+            .and_then(|c| serde_json::to_string(c).ok())
+    }
+
+    /// The usage packs section (`pricing.packs`) as JSON, the `"packs"` of `packLadderJson` and
+    /// `purchaseJson`; null when the playbook has none.
+    pub fn packs_section_json(&self) -> Option<String> {
+        self.inner
+            .packs()
+            .and_then(|p| serde_json::to_string(p).ok())
+    }
+
     /// The tag groups with their tags, in document order.
     pub fn tag_groups(&self) -> Vec<TagGroup> {
         self.inner

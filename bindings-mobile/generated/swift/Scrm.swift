@@ -1539,9 +1539,27 @@ public protocol PlaybookProtocol: AnyObject, Sendable {
     func channels()  -> [Channel]
     
     /**
+     * The commission section (`pricing.commission`) as JSON, the `"plan"` of `commissionJson`
+     * and `commissionStatementJson`; null when the playbook has none.
+     */
+    func commissionSectionJson()  -> String?
+    
+    /**
      * The display name, if any.
      */
     func name()  -> String?
+    
+    /**
+     * The usage packs section (`pricing.packs`) as JSON, the `"packs"` of `packLadderJson` and
+     * `purchaseJson`; null when the playbook has none.
+     */
+    func packsSectionJson()  -> String?
+    
+    /**
+     * The pricing section (plans, meters, coupons, commission, packs) as JSON, for
+     * `Pricing.fromJson`; `{}`-like defaults when the playbook has none.
+     */
+    func pricingSectionJson()  -> String
     
     /**
      * The document format version (1).
@@ -1662,12 +1680,51 @@ open func channels() -> [Channel]  {
 }
     
     /**
+     * The commission section (`pricing.commission`) as JSON, the `"plan"` of `commissionJson`
+     * and `commissionStatementJson`; null when the playbook has none.
+     */
+open func commissionSectionJson() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_playbook_commission_section_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * The display name, if any.
      */
 open func name() -> String?  {
     return try!  FfiConverterOptionString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_scrm_mobile_fn_method_playbook_name(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The usage packs section (`pricing.packs`) as JSON, the `"packs"` of `packLadderJson` and
+     * `purchaseJson`; null when the playbook has none.
+     */
+open func packsSectionJson() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_playbook_packs_section_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The pricing section (plans, meters, coupons, commission, packs) as JSON, for
+     * `Pricing.fromJson`; `{}`-like defaults when the playbook has none.
+     */
+open func pricingSectionJson() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_playbook_pricing_section_json(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -8262,7 +8319,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_scrm_mobile_checksum_method_playbook_channels() != 37968) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_scrm_mobile_checksum_method_playbook_commission_section_json() != 58203) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_scrm_mobile_checksum_method_playbook_name() != 7646) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_playbook_packs_section_json() != 3850) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_playbook_pricing_section_json() != 64495) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_scrm_mobile_checksum_method_playbook_schema_version() != 22262) {

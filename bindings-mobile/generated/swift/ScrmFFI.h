@@ -268,9 +268,24 @@ uint64_t uniffi_scrm_mobile_fn_constructor_playbook_from_toml(RustBuffer text, R
 RustBuffer uniffi_scrm_mobile_fn_method_playbook_channels(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_PLAYBOOK_COMMISSION_SECTION_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_PLAYBOOK_COMMISSION_SECTION_JSON
+RustBuffer uniffi_scrm_mobile_fn_method_playbook_commission_section_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_PLAYBOOK_NAME
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_PLAYBOOK_NAME
 RustBuffer uniffi_scrm_mobile_fn_method_playbook_name(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_PLAYBOOK_PACKS_SECTION_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_PLAYBOOK_PACKS_SECTION_JSON
+RustBuffer uniffi_scrm_mobile_fn_method_playbook_packs_section_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_PLAYBOOK_PRICING_SECTION_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_PLAYBOOK_PRICING_SECTION_JSON
+RustBuffer uniffi_scrm_mobile_fn_method_playbook_pricing_section_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_PLAYBOOK_SCHEMA_VERSION
@@ -1272,9 +1287,27 @@ uint16_t uniffi_scrm_mobile_checksum_method_playbook_channels(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_PLAYBOOK_COMMISSION_SECTION_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_PLAYBOOK_COMMISSION_SECTION_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_playbook_commission_section_json(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_PLAYBOOK_NAME
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_PLAYBOOK_NAME
 uint16_t uniffi_scrm_mobile_checksum_method_playbook_name(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_PLAYBOOK_PACKS_SECTION_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_PLAYBOOK_PACKS_SECTION_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_playbook_packs_section_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_PLAYBOOK_PRICING_SECTION_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_PLAYBOOK_PRICING_SECTION_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_playbook_pricing_section_json(void
     
 );
 #endif

@@ -739,7 +739,13 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_scrm_mobile_checksum_method_playbook_channels(
     ): Int
+    external fun uniffi_scrm_mobile_checksum_method_playbook_commission_section_json(
+    ): Int
     external fun uniffi_scrm_mobile_checksum_method_playbook_name(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_playbook_packs_section_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_playbook_pricing_section_json(
     ): Int
     external fun uniffi_scrm_mobile_checksum_method_playbook_schema_version(
     ): Int
@@ -889,7 +895,13 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_scrm_mobile_fn_method_playbook_channels(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_playbook_commission_section_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_method_playbook_name(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_playbook_packs_section_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_playbook_pricing_section_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_method_playbook_schema_version(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Int
@@ -1324,7 +1336,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_scrm_mobile_checksum_method_playbook_channels() and 0xFFFF) != 37968) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_scrm_mobile_checksum_method_playbook_commission_section_json() and 0xFFFF) != 58203) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_scrm_mobile_checksum_method_playbook_name() and 0xFFFF) != 7646) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_playbook_packs_section_json() and 0xFFFF) != 3850) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_playbook_pricing_section_json() and 0xFFFF) != 64495) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_scrm_mobile_checksum_method_playbook_schema_version() and 0xFFFF) != 22262) {
@@ -3374,9 +3395,27 @@ public interface PlaybookInterface {
     fun `channels`(): List<Channel>
     
     /**
+     * The commission section (`pricing.commission`) as JSON, the `"plan"` of `commissionJson`
+     * and `commissionStatementJson`; null when the playbook has none.
+     */
+    fun `commissionSectionJson`(): kotlin.String?
+    
+    /**
      * The display name, if any.
      */
     fun `name`(): kotlin.String?
+    
+    /**
+     * The usage packs section (`pricing.packs`) as JSON, the `"packs"` of `packLadderJson` and
+     * `purchaseJson`; null when the playbook has none.
+     */
+    fun `packsSectionJson`(): kotlin.String?
+    
+    /**
+     * The pricing section (plans, meters, coupons, commission, packs) as JSON, for
+     * `Pricing.fromJson`; `{}`-like defaults when the playbook has none.
+     */
+    fun `pricingSectionJson`(): kotlin.String
     
     /**
      * The document format version (1).
@@ -3528,12 +3567,63 @@ open class Playbook: Disposable, AutoCloseable, PlaybookInterface
 
     
     /**
+     * The commission section (`pricing.commission`) as JSON, the `"plan"` of `commissionJson`
+     * and `commissionStatementJson`; null when the playbook has none.
+     */override fun `commissionSectionJson`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_playbook_commission_section_json(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * The display name, if any.
      */override fun `name`(): kotlin.String? {
             return FfiConverterOptionalString.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_scrm_mobile_fn_method_playbook_name(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The usage packs section (`pricing.packs`) as JSON, the `"packs"` of `packLadderJson` and
+     * `purchaseJson`; null when the playbook has none.
+     */override fun `packsSectionJson`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_playbook_packs_section_json(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The pricing section (plans, meters, coupons, commission, packs) as JSON, for
+     * `Pricing.fromJson`; `{}`-like defaults when the playbook has none.
+     */override fun `pricingSectionJson`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_playbook_pricing_section_json(
         it,
         _status)
 }

@@ -47,6 +47,22 @@ class BillingTest {
     }
 
     @Test
+    fun playbookSectionsFeedTheDocumentCalls() {
+        Playbook.fromJson(readRepoFile("examples/playbooks/brand.json")).use { playbook ->
+            Pricing.fromJson(playbook.pricingSectionJson()).close()
+            val section = JSONObject(playbook.packsSectionJson() ?: throw AssertionError("brand.json sells packs"))
+            val ladder = JSONObject(packLadderJson(JSONObject().put("packs", section).toString()))
+            assertEquals(4, ladder.getJSONArray("packs").length())
+            val plan = playbook.commissionSectionJson() ?: throw AssertionError("brand.json pays commission")
+            val lines = JSONObject(commissionJson("""{"plan": $plan, "sales": [], "as_of": "2026-03-10T00:00:00Z"}"""))
+            assertEquals(0, lines.getJSONArray("lines").length())
+        }
+        val bare = Playbook.fromJson("""{"schema_version": 1, "tenant_id": "t", "timezone": "UTC"}""")
+        assertEquals(null, bare.packsSectionJson())
+        assertEquals(null, bare.commissionSectionJson())
+    }
+
+    @Test
     fun commissionAndPacks() {
         val commission = JSONObject(
             commissionJson(
