@@ -11,10 +11,15 @@
 
 uniffi::setup_scaffolding!();
 
+mod analytics;
+mod billing;
 mod condition;
 mod convert;
 mod customers;
+mod effects;
+mod engine;
 mod model;
+mod pool;
 mod records;
 mod tagging;
 
@@ -22,15 +27,29 @@ use std::sync::Arc;
 
 use scrm_core::{ErrorKind, Format};
 
+pub use analytics::{
+    became_json, cohorts_json, cost_per_lead_json, fission_json, funnel_json, propagation_json,
+    report_html_json,
+};
+pub use billing::{
+    Pricing, advance_fees_json, attribute_json, commission_json, commission_statement_json,
+    consume_json, meter_json, pack_ladder_json, price_json, purchase_json,
+};
 pub use condition::{CompiledCondition, Condition, Segment};
 pub use customers::{
     custom_identity, customer_from_json, customer_to_json, decision_chain, decision_chain_json,
     event_from_json, event_to_json, merge, merge_json, normalize_identity, resolve, resolve_json,
 };
+pub use effects::{
+    Applied, DueItem, Effects, OwnerAlert, OwnerTask, PriorityItem, Score, ScoreChange, ScoreRule,
+    StageChange, ThresholdChange,
+};
+pub use engine::Engine;
 pub use model::{
     Account, AppliedTag, Attribute, AttributeValue, ConsentRecord, ConsentSource, ConsentStatus,
     Contact, ContactRole, Customer, Event, Follower, MergePolicy, MergeStrategy, PreTag, Touch,
 };
+pub use pool::PoolRules;
 pub use records::{
     Channel, DecisionChain, Identity, MergeResult, Problem, Provenance, Tag, TagChange,
     TagEventResult, TagGroup, TagResult,
@@ -160,6 +179,28 @@ impl Playbook {
     /// The channels, in document order.
     pub fn channels(&self) -> Vec<Channel> {
         self.inner.channels().iter().map(Channel::from).collect()
+    }
+
+    /// The pricing section (plans, meters, coupons, commission, packs) as JSON, for
+    /// `Pricing.fromJson`; `{}`-like defaults when the playbook has none.
+    pub fn pricing_section_json(&self) -> String {
+        serde_json::to_string(self.inner.pricing()).unwrap_or_default()
+    }
+
+    /// The commission section (`pricing.commission`) as JSON, the `"plan"` of `commissionJson`
+    /// and `commissionStatementJson`; null when the playbook has none.
+    pub fn commission_section_json(&self) -> Option<String> {
+        self.inner
+            .commission()
+            .and_then(|c| serde_json::to_string(c).ok())
+    }
+
+    /// The usage packs section (`pricing.packs`) as JSON, the `"packs"` of `packLadderJson` and
+    /// `purchaseJson`; null when the playbook has none.
+    pub fn packs_section_json(&self) -> Option<String> {
+        self.inner
+            .packs()
+            .and_then(|p| serde_json::to_string(p).ok())
     }
 
     /// The tag groups with their tags, in document order.

@@ -1070,6 +1070,465 @@ public func FfiConverterTypeCondition_lower(_ value: Condition) -> UInt64 {
 
 
 /**
+ * The engine of one playbook, compiled once (conditions parsed, keywords built into one
+ * automaton, tags interned). Safe to share between threads.
+ */
+public protocol EngineProtocol: AnyObject, Sendable {
+    
+    /**
+     * Applies one event to a profile at `now`: the per-request path of a rep app. `profile_json`
+     * is the stored profile, or null for a customer seen for the first time. Returns the new
+     * profile (store it) and what changed: tags, the score and why, stage moves, tasks and
+     * alerts for the owner. Replaying an event changes nothing (`effects.replayed`).
+     *
+     * Throws `ScrmException.Validation` at `event.<field>` or `profile.<field>`, and
+     * `ScrmException.Parse` when `profile_json` is not JSON.
+     */
+    func apply(profileJson: String?, event: Event, now: Date) throws  -> Applied
+    
+    /**
+     * The JSON twin of `apply`: the event as JSON; returns `{"profile": ..., "effects": ...}`.
+     */
+    func applyJson(profileJson: String?, eventJson: String, now: Date) throws  -> String
+    
+    /**
+     * Folds a batch of events (a JSON list) over a JSON list of profiles (possibly `[]`), in
+     * time order per customer. Returns `{"profiles": [...], "report": {"applied", "replayed",
+     * "created", "refused": [...]}}`, the profiles given first, then the ones created.
+     */
+    func foldJson(profilesJson: String, eventsJson: String) throws  -> String
+    
+    /**
+     * A new profile (JSON) around a typed customer: placed in its first stage, scored.
+     *
+     * Throws `ScrmException.Validation` at the customer's field at fault
+     * (`customer.identities[0].value`).
+     */
+    func newProfile(customer: Customer) throws  -> String
+    
+    /**
+     * A new profile (JSON) around a customer given as JSON (`docs/data-model.md`).
+     */
+    func newProfileJson(customerJson: String) throws  -> String
+    
+    /**
+     * Today's call list of one owner (跟进优先级): the owner's customers among `profiles_json`
+     * (a JSON list of profiles), highest priority first, each with the reason in words.
+     */
+    func priorityList(owner: String, profilesJson: String, now: Date) throws  -> [PriorityItem]
+    
+    /**
+     * The JSON twin of `priorityList`: a JSON list of `{customer_id, priority, intent, urgency,
+     * value, reason}`.
+     */
+    func priorityListJson(owner: String, profilesJson: String, now: Date) throws  -> String
+    
+    /**
+     * Recomputes a profile from the customer's full history (after a playbook change). Returns
+     * the new profile and what changed.
+     *
+     * Throws `ScrmException.Validation` at `history[i].<field>` for a bad event.
+     */
+    func rescore(profileJson: String, history: [Event], now: Date) throws  -> Applied
+    
+    /**
+     * The JSON twin of `rescore`: the history as a JSON list of events; returns
+     * `{"profile": ..., "effects": ...}`.
+     */
+    func rescoreJson(profileJson: String, historyJson: String, now: Date) throws  -> String
+    
+    /**
+     * RFM scores of a JSON list of profiles at `now`; `mode` is "binary" or "quintiles". A JSON
+     * list of `{customer_id, r, f, m, segment?, ...}` in input order.
+     *
+     * Throws `ScrmException.Validation` at `mode` for another mode.
+     */
+    func rfmJson(profilesJson: String, now: Date, mode: String) throws  -> String
+    
+    /**
+     * The lead score of a profile at `now`, with where every point came from.
+     */
+    func score(profileJson: String, now: Date) throws  -> Score
+    
+    /**
+     * The JSON twin of `score`: the score document of `docs/scoring.md`.
+     */
+    func scoreJson(profileJson: String, now: Date) throws  -> String
+    
+    /**
+     * The tenant id of the playbook.
+     */
+    func tenantId()  -> String
+    
+    /**
+     * The time-based checks at `now` (inactivity moves, decayed score, overdue tasks) of one
+     * profile; the clock is never read. Returns the new profile and what changed.
+     */
+    func tick(profileJson: String, now: Date) throws  -> Applied
+    
+    /**
+     * The JSON twin of `tick`: returns `{"profile": ..., "effects": ...}`.
+     */
+    func tickJson(profileJson: String, now: Date) throws  -> String
+    
+}
+/**
+ * The engine of one playbook, compiled once (conditions parsed, keywords built into one
+ * automaton, tags interned). Safe to share between threads.
+ */
+open class Engine: EngineProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_scrm_mobile_fn_clone_engine(self.handle, $0) }
+    }
+    /**
+     * Compiles the scoring, lifecycle and tagging sections of `playbook`.
+     *
+     * Throws `ScrmException.Validation` listing every problem (a rule naming an unknown tag or
+     * stage, a condition that does not compile), each at its playbook path.
+     */
+public convenience init(playbook: Playbook)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_constructor_engine_new(
+        FfiConverterTypePlaybook_lower(playbook),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_scrm_mobile_fn_free_engine(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Applies one event to a profile at `now`: the per-request path of a rep app. `profile_json`
+     * is the stored profile, or null for a customer seen for the first time. Returns the new
+     * profile (store it) and what changed: tags, the score and why, stage moves, tasks and
+     * alerts for the owner. Replaying an event changes nothing (`effects.replayed`).
+     *
+     * Throws `ScrmException.Validation` at `event.<field>` or `profile.<field>`, and
+     * `ScrmException.Parse` when `profile_json` is not JSON.
+     */
+open func apply(profileJson: String?, event: Event, now: Date)throws  -> Applied  {
+    return try  FfiConverterTypeApplied_lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_engine_apply(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(profileJson),
+        FfiConverterTypeEvent_lower(event),
+        FfiConverterTimestamp.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The JSON twin of `apply`: the event as JSON; returns `{"profile": ..., "effects": ...}`.
+     */
+open func applyJson(profileJson: String?, eventJson: String, now: Date)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_engine_apply_json(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(profileJson),
+        FfiConverterString.lower(eventJson),
+        FfiConverterTimestamp.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Folds a batch of events (a JSON list) over a JSON list of profiles (possibly `[]`), in
+     * time order per customer. Returns `{"profiles": [...], "report": {"applied", "replayed",
+     * "created", "refused": [...]}}`, the profiles given first, then the ones created.
+     */
+open func foldJson(profilesJson: String, eventsJson: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_engine_fold_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profilesJson),
+        FfiConverterString.lower(eventsJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A new profile (JSON) around a typed customer: placed in its first stage, scored.
+     *
+     * Throws `ScrmException.Validation` at the customer's field at fault
+     * (`customer.identities[0].value`).
+     */
+open func newProfile(customer: Customer)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_engine_new_profile(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeCustomer_lower(customer),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A new profile (JSON) around a customer given as JSON (`docs/data-model.md`).
+     */
+open func newProfileJson(customerJson: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_engine_new_profile_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(customerJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Today's call list of one owner (跟进优先级): the owner's customers among `profiles_json`
+     * (a JSON list of profiles), highest priority first, each with the reason in words.
+     */
+open func priorityList(owner: String, profilesJson: String, now: Date)throws  -> [PriorityItem]  {
+    return try  FfiConverterSequenceTypePriorityItem.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_engine_priority_list(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(owner),
+        FfiConverterString.lower(profilesJson),
+        FfiConverterTimestamp.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The JSON twin of `priorityList`: a JSON list of `{customer_id, priority, intent, urgency,
+     * value, reason}`.
+     */
+open func priorityListJson(owner: String, profilesJson: String, now: Date)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_engine_priority_list_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(owner),
+        FfiConverterString.lower(profilesJson),
+        FfiConverterTimestamp.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Recomputes a profile from the customer's full history (after a playbook change). Returns
+     * the new profile and what changed.
+     *
+     * Throws `ScrmException.Validation` at `history[i].<field>` for a bad event.
+     */
+open func rescore(profileJson: String, history: [Event], now: Date)throws  -> Applied  {
+    return try  FfiConverterTypeApplied_lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_engine_rescore(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileJson),
+        FfiConverterSequenceTypeEvent.lower(history),
+        FfiConverterTimestamp.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The JSON twin of `rescore`: the history as a JSON list of events; returns
+     * `{"profile": ..., "effects": ...}`.
+     */
+open func rescoreJson(profileJson: String, historyJson: String, now: Date)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_engine_rescore_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileJson),
+        FfiConverterString.lower(historyJson),
+        FfiConverterTimestamp.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * RFM scores of a JSON list of profiles at `now`; `mode` is "binary" or "quintiles". A JSON
+     * list of `{customer_id, r, f, m, segment?, ...}` in input order.
+     *
+     * Throws `ScrmException.Validation` at `mode` for another mode.
+     */
+open func rfmJson(profilesJson: String, now: Date, mode: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_engine_rfm_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profilesJson),
+        FfiConverterTimestamp.lower(now),
+        FfiConverterString.lower(mode),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The lead score of a profile at `now`, with where every point came from.
+     */
+open func score(profileJson: String, now: Date)throws  -> Score  {
+    return try  FfiConverterTypeScore_lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_engine_score(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileJson),
+        FfiConverterTimestamp.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The JSON twin of `score`: the score document of `docs/scoring.md`.
+     */
+open func scoreJson(profileJson: String, now: Date)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_engine_score_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileJson),
+        FfiConverterTimestamp.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The tenant id of the playbook.
+     */
+open func tenantId() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_engine_tenant_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The time-based checks at `now` (inactivity moves, decayed score, overdue tasks) of one
+     * profile; the clock is never read. Returns the new profile and what changed.
+     */
+open func tick(profileJson: String, now: Date)throws  -> Applied  {
+    return try  FfiConverterTypeApplied_lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_engine_tick(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileJson),
+        FfiConverterTimestamp.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The JSON twin of `tick`: returns `{"profile": ..., "effects": ...}`.
+     */
+open func tickJson(profileJson: String, now: Date)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_engine_tick_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileJson),
+        FfiConverterTimestamp.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEngine: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Engine
+
+    public static func lift(_ handle: UInt64) throws -> Engine {
+        return Engine(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Engine) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Engine {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Engine, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEngine_lift(_ handle: UInt64) throws -> Engine {
+    return try FfiConverterTypeEngine.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEngine_lower(_ value: Engine) -> UInt64 {
+    return FfiConverterTypeEngine.lower(value)
+}
+
+
+
+
+
+
+/**
  * A validated tenant configuration. Build one with `Playbook.fromJson` or `Playbook.fromToml`.
  */
 public protocol PlaybookProtocol: AnyObject, Sendable {
@@ -1080,9 +1539,27 @@ public protocol PlaybookProtocol: AnyObject, Sendable {
     func channels()  -> [Channel]
     
     /**
+     * The commission section (`pricing.commission`) as JSON, the `"plan"` of `commissionJson`
+     * and `commissionStatementJson`; null when the playbook has none.
+     */
+    func commissionSectionJson()  -> String?
+    
+    /**
      * The display name, if any.
      */
     func name()  -> String?
+    
+    /**
+     * The usage packs section (`pricing.packs`) as JSON, the `"packs"` of `packLadderJson` and
+     * `purchaseJson`; null when the playbook has none.
+     */
+    func packsSectionJson()  -> String?
+    
+    /**
+     * The pricing section (plans, meters, coupons, commission, packs) as JSON, for
+     * `Pricing.fromJson`; `{}`-like defaults when the playbook has none.
+     */
+    func pricingSectionJson()  -> String
     
     /**
      * The document format version (1).
@@ -1203,12 +1680,51 @@ open func channels() -> [Channel]  {
 }
     
     /**
+     * The commission section (`pricing.commission`) as JSON, the `"plan"` of `commissionJson`
+     * and `commissionStatementJson`; null when the playbook has none.
+     */
+open func commissionSectionJson() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_playbook_commission_section_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * The display name, if any.
      */
 open func name() -> String?  {
     return try!  FfiConverterOptionString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_scrm_mobile_fn_method_playbook_name(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The usage packs section (`pricing.packs`) as JSON, the `"packs"` of `packLadderJson` and
+     * `purchaseJson`; null when the playbook has none.
+     */
+open func packsSectionJson() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_playbook_packs_section_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The pricing section (plans, meters, coupons, commission, packs) as JSON, for
+     * `Pricing.fromJson`; `{}`-like defaults when the playbook has none.
+     */
+open func pricingSectionJson() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_playbook_pricing_section_json(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1340,6 +1856,464 @@ public func FfiConverterTypePlaybook_lift(_ handle: UInt64) throws -> Playbook {
 #endif
 public func FfiConverterTypePlaybook_lower(_ value: Playbook) -> UInt64 {
     return FfiConverterTypePlaybook.lower(value)
+}
+
+
+
+
+
+
+/**
+ * The pool, transfer and assignment rules of one playbook, checked once when built. Safe to share
+ * between threads.
+ */
+public protocol PoolRulesProtocol: AnyObject, Sendable {
+    
+    /**
+     * Assigns leads (a JSON list) in order to the employees (a JSON list), continuing from
+     * `state_json` (null: a fresh state). Returns `{"decisions", "state", "employees"}`; pass
+     * `state` and `employees` to the next call.
+     */
+    func assignJson(employeesJson: String, stateJson: String?, leadsJson: String, now: Date) throws  -> String
+    
+    /**
+     * Whether an employee (JSON) may claim a pool customer (JSON pool facts) at `now` (领取).
+     * Returns `{customer_id, employee_id, allowed, refusals: [{rule, ..., reason}], reason}`.
+     */
+    func claimJson(employeeJson: String, customerJson: String, now: Date) throws  -> String
+    
+    /**
+     * What is due at `now` for the owned customers of `customers_json` (a JSON list of pool facts:
+     * `{customer_id, owner: {id, since}, stage?, last_follow_up?, ...}`): reclaim, warn or kept,
+     * each with its reason. Customers with nothing due are left out.
+     *
+     * Throws `ScrmException.Validation` at `customers[i]` for a bad item.
+     */
+    func due(customersJson: String, now: Date) throws  -> [DueItem]
+    
+    /**
+     * The JSON twin of `due`: `{"items": [...]}` as in `docs/pool.md`.
+     */
+    func dueJson(customersJson: String, now: Date) throws  -> String
+    
+    /**
+     * Checks a transfer request (JSON) against the earlier transfers (a JSON list) and the
+     * employees (a JSON list, or null). Returns `{accepted, refused, records, completes_at}`.
+     */
+    func planTransferJson(requestJson: String, historyJson: String, employeesJson: String?, now: Date) throws  -> String
+    
+    /**
+     * The status at `now` of each transfer record (a JSON list), with the employees (a JSON list,
+     * or null) for the takeover limit. Returns `{"outcomes": [...]}` in input order.
+     */
+    func transferStatusJson(recordsJson: String, employeesJson: String?, now: Date) throws  -> String
+    
+}
+/**
+ * The pool, transfer and assignment rules of one playbook, checked once when built. Safe to share
+ * between threads.
+ */
+open class PoolRules: PoolRulesProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_scrm_mobile_fn_clone_poolrules(self.handle, $0) }
+    }
+    /**
+     * Checks the pool, transfer and assignment sections of `playbook`.
+     *
+     * Throws `ScrmException.Validation` at the playbook path at fault.
+     */
+public convenience init(playbook: Playbook)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_constructor_poolrules_new(
+        FfiConverterTypePlaybook_lower(playbook),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_scrm_mobile_fn_free_poolrules(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Assigns leads (a JSON list) in order to the employees (a JSON list), continuing from
+     * `state_json` (null: a fresh state). Returns `{"decisions", "state", "employees"}`; pass
+     * `state` and `employees` to the next call.
+     */
+open func assignJson(employeesJson: String, stateJson: String?, leadsJson: String, now: Date)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_poolrules_assign_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(employeesJson),
+        FfiConverterOptionString.lower(stateJson),
+        FfiConverterString.lower(leadsJson),
+        FfiConverterTimestamp.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether an employee (JSON) may claim a pool customer (JSON pool facts) at `now` (领取).
+     * Returns `{customer_id, employee_id, allowed, refusals: [{rule, ..., reason}], reason}`.
+     */
+open func claimJson(employeeJson: String, customerJson: String, now: Date)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_poolrules_claim_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(employeeJson),
+        FfiConverterString.lower(customerJson),
+        FfiConverterTimestamp.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * What is due at `now` for the owned customers of `customers_json` (a JSON list of pool facts:
+     * `{customer_id, owner: {id, since}, stage?, last_follow_up?, ...}`): reclaim, warn or kept,
+     * each with its reason. Customers with nothing due are left out.
+     *
+     * Throws `ScrmException.Validation` at `customers[i]` for a bad item.
+     */
+open func due(customersJson: String, now: Date)throws  -> [DueItem]  {
+    return try  FfiConverterSequenceTypeDueItem.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_poolrules_due(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(customersJson),
+        FfiConverterTimestamp.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The JSON twin of `due`: `{"items": [...]}` as in `docs/pool.md`.
+     */
+open func dueJson(customersJson: String, now: Date)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_poolrules_due_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(customersJson),
+        FfiConverterTimestamp.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Checks a transfer request (JSON) against the earlier transfers (a JSON list) and the
+     * employees (a JSON list, or null). Returns `{accepted, refused, records, completes_at}`.
+     */
+open func planTransferJson(requestJson: String, historyJson: String, employeesJson: String?, now: Date)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_poolrules_plan_transfer_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(requestJson),
+        FfiConverterString.lower(historyJson),
+        FfiConverterOptionString.lower(employeesJson),
+        FfiConverterTimestamp.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The status at `now` of each transfer record (a JSON list), with the employees (a JSON list,
+     * or null) for the takeover limit. Returns `{"outcomes": [...]}` in input order.
+     */
+open func transferStatusJson(recordsJson: String, employeesJson: String?, now: Date)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_poolrules_transfer_status_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(recordsJson),
+        FfiConverterOptionString.lower(employeesJson),
+        FfiConverterTimestamp.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePoolRules: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = PoolRules
+
+    public static func lift(_ handle: UInt64) throws -> PoolRules {
+        return PoolRules(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: PoolRules) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PoolRules {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: PoolRules, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePoolRules_lift(_ handle: UInt64) throws -> PoolRules {
+    return try FfiConverterTypePoolRules.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePoolRules_lower(_ value: PoolRules) -> UInt64 {
+    return FfiConverterTypePoolRules.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A pricing section (plans, charges, coupons, meters), validated once. Safe to share between
+ * threads.
+ */
+public protocol PricingProtocol: AnyObject, Sendable {
+    
+    /**
+     * The invoice of a subscription (JSON) for the period containing `at`, with that period's
+     * usage (JSON: meter id → quantity or transactions, `{"sms": "1500"}`), as known at `now`.
+     * Returns the invoice JSON: period, status, lines with explanations, subtotal, discount,
+     * total, coupons.
+     */
+    func invoiceJson(subscriptionJson: String, usageJson: String, at: Date, now: Date) throws  -> String
+    
+    /**
+     * The statement of a subscription (JSON) from its first period through the one containing
+     * `now`; `usage_json` maps each period's first local day to its usage (`{"2026-03-01":
+     * {"sms": "1500"}}`). Returns `{"subscription_id", "invoices": [...], "total"}`.
+     */
+    func statementJson(subscriptionJson: String, usageJson: String, now: Date) throws  -> String
+    
+}
+/**
+ * A pricing section (plans, charges, coupons, meters), validated once. Safe to share between
+ * threads.
+ */
+open class Pricing: PricingProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_scrm_mobile_fn_clone_pricing(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_scrm_mobile_fn_free_pricing(handle, $0) }
+    }
+
+    
+    /**
+     * Loads and validates a pricing section on its own (the `pricing` object of a playbook).
+     *
+     * Throws `ScrmException.Parse` for malformed JSON and `ScrmException.Validation` with every
+     * problem at its path (`plans[0].charges[1].price.tiers[2].from`).
+     */
+public static func fromJson(text: String)throws  -> Pricing  {
+    return try  FfiConverterTypePricing_lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_constructor_pricing_from_json(
+        FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The pricing section of a playbook (empty when it has none).
+     */
+public static func fromPlaybook(playbook: Playbook) -> Pricing  {
+    return try!  FfiConverterTypePricing_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_constructor_pricing_from_playbook(
+        FfiConverterTypePlaybook_lower(playbook),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * The invoice of a subscription (JSON) for the period containing `at`, with that period's
+     * usage (JSON: meter id → quantity or transactions, `{"sms": "1500"}`), as known at `now`.
+     * Returns the invoice JSON: period, status, lines with explanations, subtotal, discount,
+     * total, coupons.
+     */
+open func invoiceJson(subscriptionJson: String, usageJson: String, at: Date, now: Date)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_pricing_invoice_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(subscriptionJson),
+        FfiConverterString.lower(usageJson),
+        FfiConverterTimestamp.lower(at),
+        FfiConverterTimestamp.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The statement of a subscription (JSON) from its first period through the one containing
+     * `now`; `usage_json` maps each period's first local day to its usage (`{"2026-03-01":
+     * {"sms": "1500"}}`). Returns `{"subscription_id", "invoices": [...], "total"}`.
+     */
+open func statementJson(subscriptionJson: String, usageJson: String, now: Date)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_pricing_statement_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(subscriptionJson),
+        FfiConverterString.lower(usageJson),
+        FfiConverterTimestamp.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePricing: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Pricing
+
+    public static func lift(_ handle: UInt64) throws -> Pricing {
+        return Pricing(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Pricing) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Pricing {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Pricing, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePricing_lift(_ handle: UInt64) throws -> Pricing {
+    return try FfiConverterTypePricing.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePricing_lower(_ value: Pricing) -> UInt64 {
+    return FfiConverterTypePricing.lower(value)
 }
 
 
@@ -2085,6 +3059,75 @@ public func FfiConverterTypeAccount_lower(_ value: Account) -> RustBuffer {
 
 
 /**
+ * The profile after a call, and what the call changed.
+ */
+public struct Applied: Equatable, Hashable {
+    /**
+     * The profile after the call, as JSON: store it and pass it to the next call.
+     */
+    public var profileJson: String
+    /**
+     * What changed.
+     */
+    public var effects: Effects
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The profile after the call, as JSON: store it and pass it to the next call.
+         */profileJson: String, 
+        /**
+         * What changed.
+         */effects: Effects) {
+        self.profileJson = profileJson
+        self.effects = effects
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Applied: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeApplied: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Applied {
+        return
+            try Applied(
+                profileJson: FfiConverterString.read(from: &buf), 
+                effects: FfiConverterTypeEffects.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Applied, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.profileJson, into: &buf)
+        FfiConverterTypeEffects.write(value.effects, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApplied_lift(_ buf: RustBuffer) throws -> Applied {
+    return try FfiConverterTypeApplied.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApplied_lower(_ value: Applied) -> RustBuffer {
+    return FfiConverterTypeApplied.lower(value)
+}
+
+
+/**
  * A tag applied to a customer, with who or what applied it.
  */
 public struct AppliedTag: Equatable, Hashable {
@@ -2821,6 +3864,294 @@ public func FfiConverterTypeDecisionChain_lower(_ value: DecisionChain) -> RustB
 
 
 /**
+ * What the pool has due for one owned customer (公海回收): reclaim it, warn the owner, or keep it.
+ */
+public struct DueItem: Equatable, Hashable {
+    /**
+     * The customer.
+     */
+    public var customerId: String
+    /**
+     * The owner now (for a reclaim: the owner losing the customer).
+     */
+    public var owner: String?
+    /**
+     * The customer's stage, if known.
+     */
+    public var stage: String?
+    /**
+     * "reclaim", "warn" or "kept"; more may come, so match with an else branch.
+     */
+    public var action: String
+    /**
+     * Why, in a sentence for the owner or a manager.
+     */
+    public var reason: String
+    /**
+     * When the idle clock started (the last follow-up, or when the owner took the customer on).
+     */
+    public var since: Date?
+    /**
+     * Days idle.
+     */
+    public var idleDays: UInt32?
+    /**
+     * The idle limit of the customer's stage, in days.
+     */
+    public var limitDays: UInt32?
+    /**
+     * For a warning: days until the reclaim day (1 = tomorrow).
+     */
+    public var daysLeft: UInt32?
+    /**
+     * For a warning: the reclaim day in the playbook timezone, ISO 8601 (`2026-03-17`).
+     */
+    public var reclaimOn: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The customer.
+         */customerId: String, 
+        /**
+         * The owner now (for a reclaim: the owner losing the customer).
+         */owner: String?, 
+        /**
+         * The customer's stage, if known.
+         */stage: String?, 
+        /**
+         * "reclaim", "warn" or "kept"; more may come, so match with an else branch.
+         */action: String, 
+        /**
+         * Why, in a sentence for the owner or a manager.
+         */reason: String, 
+        /**
+         * When the idle clock started (the last follow-up, or when the owner took the customer on).
+         */since: Date?, 
+        /**
+         * Days idle.
+         */idleDays: UInt32?, 
+        /**
+         * The idle limit of the customer's stage, in days.
+         */limitDays: UInt32?, 
+        /**
+         * For a warning: days until the reclaim day (1 = tomorrow).
+         */daysLeft: UInt32?, 
+        /**
+         * For a warning: the reclaim day in the playbook timezone, ISO 8601 (`2026-03-17`).
+         */reclaimOn: String?) {
+        self.customerId = customerId
+        self.owner = owner
+        self.stage = stage
+        self.action = action
+        self.reason = reason
+        self.since = since
+        self.idleDays = idleDays
+        self.limitDays = limitDays
+        self.daysLeft = daysLeft
+        self.reclaimOn = reclaimOn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DueItem: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDueItem: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DueItem {
+        return
+            try DueItem(
+                customerId: FfiConverterString.read(from: &buf), 
+                owner: FfiConverterOptionString.read(from: &buf), 
+                stage: FfiConverterOptionString.read(from: &buf), 
+                action: FfiConverterString.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf), 
+                since: FfiConverterOptionTimestamp.read(from: &buf), 
+                idleDays: FfiConverterOptionUInt32.read(from: &buf), 
+                limitDays: FfiConverterOptionUInt32.read(from: &buf), 
+                daysLeft: FfiConverterOptionUInt32.read(from: &buf), 
+                reclaimOn: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DueItem, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.customerId, into: &buf)
+        FfiConverterOptionString.write(value.owner, into: &buf)
+        FfiConverterOptionString.write(value.stage, into: &buf)
+        FfiConverterString.write(value.action, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+        FfiConverterOptionTimestamp.write(value.since, into: &buf)
+        FfiConverterOptionUInt32.write(value.idleDays, into: &buf)
+        FfiConverterOptionUInt32.write(value.limitDays, into: &buf)
+        FfiConverterOptionUInt32.write(value.daysLeft, into: &buf)
+        FfiConverterOptionString.write(value.reclaimOn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDueItem_lift(_ buf: RustBuffer) throws -> DueItem {
+    return try FfiConverterTypeDueItem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDueItem_lower(_ value: DueItem) -> RustBuffer {
+    return FfiConverterTypeDueItem.lower(value)
+}
+
+
+/**
+ * What one engine call changed, each with why: what a rep app shows or acts on.
+ */
+public struct Effects: Equatable, Hashable {
+    /**
+     * The event applied, if the call applied one.
+     */
+    public var eventId: String?
+    /**
+     * The event had been applied before: nothing changed.
+     */
+    public var replayed: Bool
+    /**
+     * The event was late and the recent events were re-folded around it.
+     */
+    public var refolded: Bool
+    /**
+     * Tags added, removed or refreshed, each with its reason.
+     */
+    public var tags: [TagChange]
+    /**
+     * The score before and after, when the playbook scores.
+     */
+    public var score: ScoreChange?
+    /**
+     * Stage changes (阶段变化), in order.
+     */
+    public var stages: [StageChange]
+    /**
+     * Score thresholds that fired or re-armed.
+     */
+    public var thresholds: [ThresholdChange]
+    /**
+     * Tasks for the owner (the tasks of a stage just entered).
+     */
+    public var tasks: [OwnerTask]
+    /**
+     * Alerts for the owner: thresholds reached, moves back or into side states.
+     */
+    public var alerts: [OwnerAlert]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The event applied, if the call applied one.
+         */eventId: String?, 
+        /**
+         * The event had been applied before: nothing changed.
+         */replayed: Bool, 
+        /**
+         * The event was late and the recent events were re-folded around it.
+         */refolded: Bool, 
+        /**
+         * Tags added, removed or refreshed, each with its reason.
+         */tags: [TagChange], 
+        /**
+         * The score before and after, when the playbook scores.
+         */score: ScoreChange?, 
+        /**
+         * Stage changes (阶段变化), in order.
+         */stages: [StageChange], 
+        /**
+         * Score thresholds that fired or re-armed.
+         */thresholds: [ThresholdChange], 
+        /**
+         * Tasks for the owner (the tasks of a stage just entered).
+         */tasks: [OwnerTask], 
+        /**
+         * Alerts for the owner: thresholds reached, moves back or into side states.
+         */alerts: [OwnerAlert]) {
+        self.eventId = eventId
+        self.replayed = replayed
+        self.refolded = refolded
+        self.tags = tags
+        self.score = score
+        self.stages = stages
+        self.thresholds = thresholds
+        self.tasks = tasks
+        self.alerts = alerts
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Effects: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEffects: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Effects {
+        return
+            try Effects(
+                eventId: FfiConverterOptionString.read(from: &buf), 
+                replayed: FfiConverterBool.read(from: &buf), 
+                refolded: FfiConverterBool.read(from: &buf), 
+                tags: FfiConverterSequenceTypeTagChange.read(from: &buf), 
+                score: FfiConverterOptionTypeScoreChange.read(from: &buf), 
+                stages: FfiConverterSequenceTypeStageChange.read(from: &buf), 
+                thresholds: FfiConverterSequenceTypeThresholdChange.read(from: &buf), 
+                tasks: FfiConverterSequenceTypeOwnerTask.read(from: &buf), 
+                alerts: FfiConverterSequenceTypeOwnerAlert.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Effects, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.eventId, into: &buf)
+        FfiConverterBool.write(value.replayed, into: &buf)
+        FfiConverterBool.write(value.refolded, into: &buf)
+        FfiConverterSequenceTypeTagChange.write(value.tags, into: &buf)
+        FfiConverterOptionTypeScoreChange.write(value.score, into: &buf)
+        FfiConverterSequenceTypeStageChange.write(value.stages, into: &buf)
+        FfiConverterSequenceTypeThresholdChange.write(value.thresholds, into: &buf)
+        FfiConverterSequenceTypeOwnerTask.write(value.tasks, into: &buf)
+        FfiConverterSequenceTypeOwnerAlert.write(value.alerts, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEffects_lift(_ buf: RustBuffer) throws -> Effects {
+    return try FfiConverterTypeEffects.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEffects_lower(_ value: Effects) -> RustBuffer {
+    return FfiConverterTypeEffects.lower(value)
+}
+
+
+/**
  * One thing a customer did (行为): a message, a view, a share, a purchase, a scan.
  */
 public struct Event: Equatable, Hashable {
@@ -3299,6 +4630,214 @@ public func FfiConverterTypeMergeResult_lower(_ value: MergeResult) -> RustBuffe
 
 
 /**
+ * An alert for the owner.
+ */
+public struct OwnerAlert: Equatable, Hashable {
+    /**
+     * "threshold" (a score threshold was reached) or "stage" (moved back or into a side state).
+     */
+    public var kind: String
+    /**
+     * The threshold or lifecycle rule id.
+     */
+    public var id: String
+    /**
+     * The message for the owner.
+     */
+    public var message: String
+    /**
+     * The owner, if the customer has one.
+     */
+    public var owner: String?
+    /**
+     * When.
+     */
+    public var at: Date
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * "threshold" (a score threshold was reached) or "stage" (moved back or into a side state).
+         */kind: String, 
+        /**
+         * The threshold or lifecycle rule id.
+         */id: String, 
+        /**
+         * The message for the owner.
+         */message: String, 
+        /**
+         * The owner, if the customer has one.
+         */owner: String?, 
+        /**
+         * When.
+         */at: Date) {
+        self.kind = kind
+        self.id = id
+        self.message = message
+        self.owner = owner
+        self.at = at
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OwnerAlert: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOwnerAlert: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OwnerAlert {
+        return
+            try OwnerAlert(
+                kind: FfiConverterString.read(from: &buf), 
+                id: FfiConverterString.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf), 
+                owner: FfiConverterOptionString.read(from: &buf), 
+                at: FfiConverterTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OwnerAlert, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.kind, into: &buf)
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
+        FfiConverterOptionString.write(value.owner, into: &buf)
+        FfiConverterTimestamp.write(value.at, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOwnerAlert_lift(_ buf: RustBuffer) throws -> OwnerAlert {
+    return try FfiConverterTypeOwnerAlert.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOwnerAlert_lower(_ value: OwnerAlert) -> RustBuffer {
+    return FfiConverterTypeOwnerAlert.lower(value)
+}
+
+
+/**
+ * A task for the owner (跟进任务), from a stage just entered.
+ */
+public struct OwnerTask: Equatable, Hashable {
+    /**
+     * The task id (unique within its stage).
+     */
+    public var id: String
+    /**
+     * What to do.
+     */
+    public var name: String
+    /**
+     * The stage it belongs to.
+     */
+    public var stage: String
+    /**
+     * The owner, if the customer has one.
+     */
+    public var owner: String?
+    /**
+     * When the customer entered the stage.
+     */
+    public var createdAt: Date
+    /**
+     * When it is due, if the stage gives a due time.
+     */
+    public var dueAt: Date?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The task id (unique within its stage).
+         */id: String, 
+        /**
+         * What to do.
+         */name: String, 
+        /**
+         * The stage it belongs to.
+         */stage: String, 
+        /**
+         * The owner, if the customer has one.
+         */owner: String?, 
+        /**
+         * When the customer entered the stage.
+         */createdAt: Date, 
+        /**
+         * When it is due, if the stage gives a due time.
+         */dueAt: Date?) {
+        self.id = id
+        self.name = name
+        self.stage = stage
+        self.owner = owner
+        self.createdAt = createdAt
+        self.dueAt = dueAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OwnerTask: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOwnerTask: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OwnerTask {
+        return
+            try OwnerTask(
+                id: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                stage: FfiConverterString.read(from: &buf), 
+                owner: FfiConverterOptionString.read(from: &buf), 
+                createdAt: FfiConverterTimestamp.read(from: &buf), 
+                dueAt: FfiConverterOptionTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OwnerTask, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.stage, into: &buf)
+        FfiConverterOptionString.write(value.owner, into: &buf)
+        FfiConverterTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterOptionTimestamp.write(value.dueAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOwnerTask_lift(_ buf: RustBuffer) throws -> OwnerTask {
+    return try FfiConverterTypeOwnerTask.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOwnerTask_lower(_ value: OwnerTask) -> RustBuffer {
+    return FfiConverterTypeOwnerTask.lower(value)
+}
+
+
+/**
  * A tag waiting for an identity (预打标), applied when a customer with that identity arrives.
  */
 public struct PreTag: Equatable, Hashable {
@@ -3374,6 +4913,125 @@ public func FfiConverterTypePreTag_lift(_ buf: RustBuffer) throws -> PreTag {
 #endif
 public func FfiConverterTypePreTag_lower(_ value: PreTag) -> RustBuffer {
     return FfiConverterTypePreTag.lower(value)
+}
+
+
+/**
+ * One customer of an owner's priority list (跟进优先级).
+ */
+public struct PriorityItem: Equatable, Hashable {
+    /**
+     * Position in the list, 1 for the first to call.
+     */
+    public var rank: UInt32
+    /**
+     * The customer.
+     */
+    public var customerId: String
+    /**
+     * `intent + urgency + value`, a decimal string; the list is sorted by it.
+     */
+    public var priority: String
+    /**
+     * The lead score plus points for intent tags.
+     */
+    public var intent: String
+    /**
+     * Points for a fresh high-intent action and an overdue follow-up.
+     */
+    public var urgency: String
+    /**
+     * Points for money spent and social value.
+     */
+    public var value: String
+    /**
+     * Why, in words: `viewed the price list for 3 min (2 h ago); last contact 9 days ago`.
+     */
+    public var reason: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Position in the list, 1 for the first to call.
+         */rank: UInt32, 
+        /**
+         * The customer.
+         */customerId: String, 
+        /**
+         * `intent + urgency + value`, a decimal string; the list is sorted by it.
+         */priority: String, 
+        /**
+         * The lead score plus points for intent tags.
+         */intent: String, 
+        /**
+         * Points for a fresh high-intent action and an overdue follow-up.
+         */urgency: String, 
+        /**
+         * Points for money spent and social value.
+         */value: String, 
+        /**
+         * Why, in words: `viewed the price list for 3 min (2 h ago); last contact 9 days ago`.
+         */reason: String) {
+        self.rank = rank
+        self.customerId = customerId
+        self.priority = priority
+        self.intent = intent
+        self.urgency = urgency
+        self.value = value
+        self.reason = reason
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PriorityItem: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePriorityItem: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PriorityItem {
+        return
+            try PriorityItem(
+                rank: FfiConverterUInt32.read(from: &buf), 
+                customerId: FfiConverterString.read(from: &buf), 
+                priority: FfiConverterString.read(from: &buf), 
+                intent: FfiConverterString.read(from: &buf), 
+                urgency: FfiConverterString.read(from: &buf), 
+                value: FfiConverterString.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PriorityItem, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.rank, into: &buf)
+        FfiConverterString.write(value.customerId, into: &buf)
+        FfiConverterString.write(value.priority, into: &buf)
+        FfiConverterString.write(value.intent, into: &buf)
+        FfiConverterString.write(value.urgency, into: &buf)
+        FfiConverterString.write(value.value, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePriorityItem_lift(_ buf: RustBuffer) throws -> PriorityItem {
+    return try FfiConverterTypePriorityItem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePriorityItem_lower(_ value: PriorityItem) -> RustBuffer {
+    return FfiConverterTypePriorityItem.lower(value)
 }
 
 
@@ -3514,6 +5172,444 @@ public func FfiConverterTypeProvenance_lift(_ buf: RustBuffer) throws -> Provena
 #endif
 public func FfiConverterTypeProvenance_lower(_ value: Provenance) -> RustBuffer {
     return FfiConverterTypeProvenance.lower(value)
+}
+
+
+/**
+ * A lead score with its explanation (`score = engagement + fit (+ social)`).
+ */
+public struct Score: Equatable, Hashable {
+    /**
+     * The lead score, a decimal string.
+     */
+    public var score: String
+    /**
+     * Engagement points after every cap and decay.
+     */
+    public var engagement: String
+    /**
+     * Fit points.
+     */
+    public var fit: String
+    /**
+     * Social value points.
+     */
+    public var social: String
+    /**
+     * Whether `social` is part of `score`.
+     */
+    public var socialInScore: Bool
+    /**
+     * The fit grade (`A+` .. `F`) when grading is on.
+     */
+    public var grade: String?
+    /**
+     * Each engagement rule that matched, in playbook order: the lines of "why this score".
+     */
+    public var rules: [ScoreRule]
+    /**
+     * The whole explanation (groups, caps, fit and social parts) as JSON, as in
+     * `docs/scoring.md`.
+     */
+    public var explanationJson: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The lead score, a decimal string.
+         */score: String, 
+        /**
+         * Engagement points after every cap and decay.
+         */engagement: String, 
+        /**
+         * Fit points.
+         */fit: String, 
+        /**
+         * Social value points.
+         */social: String, 
+        /**
+         * Whether `social` is part of `score`.
+         */socialInScore: Bool, 
+        /**
+         * The fit grade (`A+` .. `F`) when grading is on.
+         */grade: String?, 
+        /**
+         * Each engagement rule that matched, in playbook order: the lines of "why this score".
+         */rules: [ScoreRule], 
+        /**
+         * The whole explanation (groups, caps, fit and social parts) as JSON, as in
+         * `docs/scoring.md`.
+         */explanationJson: String) {
+        self.score = score
+        self.engagement = engagement
+        self.fit = fit
+        self.social = social
+        self.socialInScore = socialInScore
+        self.grade = grade
+        self.rules = rules
+        self.explanationJson = explanationJson
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Score: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeScore: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Score {
+        return
+            try Score(
+                score: FfiConverterString.read(from: &buf), 
+                engagement: FfiConverterString.read(from: &buf), 
+                fit: FfiConverterString.read(from: &buf), 
+                social: FfiConverterString.read(from: &buf), 
+                socialInScore: FfiConverterBool.read(from: &buf), 
+                grade: FfiConverterOptionString.read(from: &buf), 
+                rules: FfiConverterSequenceTypeScoreRule.read(from: &buf), 
+                explanationJson: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Score, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.score, into: &buf)
+        FfiConverterString.write(value.engagement, into: &buf)
+        FfiConverterString.write(value.fit, into: &buf)
+        FfiConverterString.write(value.social, into: &buf)
+        FfiConverterBool.write(value.socialInScore, into: &buf)
+        FfiConverterOptionString.write(value.grade, into: &buf)
+        FfiConverterSequenceTypeScoreRule.write(value.rules, into: &buf)
+        FfiConverterString.write(value.explanationJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScore_lift(_ buf: RustBuffer) throws -> Score {
+    return try FfiConverterTypeScore.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScore_lower(_ value: Score) -> RustBuffer {
+    return FfiConverterTypeScore.lower(value)
+}
+
+
+/**
+ * The lead score before and after a call.
+ */
+public struct ScoreChange: Equatable, Hashable {
+    /**
+     * The score before, a decimal string; null when it could not be computed (after a rule edit).
+     */
+    public var before: String?
+    /**
+     * The score after.
+     */
+    public var after: String
+    /**
+     * `after − before` ("0" when unknown).
+     */
+    public var delta: String
+    /**
+     * The score after, with where every point came from.
+     */
+    public var explained: Score
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The score before, a decimal string; null when it could not be computed (after a rule edit).
+         */before: String?, 
+        /**
+         * The score after.
+         */after: String, 
+        /**
+         * `after − before` ("0" when unknown).
+         */delta: String, 
+        /**
+         * The score after, with where every point came from.
+         */explained: Score) {
+        self.before = before
+        self.after = after
+        self.delta = delta
+        self.explained = explained
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ScoreChange: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeScoreChange: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ScoreChange {
+        return
+            try ScoreChange(
+                before: FfiConverterOptionString.read(from: &buf), 
+                after: FfiConverterString.read(from: &buf), 
+                delta: FfiConverterString.read(from: &buf), 
+                explained: FfiConverterTypeScore.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ScoreChange, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.before, into: &buf)
+        FfiConverterString.write(value.after, into: &buf)
+        FfiConverterString.write(value.delta, into: &buf)
+        FfiConverterTypeScore.write(value.explained, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScoreChange_lift(_ buf: RustBuffer) throws -> ScoreChange {
+    return try FfiConverterTypeScoreChange.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScoreChange_lower(_ value: ScoreChange) -> RustBuffer {
+    return FfiConverterTypeScoreChange.lower(value)
+}
+
+
+/**
+ * What one engagement rule gave: `points = raw − capped − decayed`.
+ */
+public struct ScoreRule: Equatable, Hashable {
+    /**
+     * The rule id.
+     */
+    public var rule: String
+    /**
+     * Its group, if any.
+     */
+    public var group: String?
+    /**
+     * Matching events.
+     */
+    public var events: UInt32
+    /**
+     * Points before the rule cap and decay.
+     */
+    public var raw: String
+    /**
+     * Points the rule cap took off.
+     */
+    public var capped: String
+    /**
+     * Points lost to decay.
+     */
+    public var decayed: String
+    /**
+     * Points the rule gives now.
+     */
+    public var points: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The rule id.
+         */rule: String, 
+        /**
+         * Its group, if any.
+         */group: String?, 
+        /**
+         * Matching events.
+         */events: UInt32, 
+        /**
+         * Points before the rule cap and decay.
+         */raw: String, 
+        /**
+         * Points the rule cap took off.
+         */capped: String, 
+        /**
+         * Points lost to decay.
+         */decayed: String, 
+        /**
+         * Points the rule gives now.
+         */points: String) {
+        self.rule = rule
+        self.group = group
+        self.events = events
+        self.raw = raw
+        self.capped = capped
+        self.decayed = decayed
+        self.points = points
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ScoreRule: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeScoreRule: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ScoreRule {
+        return
+            try ScoreRule(
+                rule: FfiConverterString.read(from: &buf), 
+                group: FfiConverterOptionString.read(from: &buf), 
+                events: FfiConverterUInt32.read(from: &buf), 
+                raw: FfiConverterString.read(from: &buf), 
+                capped: FfiConverterString.read(from: &buf), 
+                decayed: FfiConverterString.read(from: &buf), 
+                points: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ScoreRule, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.rule, into: &buf)
+        FfiConverterOptionString.write(value.group, into: &buf)
+        FfiConverterUInt32.write(value.events, into: &buf)
+        FfiConverterString.write(value.raw, into: &buf)
+        FfiConverterString.write(value.capped, into: &buf)
+        FfiConverterString.write(value.decayed, into: &buf)
+        FfiConverterString.write(value.points, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScoreRule_lift(_ buf: RustBuffer) throws -> ScoreRule {
+    return try FfiConverterTypeScoreRule.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScoreRule_lower(_ value: ScoreRule) -> RustBuffer {
+    return FfiConverterTypeScoreRule.lower(value)
+}
+
+
+/**
+ * A move from one lifecycle stage to another.
+ */
+public struct StageChange: Equatable, Hashable {
+    /**
+     * The stage left; null for the first placement.
+     */
+    public var from: String?
+    /**
+     * The stage entered.
+     */
+    public var to: String
+    /**
+     * When.
+     */
+    public var at: Date
+    /**
+     * The lifecycle rule that moved the customer (`initial` for the first placement).
+     */
+    public var rule: String
+    /**
+     * Why, in words.
+     */
+    public var reason: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The stage left; null for the first placement.
+         */from: String?, 
+        /**
+         * The stage entered.
+         */to: String, 
+        /**
+         * When.
+         */at: Date, 
+        /**
+         * The lifecycle rule that moved the customer (`initial` for the first placement).
+         */rule: String, 
+        /**
+         * Why, in words.
+         */reason: String) {
+        self.from = from
+        self.to = to
+        self.at = at
+        self.rule = rule
+        self.reason = reason
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StageChange: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStageChange: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StageChange {
+        return
+            try StageChange(
+                from: FfiConverterOptionString.read(from: &buf), 
+                to: FfiConverterString.read(from: &buf), 
+                at: FfiConverterTimestamp.read(from: &buf), 
+                rule: FfiConverterString.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StageChange, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.from, into: &buf)
+        FfiConverterString.write(value.to, into: &buf)
+        FfiConverterTimestamp.write(value.at, into: &buf)
+        FfiConverterString.write(value.rule, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStageChange_lift(_ buf: RustBuffer) throws -> StageChange {
+    return try FfiConverterTypeStageChange.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStageChange_lower(_ value: StageChange) -> RustBuffer {
+    return FfiConverterTypeStageChange.lower(value)
 }
 
 
@@ -3933,6 +6029,85 @@ public func FfiConverterTypeTagResult_lift(_ buf: RustBuffer) throws -> TagResul
 #endif
 public func FfiConverterTypeTagResult_lower(_ value: TagResult) -> RustBuffer {
     return FfiConverterTypeTagResult.lower(value)
+}
+
+
+/**
+ * A score threshold that fired or re-armed.
+ */
+public struct ThresholdChange: Equatable, Hashable {
+    /**
+     * The threshold id.
+     */
+    public var id: String
+    /**
+     * true: fired; false: re-armed (the score dropped below `rearm_below`).
+     */
+    public var fired: Bool
+    /**
+     * When it fired.
+     */
+    public var at: Date
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The threshold id.
+         */id: String, 
+        /**
+         * true: fired; false: re-armed (the score dropped below `rearm_below`).
+         */fired: Bool, 
+        /**
+         * When it fired.
+         */at: Date) {
+        self.id = id
+        self.fired = fired
+        self.at = at
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ThresholdChange: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeThresholdChange: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ThresholdChange {
+        return
+            try ThresholdChange(
+                id: FfiConverterString.read(from: &buf), 
+                fired: FfiConverterBool.read(from: &buf), 
+                at: FfiConverterTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ThresholdChange, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterBool.write(value.fired, into: &buf)
+        FfiConverterTimestamp.write(value.at, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeThresholdChange_lift(_ buf: RustBuffer) throws -> ThresholdChange {
+    return try FfiConverterTypeThresholdChange.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeThresholdChange_lower(_ value: ThresholdChange) -> RustBuffer {
+    return FfiConverterTypeThresholdChange.lower(value)
 }
 
 
@@ -4739,6 +6914,30 @@ public func FfiConverterTypeScrmError_lower(_ value: ScrmError) -> RustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
+    typealias SwiftType = UInt32?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt32.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt32.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
     typealias SwiftType = String?
 
@@ -4803,6 +7002,30 @@ fileprivate struct FfiConverterOptionTypeMergePolicy: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeMergePolicy.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeScoreChange: FfiConverterRustBuffer {
+    typealias SwiftType = ScoreChange?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeScoreChange.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeScoreChange.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -5009,6 +7232,31 @@ fileprivate struct FfiConverterSequenceTypeCustomer: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeDueItem: FfiConverterRustBuffer {
+    typealias SwiftType = [DueItem]
+
+    public static func write(_ value: [DueItem], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDueItem.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DueItem] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DueItem]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDueItem.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeEvent: FfiConverterRustBuffer {
     typealias SwiftType = [Event]
 
@@ -5084,6 +7332,56 @@ fileprivate struct FfiConverterSequenceTypeIdentity: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeOwnerAlert: FfiConverterRustBuffer {
+    typealias SwiftType = [OwnerAlert]
+
+    public static func write(_ value: [OwnerAlert], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeOwnerAlert.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [OwnerAlert] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [OwnerAlert]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeOwnerAlert.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeOwnerTask: FfiConverterRustBuffer {
+    typealias SwiftType = [OwnerTask]
+
+    public static func write(_ value: [OwnerTask], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeOwnerTask.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [OwnerTask] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [OwnerTask]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeOwnerTask.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypePreTag: FfiConverterRustBuffer {
     typealias SwiftType = [PreTag]
 
@@ -5109,6 +7407,31 @@ fileprivate struct FfiConverterSequenceTypePreTag: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypePriorityItem: FfiConverterRustBuffer {
+    typealias SwiftType = [PriorityItem]
+
+    public static func write(_ value: [PriorityItem], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePriorityItem.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PriorityItem] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [PriorityItem]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePriorityItem.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeProblem: FfiConverterRustBuffer {
     typealias SwiftType = [Problem]
 
@@ -5126,6 +7449,56 @@ fileprivate struct FfiConverterSequenceTypeProblem: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeProblem.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeScoreRule: FfiConverterRustBuffer {
+    typealias SwiftType = [ScoreRule]
+
+    public static func write(_ value: [ScoreRule], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeScoreRule.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ScoreRule] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ScoreRule]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeScoreRule.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeStageChange: FfiConverterRustBuffer {
+    typealias SwiftType = [StageChange]
+
+    public static func write(_ value: [StageChange], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeStageChange.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [StageChange] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [StageChange]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeStageChange.read(from: &buf))
         }
         return seq
     }
@@ -5201,6 +7574,31 @@ fileprivate struct FfiConverterSequenceTypeTagGroup: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeTagGroup.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeThresholdChange: FfiConverterRustBuffer {
+    typealias SwiftType = [ThresholdChange]
+
+    public static func write(_ value: [ThresholdChange], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeThresholdChange.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ThresholdChange] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ThresholdChange]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeThresholdChange.read(from: &buf))
         }
         return seq
     }
@@ -5417,6 +7815,221 @@ public func version() -> String  {
 })
 }
 /**
+ * When each journey first reached each stage ("became a lead on"): `[{"customer_id",
+ * "became": [{"stage", "at"}]}]`.
+ */
+public func becameJson(optionsJson: String, journeysJson: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_became_json(
+        FfiConverterString.lower(optionsJson),
+        FfiConverterString.lower(journeysJson),uniffiCallStatus
+    )
+})
+}
+/**
+ * Monthly cohorts of journeys as of `as_of`: `{"timezone", "as_of", "cohorts": [{"month",
+ * "size", "retained", "rates"}]}`.
+ */
+public func cohortsJson(optionsJson: String, journeysJson: String, asOf: Date)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_cohorts_json(
+        FfiConverterString.lower(optionsJson),
+        FfiConverterString.lower(journeysJson),
+        FfiConverterTimestamp.lower(asOf),uniffiCallStatus
+    )
+})
+}
+/**
+ * Cost per lead by channel, from journeys (a JSON list) and spend lines (a JSON list of
+ * `{"channel", "amount", "currency"}`, money as decimal strings).
+ */
+public func costPerLeadJson(optionsJson: String, journeysJson: String, spendJson: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_cost_per_lead_json(
+        FfiConverterString.lower(optionsJson),
+        FfiConverterString.lower(journeysJson),
+        FfiConverterString.lower(spendJson),uniffiCallStatus
+    )
+})
+}
+/**
+ * The progress of a fission campaign (助力裂变, JSON) at `now` from events (a JSON list) and the
+ * customer ids who were friends before it (a JSON list, or null). Returns `{"campaign_id",
+ * "as_of", "inviters": [...], "unattributed": [...]}`.
+ */
+public func fissionJson(campaignJson: String, eventsJson: String, existingFriendsJson: String?, now: Date)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_fission_json(
+        FfiConverterString.lower(campaignJson),
+        FfiConverterString.lower(eventsJson),
+        FfiConverterOptionString.lower(existingFriendsJson),
+        FfiConverterTimestamp.lower(now),uniffiCallStatus
+    )
+})
+}
+/**
+ * The funnel of stage journeys (a JSON list) under options (JSON `{"stages", ...}`): counts and
+ * conversion rates overall, by channel and by owner, and time in stage.
+ */
+public func funnelJson(optionsJson: String, journeysJson: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_funnel_json(
+        FfiConverterString.lower(optionsJson),
+        FfiConverterString.lower(journeysJson),uniffiCallStatus
+    )
+})
+}
+/**
+ * The propagation trees of events (a JSON list: shares, invites, joins) under propagation rules
+ * (JSON, or null for the defaults). Returns `{"trees": [...], "skipped": [...]}` with reach,
+ * depth, k-factor, top spreaders and each node's parent.
+ */
+public func propagationJson(eventsJson: String, rulesJson: String?)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_propagation_json(
+        FfiConverterString.lower(eventsJson),
+        FfiConverterOptionString.lower(rulesJson),uniffiCallStatus
+    )
+})
+}
+/**
+ * A self-contained HTML report (funnel, cohorts, cost per lead) of a JSON report input; the
+ * text of an `.html` file, no scripts.
+ */
+public func reportHtmlJson(inputJson: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_report_html_json(
+        FfiConverterString.lower(inputJson),uniffiCallStatus
+    )
+})
+}
+/**
+ * The fees of events charged in advance: the period's earlier events (`prior_json`, a JSON list
+ * of decimals) and the events to bill (`events_json`). Returns `{"fees": [...], "total"}`.
+ */
+public func advanceFeesJson(chargeJson: String, priorJson: String, eventsJson: String, currency: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_advance_fees_json(
+        FfiConverterString.lower(chargeJson),
+        FfiConverterString.lower(priorJson),
+        FfiConverterString.lower(eventsJson),
+        FfiConverterString.lower(currency),uniffiCallStatus
+    )
+})
+}
+/**
+ * Attributes one sale to its touches (CPS 归因): `{"attribution": {"model", "lookback"},
+ * "sale": {...}}` → `{sale_id, model, credits: [...], excluded: [...], unattributed, ...}`.
+ */
+public func attributeJson(inputJson: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_attribute_json(
+        FfiConverterString.lower(inputJson),uniffiCallStatus
+    )
+})
+}
+/**
+ * Every commission line as of a time (分佣): `{"plan", "sales", "refunds", "payouts",
+ * "referrers", "as_of"}` → `{as_of, currency, lines: [...], totals: {...}}`.
+ */
+public func commissionJson(inputJson: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_commission_json(
+        FfiConverterString.lower(inputJson),uniffiCallStatus
+    )
+})
+}
+/**
+ * A promoter's commission statement for `[from, to)`: the input of `commissionJson` with
+ * `"promoter"`, `"from"` and `"to"` instead of `"as_of"`.
+ */
+public func commissionStatementJson(inputJson: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_commission_statement_json(
+        FfiConverterString.lower(inputJson),uniffiCallStatus
+    )
+})
+}
+/**
+ * Consumes usages from wallets, in time order: `{"wallets": [...], "usages": [{"id", "at",
+ * "quantity"}]}` → `{"wallets": [...after], "consumptions": [...]}`.
+ */
+public func consumeJson(inputJson: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_consume_json(
+        FfiConverterString.lower(inputJson),uniffiCallStatus
+    )
+})
+}
+/**
+ * Meters usage events (a JSON list) with meters (a JSON list, the playbook's `pricing.meters`)
+ * and options (JSON `{"timezone", "interval", "customers"}`, or null for UTC monthly). Returns
+ * `{"values": [...], "report": {"accepted", "replayed", "unmetered", "conflicts", "rejected"}}`;
+ * an unreadable event is rejected in the report, not an error of the call.
+ */
+public func meterJson(metersJson: String, eventsJson: String, optionsJson: String?)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_meter_json(
+        FfiConverterString.lower(metersJson),
+        FfiConverterString.lower(eventsJson),
+        FfiConverterOptionString.lower(optionsJson),uniffiCallStatus
+    )
+})
+}
+/**
+ * The pack ladder with effective unit prices: `{"packs": <the packs section>}` → `{"unit",
+ * "currency", "packs": [{id, total_units, unit_price, discount_percent, explanation, ...}]}`.
+ */
+public func packLadderJson(inputJson: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_pack_ladder_json(
+        FfiConverterString.lower(inputJson),uniffiCallStatus
+    )
+})
+}
+/**
+ * Prices a quantity with a charge model (JSON), in arrears: `quantity_json` is a decimal string
+ * (`"1500"`) or a list of transaction amounts (`["5", "10"]`), `currency` an ISO 4217 code.
+ * Returns `{"quantity", "amount": {"amount", "currency"}, "precise_amount", "explanation",
+ * "parts"}`.
+ */
+public func priceJson(chargeJson: String, quantityJson: String, currency: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_price_json(
+        FfiConverterString.lower(chargeJson),
+        FfiConverterString.lower(quantityJson),
+        FfiConverterString.lower(currency),uniffiCallStatus
+    )
+})
+}
+/**
+ * The wallet a pack purchase creates: `{"packs", "pack_id", "wallet_id", "at"}` → `{"id",
+ * "pack_id", "purchased_at", "expires_at"?, "paid_units", "bonus_units"}`.
+ */
+public func purchaseJson(inputJson: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_purchase_json(
+        FfiConverterString.lower(inputJson),uniffiCallStatus
+    )
+})
+}
+/**
  * An identity in the host's own `namespace` (kind "custom"); `strong` ids merge the profiles that
  * share them. Throws `ScrmException.Validation` at `namespace` or `value` when either is empty.
  */
@@ -5619,6 +8232,54 @@ private let initializationResult: InitializationResult = {
     if (uniffi_scrm_mobile_checksum_func_version() != 61141) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_scrm_mobile_checksum_func_became_json() != 53347) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_func_cohorts_json() != 195) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_func_cost_per_lead_json() != 60963) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_func_fission_json() != 30582) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_func_funnel_json() != 22659) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_func_propagation_json() != 19243) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_func_report_html_json() != 54555) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_func_advance_fees_json() != 50589) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_func_attribute_json() != 17600) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_func_commission_json() != 38628) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_func_commission_statement_json() != 30900) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_func_consume_json() != 26045) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_func_meter_json() != 22983) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_func_pack_ladder_json() != 37149) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_func_price_json() != 30523) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_func_purchase_json() != 18829) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_scrm_mobile_checksum_func_custom_identity() != 16816) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5658,7 +8319,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_scrm_mobile_checksum_method_playbook_channels() != 37968) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_scrm_mobile_checksum_method_playbook_commission_section_json() != 58203) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_scrm_mobile_checksum_method_playbook_name() != 7646) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_playbook_packs_section_json() != 3850) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_playbook_pricing_section_json() != 64495) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_scrm_mobile_checksum_method_playbook_schema_version() != 22262) {
@@ -5674,6 +8344,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_scrm_mobile_checksum_method_playbook_to_json() != 55344) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_pricing_invoice_json() != 1495) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_pricing_statement_json() != 21232) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_scrm_mobile_checksum_method_compiledcondition_condition() != 61092) {
@@ -5707,6 +8383,69 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_scrm_mobile_checksum_method_segment_members_json() != 5021) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_engine_apply() != 17326) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_engine_apply_json() != 11657) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_engine_fold_json() != 32590) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_engine_new_profile() != 21369) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_engine_new_profile_json() != 63324) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_engine_priority_list() != 40559) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_engine_priority_list_json() != 59526) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_engine_rescore() != 8318) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_engine_rescore_json() != 35571) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_engine_rfm_json() != 17802) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_engine_score() != 24764) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_engine_score_json() != 64352) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_engine_tenant_id() != 47964) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_engine_tick() != 26154) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_engine_tick_json() != 44494) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_poolrules_assign_json() != 4212) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_poolrules_claim_json() != 13563) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_poolrules_due() != 64893) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_poolrules_due_json() != 21628) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_poolrules_plan_transfer_json() != 3047) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_poolrules_transfer_status_json() != 42441) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_scrm_mobile_checksum_method_tagger_apply_pre_tags() != 63910) {
@@ -5745,6 +8484,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_scrm_mobile_checksum_constructor_playbook_from_toml() != 16568) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_scrm_mobile_checksum_constructor_pricing_from_json() != 25572) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_constructor_pricing_from_playbook() != 23160) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_scrm_mobile_checksum_constructor_condition_from_json() != 53544) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5752,6 +8497,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_scrm_mobile_checksum_constructor_segment_new() != 825) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_constructor_engine_new() != 12604) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_constructor_poolrules_new() != 50361) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_scrm_mobile_checksum_constructor_tagger_new() != 17838) {

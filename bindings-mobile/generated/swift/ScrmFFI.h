@@ -268,9 +268,24 @@ uint64_t uniffi_scrm_mobile_fn_constructor_playbook_from_toml(RustBuffer text, R
 RustBuffer uniffi_scrm_mobile_fn_method_playbook_channels(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_PLAYBOOK_COMMISSION_SECTION_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_PLAYBOOK_COMMISSION_SECTION_JSON
+RustBuffer uniffi_scrm_mobile_fn_method_playbook_commission_section_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_PLAYBOOK_NAME
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_PLAYBOOK_NAME
 RustBuffer uniffi_scrm_mobile_fn_method_playbook_name(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_PLAYBOOK_PACKS_SECTION_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_PLAYBOOK_PACKS_SECTION_JSON
+RustBuffer uniffi_scrm_mobile_fn_method_playbook_packs_section_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_PLAYBOOK_PRICING_SECTION_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_PLAYBOOK_PRICING_SECTION_JSON
+RustBuffer uniffi_scrm_mobile_fn_method_playbook_pricing_section_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_PLAYBOOK_SCHEMA_VERSION
@@ -311,6 +326,36 @@ int8_t uniffi_scrm_mobile_fn_method_playbook_uniffi_trait_eq_eq(uint64_t ptr, ui
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_PLAYBOOK_UNIFFI_TRAIT_EQ_NE
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_PLAYBOOK_UNIFFI_TRAIT_EQ_NE
 int8_t uniffi_scrm_mobile_fn_method_playbook_uniffi_trait_eq_ne(uint64_t ptr, uint64_t other, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CLONE_PRICING
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CLONE_PRICING
+uint64_t uniffi_scrm_mobile_fn_clone_pricing(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FREE_PRICING
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FREE_PRICING
+void uniffi_scrm_mobile_fn_free_pricing(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CONSTRUCTOR_PRICING_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CONSTRUCTOR_PRICING_FROM_JSON
+uint64_t uniffi_scrm_mobile_fn_constructor_pricing_from_json(RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CONSTRUCTOR_PRICING_FROM_PLAYBOOK
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CONSTRUCTOR_PRICING_FROM_PLAYBOOK
+uint64_t uniffi_scrm_mobile_fn_constructor_pricing_from_playbook(uint64_t playbook, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_PRICING_INVOICE_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_PRICING_INVOICE_JSON
+RustBuffer uniffi_scrm_mobile_fn_method_pricing_invoice_json(uint64_t ptr, RustBuffer subscription_json, RustBuffer usage_json, RustBuffer at, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_PRICING_STATEMENT_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_PRICING_STATEMENT_JSON
+RustBuffer uniffi_scrm_mobile_fn_method_pricing_statement_json(uint64_t ptr, RustBuffer subscription_json, RustBuffer usage_json, RustBuffer now, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CLONE_COMPILEDCONDITION
@@ -433,6 +478,141 @@ RustBuffer uniffi_scrm_mobile_fn_method_segment_members(uint64_t ptr, RustBuffer
 RustBuffer uniffi_scrm_mobile_fn_method_segment_members_json(uint64_t ptr, RustBuffer customers_json, RustBuffer now, RustBuffer histories_json, RustBuffer scores_json, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CLONE_ENGINE
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CLONE_ENGINE
+uint64_t uniffi_scrm_mobile_fn_clone_engine(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FREE_ENGINE
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FREE_ENGINE
+void uniffi_scrm_mobile_fn_free_engine(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CONSTRUCTOR_ENGINE_NEW
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CONSTRUCTOR_ENGINE_NEW
+uint64_t uniffi_scrm_mobile_fn_constructor_engine_new(uint64_t playbook, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_APPLY
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_APPLY
+RustBuffer uniffi_scrm_mobile_fn_method_engine_apply(uint64_t ptr, RustBuffer profile_json, RustBuffer event, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_APPLY_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_APPLY_JSON
+RustBuffer uniffi_scrm_mobile_fn_method_engine_apply_json(uint64_t ptr, RustBuffer profile_json, RustBuffer event_json, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_FOLD_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_FOLD_JSON
+RustBuffer uniffi_scrm_mobile_fn_method_engine_fold_json(uint64_t ptr, RustBuffer profiles_json, RustBuffer events_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_NEW_PROFILE
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_NEW_PROFILE
+RustBuffer uniffi_scrm_mobile_fn_method_engine_new_profile(uint64_t ptr, RustBuffer customer, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_NEW_PROFILE_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_NEW_PROFILE_JSON
+RustBuffer uniffi_scrm_mobile_fn_method_engine_new_profile_json(uint64_t ptr, RustBuffer customer_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_PRIORITY_LIST
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_PRIORITY_LIST
+RustBuffer uniffi_scrm_mobile_fn_method_engine_priority_list(uint64_t ptr, RustBuffer owner, RustBuffer profiles_json, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_PRIORITY_LIST_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_PRIORITY_LIST_JSON
+RustBuffer uniffi_scrm_mobile_fn_method_engine_priority_list_json(uint64_t ptr, RustBuffer owner, RustBuffer profiles_json, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_RESCORE
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_RESCORE
+RustBuffer uniffi_scrm_mobile_fn_method_engine_rescore(uint64_t ptr, RustBuffer profile_json, RustBuffer history, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_RESCORE_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_RESCORE_JSON
+RustBuffer uniffi_scrm_mobile_fn_method_engine_rescore_json(uint64_t ptr, RustBuffer profile_json, RustBuffer history_json, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_RFM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_RFM_JSON
+RustBuffer uniffi_scrm_mobile_fn_method_engine_rfm_json(uint64_t ptr, RustBuffer profiles_json, RustBuffer now, RustBuffer mode, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_SCORE
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_SCORE
+RustBuffer uniffi_scrm_mobile_fn_method_engine_score(uint64_t ptr, RustBuffer profile_json, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_SCORE_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_SCORE_JSON
+RustBuffer uniffi_scrm_mobile_fn_method_engine_score_json(uint64_t ptr, RustBuffer profile_json, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_TENANT_ID
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_TENANT_ID
+RustBuffer uniffi_scrm_mobile_fn_method_engine_tenant_id(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_TICK
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_TICK
+RustBuffer uniffi_scrm_mobile_fn_method_engine_tick(uint64_t ptr, RustBuffer profile_json, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_TICK_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_TICK_JSON
+RustBuffer uniffi_scrm_mobile_fn_method_engine_tick_json(uint64_t ptr, RustBuffer profile_json, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CLONE_POOLRULES
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CLONE_POOLRULES
+uint64_t uniffi_scrm_mobile_fn_clone_poolrules(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FREE_POOLRULES
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FREE_POOLRULES
+void uniffi_scrm_mobile_fn_free_poolrules(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CONSTRUCTOR_POOLRULES_NEW
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CONSTRUCTOR_POOLRULES_NEW
+uint64_t uniffi_scrm_mobile_fn_constructor_poolrules_new(uint64_t playbook, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_POOLRULES_ASSIGN_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_POOLRULES_ASSIGN_JSON
+RustBuffer uniffi_scrm_mobile_fn_method_poolrules_assign_json(uint64_t ptr, RustBuffer employees_json, RustBuffer state_json, RustBuffer leads_json, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_POOLRULES_CLAIM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_POOLRULES_CLAIM_JSON
+RustBuffer uniffi_scrm_mobile_fn_method_poolrules_claim_json(uint64_t ptr, RustBuffer employee_json, RustBuffer customer_json, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_POOLRULES_DUE
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_POOLRULES_DUE
+RustBuffer uniffi_scrm_mobile_fn_method_poolrules_due(uint64_t ptr, RustBuffer customers_json, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_POOLRULES_DUE_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_POOLRULES_DUE_JSON
+RustBuffer uniffi_scrm_mobile_fn_method_poolrules_due_json(uint64_t ptr, RustBuffer customers_json, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_POOLRULES_PLAN_TRANSFER_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_POOLRULES_PLAN_TRANSFER_JSON
+RustBuffer uniffi_scrm_mobile_fn_method_poolrules_plan_transfer_json(uint64_t ptr, RustBuffer request_json, RustBuffer history_json, RustBuffer employees_json, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_POOLRULES_TRANSFER_STATUS_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_POOLRULES_TRANSFER_STATUS_JSON
+RustBuffer uniffi_scrm_mobile_fn_method_poolrules_transfer_status_json(uint64_t ptr, RustBuffer records_json, RustBuffer employees_json, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CLONE_TAGGER
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_CLONE_TAGGER
 uint64_t uniffi_scrm_mobile_fn_clone_tagger(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -513,6 +693,86 @@ RustBuffer uniffi_scrm_mobile_fn_func_validate_playbook(RustBuffer text, RustBuf
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_VERSION
 RustBuffer uniffi_scrm_mobile_fn_func_version(RustCallStatus *_Nonnull out_status
     
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_BECAME_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_BECAME_JSON
+RustBuffer uniffi_scrm_mobile_fn_func_became_json(RustBuffer options_json, RustBuffer journeys_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_COHORTS_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_COHORTS_JSON
+RustBuffer uniffi_scrm_mobile_fn_func_cohorts_json(RustBuffer options_json, RustBuffer journeys_json, RustBuffer as_of, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_COST_PER_LEAD_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_COST_PER_LEAD_JSON
+RustBuffer uniffi_scrm_mobile_fn_func_cost_per_lead_json(RustBuffer options_json, RustBuffer journeys_json, RustBuffer spend_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_FISSION_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_FISSION_JSON
+RustBuffer uniffi_scrm_mobile_fn_func_fission_json(RustBuffer campaign_json, RustBuffer events_json, RustBuffer existing_friends_json, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_FUNNEL_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_FUNNEL_JSON
+RustBuffer uniffi_scrm_mobile_fn_func_funnel_json(RustBuffer options_json, RustBuffer journeys_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_PROPAGATION_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_PROPAGATION_JSON
+RustBuffer uniffi_scrm_mobile_fn_func_propagation_json(RustBuffer events_json, RustBuffer rules_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_REPORT_HTML_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_REPORT_HTML_JSON
+RustBuffer uniffi_scrm_mobile_fn_func_report_html_json(RustBuffer input_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_ADVANCE_FEES_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_ADVANCE_FEES_JSON
+RustBuffer uniffi_scrm_mobile_fn_func_advance_fees_json(RustBuffer charge_json, RustBuffer prior_json, RustBuffer events_json, RustBuffer currency, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_ATTRIBUTE_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_ATTRIBUTE_JSON
+RustBuffer uniffi_scrm_mobile_fn_func_attribute_json(RustBuffer input_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_COMMISSION_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_COMMISSION_JSON
+RustBuffer uniffi_scrm_mobile_fn_func_commission_json(RustBuffer input_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_COMMISSION_STATEMENT_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_COMMISSION_STATEMENT_JSON
+RustBuffer uniffi_scrm_mobile_fn_func_commission_statement_json(RustBuffer input_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_CONSUME_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_CONSUME_JSON
+RustBuffer uniffi_scrm_mobile_fn_func_consume_json(RustBuffer input_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_METER_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_METER_JSON
+RustBuffer uniffi_scrm_mobile_fn_func_meter_json(RustBuffer meters_json, RustBuffer events_json, RustBuffer options_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_PACK_LADDER_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_PACK_LADDER_JSON
+RustBuffer uniffi_scrm_mobile_fn_func_pack_ladder_json(RustBuffer input_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_PRICE_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_PRICE_JSON
+RustBuffer uniffi_scrm_mobile_fn_func_price_json(RustBuffer charge_json, RustBuffer quantity_json, RustBuffer currency, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_PURCHASE_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_PURCHASE_JSON
+RustBuffer uniffi_scrm_mobile_fn_func_purchase_json(RustBuffer input_json, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_CUSTOM_IDENTITY
@@ -853,6 +1113,102 @@ uint16_t uniffi_scrm_mobile_checksum_func_version(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_BECAME_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_BECAME_JSON
+uint16_t uniffi_scrm_mobile_checksum_func_became_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_COHORTS_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_COHORTS_JSON
+uint16_t uniffi_scrm_mobile_checksum_func_cohorts_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_COST_PER_LEAD_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_COST_PER_LEAD_JSON
+uint16_t uniffi_scrm_mobile_checksum_func_cost_per_lead_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_FISSION_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_FISSION_JSON
+uint16_t uniffi_scrm_mobile_checksum_func_fission_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_FUNNEL_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_FUNNEL_JSON
+uint16_t uniffi_scrm_mobile_checksum_func_funnel_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_PROPAGATION_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_PROPAGATION_JSON
+uint16_t uniffi_scrm_mobile_checksum_func_propagation_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_REPORT_HTML_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_REPORT_HTML_JSON
+uint16_t uniffi_scrm_mobile_checksum_func_report_html_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_ADVANCE_FEES_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_ADVANCE_FEES_JSON
+uint16_t uniffi_scrm_mobile_checksum_func_advance_fees_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_ATTRIBUTE_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_ATTRIBUTE_JSON
+uint16_t uniffi_scrm_mobile_checksum_func_attribute_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_COMMISSION_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_COMMISSION_JSON
+uint16_t uniffi_scrm_mobile_checksum_func_commission_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_COMMISSION_STATEMENT_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_COMMISSION_STATEMENT_JSON
+uint16_t uniffi_scrm_mobile_checksum_func_commission_statement_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_CONSUME_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_CONSUME_JSON
+uint16_t uniffi_scrm_mobile_checksum_func_consume_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_METER_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_METER_JSON
+uint16_t uniffi_scrm_mobile_checksum_func_meter_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_PACK_LADDER_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_PACK_LADDER_JSON
+uint16_t uniffi_scrm_mobile_checksum_func_pack_ladder_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_PRICE_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_PRICE_JSON
+uint16_t uniffi_scrm_mobile_checksum_func_price_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_PURCHASE_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_PURCHASE_JSON
+uint16_t uniffi_scrm_mobile_checksum_func_purchase_json(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_CUSTOM_IDENTITY
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_CUSTOM_IDENTITY
 uint16_t uniffi_scrm_mobile_checksum_func_custom_identity(void
@@ -931,9 +1287,27 @@ uint16_t uniffi_scrm_mobile_checksum_method_playbook_channels(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_PLAYBOOK_COMMISSION_SECTION_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_PLAYBOOK_COMMISSION_SECTION_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_playbook_commission_section_json(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_PLAYBOOK_NAME
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_PLAYBOOK_NAME
 uint16_t uniffi_scrm_mobile_checksum_method_playbook_name(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_PLAYBOOK_PACKS_SECTION_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_PLAYBOOK_PACKS_SECTION_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_playbook_packs_section_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_PLAYBOOK_PRICING_SECTION_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_PLAYBOOK_PRICING_SECTION_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_playbook_pricing_section_json(void
     
 );
 #endif
@@ -964,6 +1338,18 @@ uint16_t uniffi_scrm_mobile_checksum_method_playbook_timezone(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_PLAYBOOK_TO_JSON
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_PLAYBOOK_TO_JSON
 uint16_t uniffi_scrm_mobile_checksum_method_playbook_to_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_PRICING_INVOICE_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_PRICING_INVOICE_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_pricing_invoice_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_PRICING_STATEMENT_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_PRICING_STATEMENT_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_pricing_statement_json(void
     
 );
 #endif
@@ -1030,6 +1416,132 @@ uint16_t uniffi_scrm_mobile_checksum_method_segment_members(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_SEGMENT_MEMBERS_JSON
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_SEGMENT_MEMBERS_JSON
 uint16_t uniffi_scrm_mobile_checksum_method_segment_members_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_APPLY
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_APPLY
+uint16_t uniffi_scrm_mobile_checksum_method_engine_apply(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_APPLY_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_APPLY_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_engine_apply_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_FOLD_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_FOLD_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_engine_fold_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_NEW_PROFILE
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_NEW_PROFILE
+uint16_t uniffi_scrm_mobile_checksum_method_engine_new_profile(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_NEW_PROFILE_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_NEW_PROFILE_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_engine_new_profile_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_PRIORITY_LIST
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_PRIORITY_LIST
+uint16_t uniffi_scrm_mobile_checksum_method_engine_priority_list(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_PRIORITY_LIST_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_PRIORITY_LIST_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_engine_priority_list_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_RESCORE
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_RESCORE
+uint16_t uniffi_scrm_mobile_checksum_method_engine_rescore(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_RESCORE_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_RESCORE_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_engine_rescore_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_RFM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_RFM_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_engine_rfm_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_SCORE
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_SCORE
+uint16_t uniffi_scrm_mobile_checksum_method_engine_score(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_SCORE_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_SCORE_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_engine_score_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_TENANT_ID
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_TENANT_ID
+uint16_t uniffi_scrm_mobile_checksum_method_engine_tenant_id(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_TICK
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_TICK
+uint16_t uniffi_scrm_mobile_checksum_method_engine_tick(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_TICK_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_TICK_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_engine_tick_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_POOLRULES_ASSIGN_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_POOLRULES_ASSIGN_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_poolrules_assign_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_POOLRULES_CLAIM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_POOLRULES_CLAIM_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_poolrules_claim_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_POOLRULES_DUE
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_POOLRULES_DUE
+uint16_t uniffi_scrm_mobile_checksum_method_poolrules_due(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_POOLRULES_DUE_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_POOLRULES_DUE_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_poolrules_due_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_POOLRULES_PLAN_TRANSFER_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_POOLRULES_PLAN_TRANSFER_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_poolrules_plan_transfer_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_POOLRULES_TRANSFER_STATUS_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_POOLRULES_TRANSFER_STATUS_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_poolrules_transfer_status_json(void
     
 );
 #endif
@@ -1105,6 +1617,18 @@ uint16_t uniffi_scrm_mobile_checksum_constructor_playbook_from_toml(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_CONSTRUCTOR_PRICING_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_CONSTRUCTOR_PRICING_FROM_JSON
+uint16_t uniffi_scrm_mobile_checksum_constructor_pricing_from_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_CONSTRUCTOR_PRICING_FROM_PLAYBOOK
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_CONSTRUCTOR_PRICING_FROM_PLAYBOOK
+uint16_t uniffi_scrm_mobile_checksum_constructor_pricing_from_playbook(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_CONSTRUCTOR_CONDITION_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_CONSTRUCTOR_CONDITION_FROM_JSON
 uint16_t uniffi_scrm_mobile_checksum_constructor_condition_from_json(void
@@ -1120,6 +1644,18 @@ uint16_t uniffi_scrm_mobile_checksum_constructor_condition_parse(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_CONSTRUCTOR_SEGMENT_NEW
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_CONSTRUCTOR_SEGMENT_NEW
 uint16_t uniffi_scrm_mobile_checksum_constructor_segment_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_CONSTRUCTOR_ENGINE_NEW
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_CONSTRUCTOR_ENGINE_NEW
+uint16_t uniffi_scrm_mobile_checksum_constructor_engine_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_CONSTRUCTOR_POOLRULES_NEW
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_CONSTRUCTOR_POOLRULES_NEW
+uint16_t uniffi_scrm_mobile_checksum_constructor_poolrules_new(void
     
 );
 #endif

@@ -681,6 +681,38 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_scrm_mobile_checksum_func_version(
     ): Int
+    external fun uniffi_scrm_mobile_checksum_func_became_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_func_cohorts_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_func_cost_per_lead_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_func_fission_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_func_funnel_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_func_propagation_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_func_report_html_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_func_advance_fees_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_func_attribute_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_func_commission_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_func_commission_statement_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_func_consume_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_func_meter_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_func_pack_ladder_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_func_price_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_func_purchase_json(
+    ): Int
     external fun uniffi_scrm_mobile_checksum_func_custom_identity(
     ): Int
     external fun uniffi_scrm_mobile_checksum_func_customer_from_json(
@@ -707,7 +739,13 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_scrm_mobile_checksum_method_playbook_channels(
     ): Int
+    external fun uniffi_scrm_mobile_checksum_method_playbook_commission_section_json(
+    ): Int
     external fun uniffi_scrm_mobile_checksum_method_playbook_name(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_playbook_packs_section_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_playbook_pricing_section_json(
     ): Int
     external fun uniffi_scrm_mobile_checksum_method_playbook_schema_version(
     ): Int
@@ -718,6 +756,10 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_scrm_mobile_checksum_method_playbook_timezone(
     ): Int
     external fun uniffi_scrm_mobile_checksum_method_playbook_to_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_pricing_invoice_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_pricing_statement_json(
     ): Int
     external fun uniffi_scrm_mobile_checksum_method_compiledcondition_condition(
     ): Int
@@ -740,6 +782,48 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_scrm_mobile_checksum_method_segment_members(
     ): Int
     external fun uniffi_scrm_mobile_checksum_method_segment_members_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_engine_apply(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_engine_apply_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_engine_fold_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_engine_new_profile(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_engine_new_profile_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_engine_priority_list(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_engine_priority_list_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_engine_rescore(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_engine_rescore_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_engine_rfm_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_engine_score(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_engine_score_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_engine_tenant_id(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_engine_tick(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_engine_tick_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_poolrules_assign_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_poolrules_claim_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_poolrules_due(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_poolrules_due_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_poolrules_plan_transfer_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_method_poolrules_transfer_status_json(
     ): Int
     external fun uniffi_scrm_mobile_checksum_method_tagger_apply_pre_tags(
     ): Int
@@ -765,11 +849,19 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_scrm_mobile_checksum_constructor_playbook_from_toml(
     ): Int
+    external fun uniffi_scrm_mobile_checksum_constructor_pricing_from_json(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_constructor_pricing_from_playbook(
+    ): Int
     external fun uniffi_scrm_mobile_checksum_constructor_condition_from_json(
     ): Int
     external fun uniffi_scrm_mobile_checksum_constructor_condition_parse(
     ): Int
     external fun uniffi_scrm_mobile_checksum_constructor_segment_new(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_constructor_engine_new(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_constructor_poolrules_new(
     ): Int
     external fun uniffi_scrm_mobile_checksum_constructor_tagger_new(
     ): Int
@@ -803,7 +895,13 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_scrm_mobile_fn_method_playbook_channels(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_playbook_commission_section_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_method_playbook_name(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_playbook_packs_section_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_playbook_pricing_section_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_method_playbook_schema_version(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Int
@@ -821,6 +919,18 @@ internal object UniffiLib {
     ): Byte
     external fun uniffi_scrm_mobile_fn_method_playbook_uniffi_trait_eq_ne(`ptr`: Long,`other`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
+    external fun uniffi_scrm_mobile_fn_clone_pricing(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_scrm_mobile_fn_free_pricing(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_scrm_mobile_fn_constructor_pricing_from_json(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_scrm_mobile_fn_constructor_pricing_from_playbook(`playbook`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_scrm_mobile_fn_method_pricing_invoice_json(`ptr`: Long,`subscriptionJson`: RustBuffer.ByValue,`usageJson`: RustBuffer.ByValue,`at`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_pricing_statement_json(`ptr`: Long,`subscriptionJson`: RustBuffer.ByValue,`usageJson`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_clone_compiledcondition(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_scrm_mobile_fn_free_compiledcondition(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -869,6 +979,60 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_method_segment_members_json(`ptr`: Long,`customersJson`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`historiesJson`: RustBuffer.ByValue,`scoresJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_clone_engine(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_scrm_mobile_fn_free_engine(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_scrm_mobile_fn_constructor_engine_new(`playbook`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_scrm_mobile_fn_method_engine_apply(`ptr`: Long,`profileJson`: RustBuffer.ByValue,`event`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_engine_apply_json(`ptr`: Long,`profileJson`: RustBuffer.ByValue,`eventJson`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_engine_fold_json(`ptr`: Long,`profilesJson`: RustBuffer.ByValue,`eventsJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_engine_new_profile(`ptr`: Long,`customer`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_engine_new_profile_json(`ptr`: Long,`customerJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_engine_priority_list(`ptr`: Long,`owner`: RustBuffer.ByValue,`profilesJson`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_engine_priority_list_json(`ptr`: Long,`owner`: RustBuffer.ByValue,`profilesJson`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_engine_rescore(`ptr`: Long,`profileJson`: RustBuffer.ByValue,`history`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_engine_rescore_json(`ptr`: Long,`profileJson`: RustBuffer.ByValue,`historyJson`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_engine_rfm_json(`ptr`: Long,`profilesJson`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,`mode`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_engine_score(`ptr`: Long,`profileJson`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_engine_score_json(`ptr`: Long,`profileJson`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_engine_tenant_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_engine_tick(`ptr`: Long,`profileJson`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_engine_tick_json(`ptr`: Long,`profileJson`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_clone_poolrules(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_scrm_mobile_fn_free_poolrules(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_scrm_mobile_fn_constructor_poolrules_new(`playbook`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_scrm_mobile_fn_method_poolrules_assign_json(`ptr`: Long,`employeesJson`: RustBuffer.ByValue,`stateJson`: RustBuffer.ByValue,`leadsJson`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_poolrules_claim_json(`ptr`: Long,`employeeJson`: RustBuffer.ByValue,`customerJson`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_poolrules_due(`ptr`: Long,`customersJson`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_poolrules_due_json(`ptr`: Long,`customersJson`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_poolrules_plan_transfer_json(`ptr`: Long,`requestJson`: RustBuffer.ByValue,`historyJson`: RustBuffer.ByValue,`employeesJson`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_poolrules_transfer_status_json(`ptr`: Long,`recordsJson`: RustBuffer.ByValue,`employeesJson`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_clone_tagger(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_scrm_mobile_fn_free_tagger(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -900,6 +1064,38 @@ internal object UniffiLib {
     external fun uniffi_scrm_mobile_fn_func_validate_playbook(`text`: RustBuffer.ByValue,`format`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_func_version(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_became_json(`optionsJson`: RustBuffer.ByValue,`journeysJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_cohorts_json(`optionsJson`: RustBuffer.ByValue,`journeysJson`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_cost_per_lead_json(`optionsJson`: RustBuffer.ByValue,`journeysJson`: RustBuffer.ByValue,`spendJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_fission_json(`campaignJson`: RustBuffer.ByValue,`eventsJson`: RustBuffer.ByValue,`existingFriendsJson`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_funnel_json(`optionsJson`: RustBuffer.ByValue,`journeysJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_propagation_json(`eventsJson`: RustBuffer.ByValue,`rulesJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_report_html_json(`inputJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_advance_fees_json(`chargeJson`: RustBuffer.ByValue,`priorJson`: RustBuffer.ByValue,`eventsJson`: RustBuffer.ByValue,`currency`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_attribute_json(`inputJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_commission_json(`inputJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_commission_statement_json(`inputJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_consume_json(`inputJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_meter_json(`metersJson`: RustBuffer.ByValue,`eventsJson`: RustBuffer.ByValue,`optionsJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_pack_ladder_json(`inputJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_price_json(`chargeJson`: RustBuffer.ByValue,`quantityJson`: RustBuffer.ByValue,`currency`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_purchase_json(`inputJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_func_custom_identity(`namespace`: RustBuffer.ByValue,`value`: RustBuffer.ByValue,`strong`: Byte,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1053,6 +1249,54 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_scrm_mobile_checksum_func_version() and 0xFFFF) != 61141) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_scrm_mobile_checksum_func_became_json() and 0xFFFF) != 53347) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_func_cohorts_json() and 0xFFFF) != 195) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_func_cost_per_lead_json() and 0xFFFF) != 60963) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_func_fission_json() and 0xFFFF) != 30582) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_func_funnel_json() and 0xFFFF) != 22659) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_func_propagation_json() and 0xFFFF) != 19243) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_func_report_html_json() and 0xFFFF) != 54555) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_func_advance_fees_json() and 0xFFFF) != 50589) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_func_attribute_json() and 0xFFFF) != 17600) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_func_commission_json() and 0xFFFF) != 38628) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_func_commission_statement_json() and 0xFFFF) != 30900) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_func_consume_json() and 0xFFFF) != 26045) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_func_meter_json() and 0xFFFF) != 22983) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_func_pack_ladder_json() and 0xFFFF) != 37149) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_func_price_json() and 0xFFFF) != 30523) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_func_purchase_json() and 0xFFFF) != 18829) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_scrm_mobile_checksum_func_custom_identity() and 0xFFFF) != 16816) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1092,7 +1336,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_scrm_mobile_checksum_method_playbook_channels() and 0xFFFF) != 37968) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_scrm_mobile_checksum_method_playbook_commission_section_json() and 0xFFFF) != 58203) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_scrm_mobile_checksum_method_playbook_name() and 0xFFFF) != 7646) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_playbook_packs_section_json() and 0xFFFF) != 3850) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_playbook_pricing_section_json() and 0xFFFF) != 64495) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_scrm_mobile_checksum_method_playbook_schema_version() and 0xFFFF) != 22262) {
@@ -1108,6 +1361,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_scrm_mobile_checksum_method_playbook_to_json() and 0xFFFF) != 55344) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_pricing_invoice_json() and 0xFFFF) != 1495) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_pricing_statement_json() and 0xFFFF) != 21232) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_scrm_mobile_checksum_method_compiledcondition_condition() and 0xFFFF) != 61092) {
@@ -1141,6 +1400,69 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_scrm_mobile_checksum_method_segment_members_json() and 0xFFFF) != 5021) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_engine_apply() and 0xFFFF) != 17326) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_engine_apply_json() and 0xFFFF) != 11657) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_engine_fold_json() and 0xFFFF) != 32590) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_engine_new_profile() and 0xFFFF) != 21369) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_engine_new_profile_json() and 0xFFFF) != 63324) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_engine_priority_list() and 0xFFFF) != 40559) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_engine_priority_list_json() and 0xFFFF) != 59526) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_engine_rescore() and 0xFFFF) != 8318) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_engine_rescore_json() and 0xFFFF) != 35571) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_engine_rfm_json() and 0xFFFF) != 17802) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_engine_score() and 0xFFFF) != 24764) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_engine_score_json() and 0xFFFF) != 64352) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_engine_tenant_id() and 0xFFFF) != 47964) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_engine_tick() and 0xFFFF) != 26154) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_engine_tick_json() and 0xFFFF) != 44494) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_poolrules_assign_json() and 0xFFFF) != 4212) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_poolrules_claim_json() and 0xFFFF) != 13563) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_poolrules_due() and 0xFFFF) != 64893) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_poolrules_due_json() and 0xFFFF) != 21628) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_poolrules_plan_transfer_json() and 0xFFFF) != 3047) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_poolrules_transfer_status_json() and 0xFFFF) != 42441) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_scrm_mobile_checksum_method_tagger_apply_pre_tags() and 0xFFFF) != 63910) {
@@ -1179,6 +1501,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_scrm_mobile_checksum_constructor_playbook_from_toml() and 0xFFFF) != 16568) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_scrm_mobile_checksum_constructor_pricing_from_json() and 0xFFFF) != 25572) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_constructor_pricing_from_playbook() and 0xFFFF) != 23160) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_scrm_mobile_checksum_constructor_condition_from_json() and 0xFFFF) != 53544) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1186,6 +1514,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_scrm_mobile_checksum_constructor_segment_new() and 0xFFFF) != 825) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_constructor_engine_new() and 0xFFFF) != 12604) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_constructor_poolrules_new() and 0xFFFF) != 50361) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_scrm_mobile_checksum_constructor_tagger_new() and 0xFFFF) != 17838) {
@@ -2384,6 +2718,673 @@ public object FfiConverterTypeCondition: FfiConverter<Condition, Long> {
 
 
 /**
+ * The engine of one playbook, compiled once (conditions parsed, keywords built into one
+ * automaton, tags interned). Safe to share between threads.
+ */
+public interface EngineInterface {
+    
+    /**
+     * Applies one event to a profile at `now`: the per-request path of a rep app. `profile_json`
+     * is the stored profile, or null for a customer seen for the first time. Returns the new
+     * profile (store it) and what changed: tags, the score and why, stage moves, tasks and
+     * alerts for the owner. Replaying an event changes nothing (`effects.replayed`).
+     *
+     * Throws `ScrmException.Validation` at `event.<field>` or `profile.<field>`, and
+     * `ScrmException.Parse` when `profile_json` is not JSON.
+     */
+    fun `apply`(`profileJson`: kotlin.String?, `event`: Event, `now`: java.time.Instant): Applied
+    
+    /**
+     * The JSON twin of `apply`: the event as JSON; returns `{"profile": ..., "effects": ...}`.
+     */
+    fun `applyJson`(`profileJson`: kotlin.String?, `eventJson`: kotlin.String, `now`: java.time.Instant): kotlin.String
+    
+    /**
+     * Folds a batch of events (a JSON list) over a JSON list of profiles (possibly `[]`), in
+     * time order per customer. Returns `{"profiles": [...], "report": {"applied", "replayed",
+     * "created", "refused": [...]}}`, the profiles given first, then the ones created.
+     */
+    fun `foldJson`(`profilesJson`: kotlin.String, `eventsJson`: kotlin.String): kotlin.String
+    
+    /**
+     * A new profile (JSON) around a typed customer: placed in its first stage, scored.
+     *
+     * Throws `ScrmException.Validation` at the customer's field at fault
+     * (`customer.identities[0].value`).
+     */
+    fun `newProfile`(`customer`: Customer): kotlin.String
+    
+    /**
+     * A new profile (JSON) around a customer given as JSON (`docs/data-model.md`).
+     */
+    fun `newProfileJson`(`customerJson`: kotlin.String): kotlin.String
+    
+    /**
+     * Today's call list of one owner (跟进优先级): the owner's customers among `profiles_json`
+     * (a JSON list of profiles), highest priority first, each with the reason in words.
+     */
+    fun `priorityList`(`owner`: kotlin.String, `profilesJson`: kotlin.String, `now`: java.time.Instant): List<PriorityItem>
+    
+    /**
+     * The JSON twin of `priorityList`: a JSON list of `{customer_id, priority, intent, urgency,
+     * value, reason}`.
+     */
+    fun `priorityListJson`(`owner`: kotlin.String, `profilesJson`: kotlin.String, `now`: java.time.Instant): kotlin.String
+    
+    /**
+     * Recomputes a profile from the customer's full history (after a playbook change). Returns
+     * the new profile and what changed.
+     *
+     * Throws `ScrmException.Validation` at `history[i].<field>` for a bad event.
+     */
+    fun `rescore`(`profileJson`: kotlin.String, `history`: List<Event>, `now`: java.time.Instant): Applied
+    
+    /**
+     * The JSON twin of `rescore`: the history as a JSON list of events; returns
+     * `{"profile": ..., "effects": ...}`.
+     */
+    fun `rescoreJson`(`profileJson`: kotlin.String, `historyJson`: kotlin.String, `now`: java.time.Instant): kotlin.String
+    
+    /**
+     * RFM scores of a JSON list of profiles at `now`; `mode` is "binary" or "quintiles". A JSON
+     * list of `{customer_id, r, f, m, segment?, ...}` in input order.
+     *
+     * Throws `ScrmException.Validation` at `mode` for another mode.
+     */
+    fun `rfmJson`(`profilesJson`: kotlin.String, `now`: java.time.Instant, `mode`: kotlin.String): kotlin.String
+    
+    /**
+     * The lead score of a profile at `now`, with where every point came from.
+     */
+    fun `score`(`profileJson`: kotlin.String, `now`: java.time.Instant): Score
+    
+    /**
+     * The JSON twin of `score`: the score document of `docs/scoring.md`.
+     */
+    fun `scoreJson`(`profileJson`: kotlin.String, `now`: java.time.Instant): kotlin.String
+    
+    /**
+     * The tenant id of the playbook.
+     */
+    fun `tenantId`(): kotlin.String
+    
+    /**
+     * The time-based checks at `now` (inactivity moves, decayed score, overdue tasks) of one
+     * profile; the clock is never read. Returns the new profile and what changed.
+     */
+    fun `tick`(`profileJson`: kotlin.String, `now`: java.time.Instant): Applied
+    
+    /**
+     * The JSON twin of `tick`: returns `{"profile": ..., "effects": ...}`.
+     */
+    fun `tickJson`(`profileJson`: kotlin.String, `now`: java.time.Instant): kotlin.String
+    
+    companion object
+}
+
+/**
+ * The engine of one playbook, compiled once (conditions parsed, keywords built into one
+ * automaton, tags interned). Safe to share between threads.
+ */
+open class Engine: Disposable, AutoCloseable, EngineInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * Compiles the scoring, lifecycle and tagging sections of `playbook`.
+     *
+     * Throws `ScrmException.Validation` listing every problem (a rule naming an unknown tag or
+     * stage, a condition that does not compile), each at its playbook path.
+     */
+    constructor(`playbook`: Playbook) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_constructor_engine_new(
+    
+        
+        FfiConverterTypePlaybook.lower(`playbook`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_scrm_mobile_fn_free_engine(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_scrm_mobile_fn_clone_engine(handle, status)
+        }
+    }
+
+    
+    /**
+     * Applies one event to a profile at `now`: the per-request path of a rep app. `profile_json`
+     * is the stored profile, or null for a customer seen for the first time. Returns the new
+     * profile (store it) and what changed: tags, the score and why, stage moves, tasks and
+     * alerts for the owner. Replaying an event changes nothing (`effects.replayed`).
+     *
+     * Throws `ScrmException.Validation` at `event.<field>` or `profile.<field>`, and
+     * `ScrmException.Parse` when `profile_json` is not JSON.
+     */
+    @Throws(ScrmException::class)override fun `apply`(`profileJson`: kotlin.String?, `event`: Event, `now`: java.time.Instant): Applied {
+            return FfiConverterTypeApplied.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_engine_apply(
+        it,
+        
+        FfiConverterOptionalString.lower(`profileJson`),
+        FfiConverterTypeEvent.lower(`event`),
+        FfiConverterTimestamp.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The JSON twin of `apply`: the event as JSON; returns `{"profile": ..., "effects": ...}`.
+     */
+    @Throws(ScrmException::class)override fun `applyJson`(`profileJson`: kotlin.String?, `eventJson`: kotlin.String, `now`: java.time.Instant): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_engine_apply_json(
+        it,
+        
+        FfiConverterOptionalString.lower(`profileJson`),
+        FfiConverterString.lower(`eventJson`),
+        FfiConverterTimestamp.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Folds a batch of events (a JSON list) over a JSON list of profiles (possibly `[]`), in
+     * time order per customer. Returns `{"profiles": [...], "report": {"applied", "replayed",
+     * "created", "refused": [...]}}`, the profiles given first, then the ones created.
+     */
+    @Throws(ScrmException::class)override fun `foldJson`(`profilesJson`: kotlin.String, `eventsJson`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_engine_fold_json(
+        it,
+        
+        FfiConverterString.lower(`profilesJson`),
+        FfiConverterString.lower(`eventsJson`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A new profile (JSON) around a typed customer: placed in its first stage, scored.
+     *
+     * Throws `ScrmException.Validation` at the customer's field at fault
+     * (`customer.identities[0].value`).
+     */
+    @Throws(ScrmException::class)override fun `newProfile`(`customer`: Customer): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_engine_new_profile(
+        it,
+        
+        FfiConverterTypeCustomer.lower(`customer`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A new profile (JSON) around a customer given as JSON (`docs/data-model.md`).
+     */
+    @Throws(ScrmException::class)override fun `newProfileJson`(`customerJson`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_engine_new_profile_json(
+        it,
+        
+        FfiConverterString.lower(`customerJson`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Today's call list of one owner (跟进优先级): the owner's customers among `profiles_json`
+     * (a JSON list of profiles), highest priority first, each with the reason in words.
+     */
+    @Throws(ScrmException::class)override fun `priorityList`(`owner`: kotlin.String, `profilesJson`: kotlin.String, `now`: java.time.Instant): List<PriorityItem> {
+            return FfiConverterSequenceTypePriorityItem.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_engine_priority_list(
+        it,
+        
+        FfiConverterString.lower(`owner`),
+        FfiConverterString.lower(`profilesJson`),
+        FfiConverterTimestamp.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The JSON twin of `priorityList`: a JSON list of `{customer_id, priority, intent, urgency,
+     * value, reason}`.
+     */
+    @Throws(ScrmException::class)override fun `priorityListJson`(`owner`: kotlin.String, `profilesJson`: kotlin.String, `now`: java.time.Instant): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_engine_priority_list_json(
+        it,
+        
+        FfiConverterString.lower(`owner`),
+        FfiConverterString.lower(`profilesJson`),
+        FfiConverterTimestamp.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Recomputes a profile from the customer's full history (after a playbook change). Returns
+     * the new profile and what changed.
+     *
+     * Throws `ScrmException.Validation` at `history[i].<field>` for a bad event.
+     */
+    @Throws(ScrmException::class)override fun `rescore`(`profileJson`: kotlin.String, `history`: List<Event>, `now`: java.time.Instant): Applied {
+            return FfiConverterTypeApplied.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_engine_rescore(
+        it,
+        
+        FfiConverterString.lower(`profileJson`),
+        FfiConverterSequenceTypeEvent.lower(`history`),
+        FfiConverterTimestamp.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The JSON twin of `rescore`: the history as a JSON list of events; returns
+     * `{"profile": ..., "effects": ...}`.
+     */
+    @Throws(ScrmException::class)override fun `rescoreJson`(`profileJson`: kotlin.String, `historyJson`: kotlin.String, `now`: java.time.Instant): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_engine_rescore_json(
+        it,
+        
+        FfiConverterString.lower(`profileJson`),
+        FfiConverterString.lower(`historyJson`),
+        FfiConverterTimestamp.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * RFM scores of a JSON list of profiles at `now`; `mode` is "binary" or "quintiles". A JSON
+     * list of `{customer_id, r, f, m, segment?, ...}` in input order.
+     *
+     * Throws `ScrmException.Validation` at `mode` for another mode.
+     */
+    @Throws(ScrmException::class)override fun `rfmJson`(`profilesJson`: kotlin.String, `now`: java.time.Instant, `mode`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_engine_rfm_json(
+        it,
+        
+        FfiConverterString.lower(`profilesJson`),
+        FfiConverterTimestamp.lower(`now`),
+        FfiConverterString.lower(`mode`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The lead score of a profile at `now`, with where every point came from.
+     */
+    @Throws(ScrmException::class)override fun `score`(`profileJson`: kotlin.String, `now`: java.time.Instant): Score {
+            return FfiConverterTypeScore.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_engine_score(
+        it,
+        
+        FfiConverterString.lower(`profileJson`),
+        FfiConverterTimestamp.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The JSON twin of `score`: the score document of `docs/scoring.md`.
+     */
+    @Throws(ScrmException::class)override fun `scoreJson`(`profileJson`: kotlin.String, `now`: java.time.Instant): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_engine_score_json(
+        it,
+        
+        FfiConverterString.lower(`profileJson`),
+        FfiConverterTimestamp.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The tenant id of the playbook.
+     */override fun `tenantId`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_engine_tenant_id(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The time-based checks at `now` (inactivity moves, decayed score, overdue tasks) of one
+     * profile; the clock is never read. Returns the new profile and what changed.
+     */
+    @Throws(ScrmException::class)override fun `tick`(`profileJson`: kotlin.String, `now`: java.time.Instant): Applied {
+            return FfiConverterTypeApplied.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_engine_tick(
+        it,
+        
+        FfiConverterString.lower(`profileJson`),
+        FfiConverterTimestamp.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The JSON twin of `tick`: returns `{"profile": ..., "effects": ...}`.
+     */
+    @Throws(ScrmException::class)override fun `tickJson`(`profileJson`: kotlin.String, `now`: java.time.Instant): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_engine_tick_json(
+        it,
+        
+        FfiConverterString.lower(`profileJson`),
+        FfiConverterTimestamp.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEngine: FfiConverter<Engine, Long> {
+    override fun lower(value: Engine): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Engine {
+        return Engine(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Engine {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Engine) = 8UL
+
+    override fun write(value: Engine, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * A validated tenant configuration. Build one with `Playbook.fromJson` or `Playbook.fromToml`.
  */
 public interface PlaybookInterface {
@@ -2394,9 +3395,27 @@ public interface PlaybookInterface {
     fun `channels`(): List<Channel>
     
     /**
+     * The commission section (`pricing.commission`) as JSON, the `"plan"` of `commissionJson`
+     * and `commissionStatementJson`; null when the playbook has none.
+     */
+    fun `commissionSectionJson`(): kotlin.String?
+    
+    /**
      * The display name, if any.
      */
     fun `name`(): kotlin.String?
+    
+    /**
+     * The usage packs section (`pricing.packs`) as JSON, the `"packs"` of `packLadderJson` and
+     * `purchaseJson`; null when the playbook has none.
+     */
+    fun `packsSectionJson`(): kotlin.String?
+    
+    /**
+     * The pricing section (plans, meters, coupons, commission, packs) as JSON, for
+     * `Pricing.fromJson`; `{}`-like defaults when the playbook has none.
+     */
+    fun `pricingSectionJson`(): kotlin.String
     
     /**
      * The document format version (1).
@@ -2548,12 +3567,63 @@ open class Playbook: Disposable, AutoCloseable, PlaybookInterface
 
     
     /**
+     * The commission section (`pricing.commission`) as JSON, the `"plan"` of `commissionJson`
+     * and `commissionStatementJson`; null when the playbook has none.
+     */override fun `commissionSectionJson`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_playbook_commission_section_json(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * The display name, if any.
      */override fun `name`(): kotlin.String? {
             return FfiConverterOptionalString.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_scrm_mobile_fn_method_playbook_name(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The usage packs section (`pricing.packs`) as JSON, the `"packs"` of `packLadderJson` and
+     * `purchaseJson`; null when the playbook has none.
+     */override fun `packsSectionJson`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_playbook_packs_section_json(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The pricing section (plans, meters, coupons, commission, packs) as JSON, for
+     * `Pricing.fromJson`; `{}`-like defaults when the playbook has none.
+     */override fun `pricingSectionJson`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_playbook_pricing_section_json(
         it,
         _status)
 }
@@ -2732,6 +3802,777 @@ public object FfiConverterTypePlaybook: FfiConverter<Playbook, Long> {
     override fun allocationSize(value: Playbook) = 8UL
 
     override fun write(value: Playbook, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * The pool, transfer and assignment rules of one playbook, checked once when built. Safe to share
+ * between threads.
+ */
+public interface PoolRulesInterface {
+    
+    /**
+     * Assigns leads (a JSON list) in order to the employees (a JSON list), continuing from
+     * `state_json` (null: a fresh state). Returns `{"decisions", "state", "employees"}`; pass
+     * `state` and `employees` to the next call.
+     */
+    fun `assignJson`(`employeesJson`: kotlin.String, `stateJson`: kotlin.String?, `leadsJson`: kotlin.String, `now`: java.time.Instant): kotlin.String
+    
+    /**
+     * Whether an employee (JSON) may claim a pool customer (JSON pool facts) at `now` (领取).
+     * Returns `{customer_id, employee_id, allowed, refusals: [{rule, ..., reason}], reason}`.
+     */
+    fun `claimJson`(`employeeJson`: kotlin.String, `customerJson`: kotlin.String, `now`: java.time.Instant): kotlin.String
+    
+    /**
+     * What is due at `now` for the owned customers of `customers_json` (a JSON list of pool facts:
+     * `{customer_id, owner: {id, since}, stage?, last_follow_up?, ...}`): reclaim, warn or kept,
+     * each with its reason. Customers with nothing due are left out.
+     *
+     * Throws `ScrmException.Validation` at `customers[i]` for a bad item.
+     */
+    fun `due`(`customersJson`: kotlin.String, `now`: java.time.Instant): List<DueItem>
+    
+    /**
+     * The JSON twin of `due`: `{"items": [...]}` as in `docs/pool.md`.
+     */
+    fun `dueJson`(`customersJson`: kotlin.String, `now`: java.time.Instant): kotlin.String
+    
+    /**
+     * Checks a transfer request (JSON) against the earlier transfers (a JSON list) and the
+     * employees (a JSON list, or null). Returns `{accepted, refused, records, completes_at}`.
+     */
+    fun `planTransferJson`(`requestJson`: kotlin.String, `historyJson`: kotlin.String, `employeesJson`: kotlin.String?, `now`: java.time.Instant): kotlin.String
+    
+    /**
+     * The status at `now` of each transfer record (a JSON list), with the employees (a JSON list,
+     * or null) for the takeover limit. Returns `{"outcomes": [...]}` in input order.
+     */
+    fun `transferStatusJson`(`recordsJson`: kotlin.String, `employeesJson`: kotlin.String?, `now`: java.time.Instant): kotlin.String
+    
+    companion object
+}
+
+/**
+ * The pool, transfer and assignment rules of one playbook, checked once when built. Safe to share
+ * between threads.
+ */
+open class PoolRules: Disposable, AutoCloseable, PoolRulesInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * Checks the pool, transfer and assignment sections of `playbook`.
+     *
+     * Throws `ScrmException.Validation` at the playbook path at fault.
+     */
+    constructor(`playbook`: Playbook) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_constructor_poolrules_new(
+    
+        
+        FfiConverterTypePlaybook.lower(`playbook`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_scrm_mobile_fn_free_poolrules(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_scrm_mobile_fn_clone_poolrules(handle, status)
+        }
+    }
+
+    
+    /**
+     * Assigns leads (a JSON list) in order to the employees (a JSON list), continuing from
+     * `state_json` (null: a fresh state). Returns `{"decisions", "state", "employees"}`; pass
+     * `state` and `employees` to the next call.
+     */
+    @Throws(ScrmException::class)override fun `assignJson`(`employeesJson`: kotlin.String, `stateJson`: kotlin.String?, `leadsJson`: kotlin.String, `now`: java.time.Instant): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_poolrules_assign_json(
+        it,
+        
+        FfiConverterString.lower(`employeesJson`),
+        FfiConverterOptionalString.lower(`stateJson`),
+        FfiConverterString.lower(`leadsJson`),
+        FfiConverterTimestamp.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Whether an employee (JSON) may claim a pool customer (JSON pool facts) at `now` (领取).
+     * Returns `{customer_id, employee_id, allowed, refusals: [{rule, ..., reason}], reason}`.
+     */
+    @Throws(ScrmException::class)override fun `claimJson`(`employeeJson`: kotlin.String, `customerJson`: kotlin.String, `now`: java.time.Instant): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_poolrules_claim_json(
+        it,
+        
+        FfiConverterString.lower(`employeeJson`),
+        FfiConverterString.lower(`customerJson`),
+        FfiConverterTimestamp.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * What is due at `now` for the owned customers of `customers_json` (a JSON list of pool facts:
+     * `{customer_id, owner: {id, since}, stage?, last_follow_up?, ...}`): reclaim, warn or kept,
+     * each with its reason. Customers with nothing due are left out.
+     *
+     * Throws `ScrmException.Validation` at `customers[i]` for a bad item.
+     */
+    @Throws(ScrmException::class)override fun `due`(`customersJson`: kotlin.String, `now`: java.time.Instant): List<DueItem> {
+            return FfiConverterSequenceTypeDueItem.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_poolrules_due(
+        it,
+        
+        FfiConverterString.lower(`customersJson`),
+        FfiConverterTimestamp.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The JSON twin of `due`: `{"items": [...]}` as in `docs/pool.md`.
+     */
+    @Throws(ScrmException::class)override fun `dueJson`(`customersJson`: kotlin.String, `now`: java.time.Instant): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_poolrules_due_json(
+        it,
+        
+        FfiConverterString.lower(`customersJson`),
+        FfiConverterTimestamp.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Checks a transfer request (JSON) against the earlier transfers (a JSON list) and the
+     * employees (a JSON list, or null). Returns `{accepted, refused, records, completes_at}`.
+     */
+    @Throws(ScrmException::class)override fun `planTransferJson`(`requestJson`: kotlin.String, `historyJson`: kotlin.String, `employeesJson`: kotlin.String?, `now`: java.time.Instant): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_poolrules_plan_transfer_json(
+        it,
+        
+        FfiConverterString.lower(`requestJson`),
+        FfiConverterString.lower(`historyJson`),
+        FfiConverterOptionalString.lower(`employeesJson`),
+        FfiConverterTimestamp.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The status at `now` of each transfer record (a JSON list), with the employees (a JSON list,
+     * or null) for the takeover limit. Returns `{"outcomes": [...]}` in input order.
+     */
+    @Throws(ScrmException::class)override fun `transferStatusJson`(`recordsJson`: kotlin.String, `employeesJson`: kotlin.String?, `now`: java.time.Instant): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_poolrules_transfer_status_json(
+        it,
+        
+        FfiConverterString.lower(`recordsJson`),
+        FfiConverterOptionalString.lower(`employeesJson`),
+        FfiConverterTimestamp.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePoolRules: FfiConverter<PoolRules, Long> {
+    override fun lower(value: PoolRules): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): PoolRules {
+        return PoolRules(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): PoolRules {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: PoolRules) = 8UL
+
+    override fun write(value: PoolRules, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A pricing section (plans, charges, coupons, meters), validated once. Safe to share between
+ * threads.
+ */
+public interface PricingInterface {
+    
+    /**
+     * The invoice of a subscription (JSON) for the period containing `at`, with that period's
+     * usage (JSON: meter id → quantity or transactions, `{"sms": "1500"}`), as known at `now`.
+     * Returns the invoice JSON: period, status, lines with explanations, subtotal, discount,
+     * total, coupons.
+     */
+    fun `invoiceJson`(`subscriptionJson`: kotlin.String, `usageJson`: kotlin.String, `at`: java.time.Instant, `now`: java.time.Instant): kotlin.String
+    
+    /**
+     * The statement of a subscription (JSON) from its first period through the one containing
+     * `now`; `usage_json` maps each period's first local day to its usage (`{"2026-03-01":
+     * {"sms": "1500"}}`). Returns `{"subscription_id", "invoices": [...], "total"}`.
+     */
+    fun `statementJson`(`subscriptionJson`: kotlin.String, `usageJson`: kotlin.String, `now`: java.time.Instant): kotlin.String
+    
+    companion object
+}
+
+/**
+ * A pricing section (plans, charges, coupons, meters), validated once. Safe to share between
+ * threads.
+ */
+open class Pricing: Disposable, AutoCloseable, PricingInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_scrm_mobile_fn_free_pricing(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_scrm_mobile_fn_clone_pricing(handle, status)
+        }
+    }
+
+    
+    /**
+     * The invoice of a subscription (JSON) for the period containing `at`, with that period's
+     * usage (JSON: meter id → quantity or transactions, `{"sms": "1500"}`), as known at `now`.
+     * Returns the invoice JSON: period, status, lines with explanations, subtotal, discount,
+     * total, coupons.
+     */
+    @Throws(ScrmException::class)override fun `invoiceJson`(`subscriptionJson`: kotlin.String, `usageJson`: kotlin.String, `at`: java.time.Instant, `now`: java.time.Instant): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_pricing_invoice_json(
+        it,
+        
+        FfiConverterString.lower(`subscriptionJson`),
+        FfiConverterString.lower(`usageJson`),
+        FfiConverterTimestamp.lower(`at`),
+        FfiConverterTimestamp.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The statement of a subscription (JSON) from its first period through the one containing
+     * `now`; `usage_json` maps each period's first local day to its usage (`{"2026-03-01":
+     * {"sms": "1500"}}`). Returns `{"subscription_id", "invoices": [...], "total"}`.
+     */
+    @Throws(ScrmException::class)override fun `statementJson`(`subscriptionJson`: kotlin.String, `usageJson`: kotlin.String, `now`: java.time.Instant): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_pricing_statement_json(
+        it,
+        
+        FfiConverterString.lower(`subscriptionJson`),
+        FfiConverterString.lower(`usageJson`),
+        FfiConverterTimestamp.lower(`now`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    companion object {
+        
+    /**
+     * Loads and validates a pricing section on its own (the `pricing` object of a playbook).
+     *
+     * Throws `ScrmException.Parse` for malformed JSON and `ScrmException.Validation` with every
+     * problem at its path (`plans[0].charges[1].price.tiers[2].from`).
+     */
+    @Throws(ScrmException::class) fun `fromJson`(`text`: kotlin.String): Pricing {
+            return FfiConverterTypePricing.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_constructor_pricing_from_json(
+    
+        
+        FfiConverterString.lower(`text`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * The pricing section of a playbook (empty when it has none).
+     */ fun `fromPlaybook`(`playbook`: Playbook): Pricing {
+            return FfiConverterTypePricing.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_constructor_pricing_from_playbook(
+    
+        
+        FfiConverterTypePlaybook.lower(`playbook`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePricing: FfiConverter<Pricing, Long> {
+    override fun lower(value: Pricing): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Pricing {
+        return Pricing(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Pricing {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Pricing) = 8UL
+
+    override fun write(value: Pricing, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -3792,6 +5633,53 @@ public object FfiConverterTypeAccount: FfiConverterRustBuffer<Account> {
 
 
 /**
+ * The profile after a call, and what the call changed.
+ */
+data class Applied (
+    /**
+     * The profile after the call, as JSON: store it and pass it to the next call.
+     */
+    var `profileJson`: kotlin.String
+    , 
+    /**
+     * What changed.
+     */
+    var `effects`: Effects
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeApplied: FfiConverterRustBuffer<Applied> {
+    override fun read(buf: ByteBuffer): Applied {
+        return Applied(
+            FfiConverterString.read(buf),
+            FfiConverterTypeEffects.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Applied) = (
+            FfiConverterString.allocationSize(value.`profileJson`) +
+            FfiConverterTypeEffects.allocationSize(value.`effects`)
+    )
+
+    override fun write(value: Applied, buf: ByteBuffer) {
+            FfiConverterString.write(value.`profileJson`, buf)
+            FfiConverterTypeEffects.write(value.`effects`, buf)
+    }
+}
+
+
+
+/**
  * A tag applied to a customer, with who or what applied it.
  */
 data class AppliedTag (
@@ -4323,6 +6211,220 @@ public object FfiConverterTypeDecisionChain: FfiConverterRustBuffer<DecisionChai
 
 
 /**
+ * What the pool has due for one owned customer (公海回收): reclaim it, warn the owner, or keep it.
+ */
+data class DueItem (
+    /**
+     * The customer.
+     */
+    var `customerId`: kotlin.String
+    , 
+    /**
+     * The owner now (for a reclaim: the owner losing the customer).
+     */
+    var `owner`: kotlin.String?
+    , 
+    /**
+     * The customer's stage, if known.
+     */
+    var `stage`: kotlin.String?
+    , 
+    /**
+     * "reclaim", "warn" or "kept"; more may come, so match with an else branch.
+     */
+    var `action`: kotlin.String
+    , 
+    /**
+     * Why, in a sentence for the owner or a manager.
+     */
+    var `reason`: kotlin.String
+    , 
+    /**
+     * When the idle clock started (the last follow-up, or when the owner took the customer on).
+     */
+    var `since`: java.time.Instant?
+    , 
+    /**
+     * Days idle.
+     */
+    var `idleDays`: kotlin.UInt?
+    , 
+    /**
+     * The idle limit of the customer's stage, in days.
+     */
+    var `limitDays`: kotlin.UInt?
+    , 
+    /**
+     * For a warning: days until the reclaim day (1 = tomorrow).
+     */
+    var `daysLeft`: kotlin.UInt?
+    , 
+    /**
+     * For a warning: the reclaim day in the playbook timezone, ISO 8601 (`2026-03-17`).
+     */
+    var `reclaimOn`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDueItem: FfiConverterRustBuffer<DueItem> {
+    override fun read(buf: ByteBuffer): DueItem {
+        return DueItem(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DueItem) = (
+            FfiConverterString.allocationSize(value.`customerId`) +
+            FfiConverterOptionalString.allocationSize(value.`owner`) +
+            FfiConverterOptionalString.allocationSize(value.`stage`) +
+            FfiConverterString.allocationSize(value.`action`) +
+            FfiConverterString.allocationSize(value.`reason`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`since`) +
+            FfiConverterOptionalUInt.allocationSize(value.`idleDays`) +
+            FfiConverterOptionalUInt.allocationSize(value.`limitDays`) +
+            FfiConverterOptionalUInt.allocationSize(value.`daysLeft`) +
+            FfiConverterOptionalString.allocationSize(value.`reclaimOn`)
+    )
+
+    override fun write(value: DueItem, buf: ByteBuffer) {
+            FfiConverterString.write(value.`customerId`, buf)
+            FfiConverterOptionalString.write(value.`owner`, buf)
+            FfiConverterOptionalString.write(value.`stage`, buf)
+            FfiConverterString.write(value.`action`, buf)
+            FfiConverterString.write(value.`reason`, buf)
+            FfiConverterOptionalTimestamp.write(value.`since`, buf)
+            FfiConverterOptionalUInt.write(value.`idleDays`, buf)
+            FfiConverterOptionalUInt.write(value.`limitDays`, buf)
+            FfiConverterOptionalUInt.write(value.`daysLeft`, buf)
+            FfiConverterOptionalString.write(value.`reclaimOn`, buf)
+    }
+}
+
+
+
+/**
+ * What one engine call changed, each with why: what a rep app shows or acts on.
+ */
+data class Effects (
+    /**
+     * The event applied, if the call applied one.
+     */
+    var `eventId`: kotlin.String?
+    , 
+    /**
+     * The event had been applied before: nothing changed.
+     */
+    var `replayed`: kotlin.Boolean
+    , 
+    /**
+     * The event was late and the recent events were re-folded around it.
+     */
+    var `refolded`: kotlin.Boolean
+    , 
+    /**
+     * Tags added, removed or refreshed, each with its reason.
+     */
+    var `tags`: List<TagChange>
+    , 
+    /**
+     * The score before and after, when the playbook scores.
+     */
+    var `score`: ScoreChange?
+    , 
+    /**
+     * Stage changes (阶段变化), in order.
+     */
+    var `stages`: List<StageChange>
+    , 
+    /**
+     * Score thresholds that fired or re-armed.
+     */
+    var `thresholds`: List<ThresholdChange>
+    , 
+    /**
+     * Tasks for the owner (the tasks of a stage just entered).
+     */
+    var `tasks`: List<OwnerTask>
+    , 
+    /**
+     * Alerts for the owner: thresholds reached, moves back or into side states.
+     */
+    var `alerts`: List<OwnerAlert>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEffects: FfiConverterRustBuffer<Effects> {
+    override fun read(buf: ByteBuffer): Effects {
+        return Effects(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterSequenceTypeTagChange.read(buf),
+            FfiConverterOptionalTypeScoreChange.read(buf),
+            FfiConverterSequenceTypeStageChange.read(buf),
+            FfiConverterSequenceTypeThresholdChange.read(buf),
+            FfiConverterSequenceTypeOwnerTask.read(buf),
+            FfiConverterSequenceTypeOwnerAlert.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Effects) = (
+            FfiConverterOptionalString.allocationSize(value.`eventId`) +
+            FfiConverterBoolean.allocationSize(value.`replayed`) +
+            FfiConverterBoolean.allocationSize(value.`refolded`) +
+            FfiConverterSequenceTypeTagChange.allocationSize(value.`tags`) +
+            FfiConverterOptionalTypeScoreChange.allocationSize(value.`score`) +
+            FfiConverterSequenceTypeStageChange.allocationSize(value.`stages`) +
+            FfiConverterSequenceTypeThresholdChange.allocationSize(value.`thresholds`) +
+            FfiConverterSequenceTypeOwnerTask.allocationSize(value.`tasks`) +
+            FfiConverterSequenceTypeOwnerAlert.allocationSize(value.`alerts`)
+    )
+
+    override fun write(value: Effects, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`eventId`, buf)
+            FfiConverterBoolean.write(value.`replayed`, buf)
+            FfiConverterBoolean.write(value.`refolded`, buf)
+            FfiConverterSequenceTypeTagChange.write(value.`tags`, buf)
+            FfiConverterOptionalTypeScoreChange.write(value.`score`, buf)
+            FfiConverterSequenceTypeStageChange.write(value.`stages`, buf)
+            FfiConverterSequenceTypeThresholdChange.write(value.`thresholds`, buf)
+            FfiConverterSequenceTypeOwnerTask.write(value.`tasks`, buf)
+            FfiConverterSequenceTypeOwnerAlert.write(value.`alerts`, buf)
+    }
+}
+
+
+
+/**
  * One thing a customer did (行为): a message, a view, a share, a purchase, a scan.
  */
 data class Event (
@@ -4661,6 +6763,156 @@ public object FfiConverterTypeMergeResult: FfiConverterRustBuffer<MergeResult> {
 
 
 /**
+ * An alert for the owner.
+ */
+data class OwnerAlert (
+    /**
+     * "threshold" (a score threshold was reached) or "stage" (moved back or into a side state).
+     */
+    var `kind`: kotlin.String
+    , 
+    /**
+     * The threshold or lifecycle rule id.
+     */
+    var `id`: kotlin.String
+    , 
+    /**
+     * The message for the owner.
+     */
+    var `message`: kotlin.String
+    , 
+    /**
+     * The owner, if the customer has one.
+     */
+    var `owner`: kotlin.String?
+    , 
+    /**
+     * When.
+     */
+    var `at`: java.time.Instant
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOwnerAlert: FfiConverterRustBuffer<OwnerAlert> {
+    override fun read(buf: ByteBuffer): OwnerAlert {
+        return OwnerAlert(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTimestamp.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: OwnerAlert) = (
+            FfiConverterString.allocationSize(value.`kind`) +
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`message`) +
+            FfiConverterOptionalString.allocationSize(value.`owner`) +
+            FfiConverterTimestamp.allocationSize(value.`at`)
+    )
+
+    override fun write(value: OwnerAlert, buf: ByteBuffer) {
+            FfiConverterString.write(value.`kind`, buf)
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`message`, buf)
+            FfiConverterOptionalString.write(value.`owner`, buf)
+            FfiConverterTimestamp.write(value.`at`, buf)
+    }
+}
+
+
+
+/**
+ * A task for the owner (跟进任务), from a stage just entered.
+ */
+data class OwnerTask (
+    /**
+     * The task id (unique within its stage).
+     */
+    var `id`: kotlin.String
+    , 
+    /**
+     * What to do.
+     */
+    var `name`: kotlin.String
+    , 
+    /**
+     * The stage it belongs to.
+     */
+    var `stage`: kotlin.String
+    , 
+    /**
+     * The owner, if the customer has one.
+     */
+    var `owner`: kotlin.String?
+    , 
+    /**
+     * When the customer entered the stage.
+     */
+    var `createdAt`: java.time.Instant
+    , 
+    /**
+     * When it is due, if the stage gives a due time.
+     */
+    var `dueAt`: java.time.Instant?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOwnerTask: FfiConverterRustBuffer<OwnerTask> {
+    override fun read(buf: ByteBuffer): OwnerTask {
+        return OwnerTask(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTimestamp.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: OwnerTask) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`stage`) +
+            FfiConverterOptionalString.allocationSize(value.`owner`) +
+            FfiConverterTimestamp.allocationSize(value.`createdAt`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`dueAt`)
+    )
+
+    override fun write(value: OwnerTask, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`stage`, buf)
+            FfiConverterOptionalString.write(value.`owner`, buf)
+            FfiConverterTimestamp.write(value.`createdAt`, buf)
+            FfiConverterOptionalTimestamp.write(value.`dueAt`, buf)
+    }
+}
+
+
+
+/**
  * A tag waiting for an identity (预打标), applied when a customer with that identity arrives.
  */
 data class PreTag (
@@ -4710,6 +6962,93 @@ public object FfiConverterTypePreTag: FfiConverterRustBuffer<PreTag> {
             FfiConverterTypeIdentity.write(value.`identity`, buf)
             FfiConverterString.write(value.`tag`, buf)
             FfiConverterTimestamp.write(value.`at`, buf)
+    }
+}
+
+
+
+/**
+ * One customer of an owner's priority list (跟进优先级).
+ */
+data class PriorityItem (
+    /**
+     * Position in the list, 1 for the first to call.
+     */
+    var `rank`: kotlin.UInt
+    , 
+    /**
+     * The customer.
+     */
+    var `customerId`: kotlin.String
+    , 
+    /**
+     * `intent + urgency + value`, a decimal string; the list is sorted by it.
+     */
+    var `priority`: kotlin.String
+    , 
+    /**
+     * The lead score plus points for intent tags.
+     */
+    var `intent`: kotlin.String
+    , 
+    /**
+     * Points for a fresh high-intent action and an overdue follow-up.
+     */
+    var `urgency`: kotlin.String
+    , 
+    /**
+     * Points for money spent and social value.
+     */
+    var `value`: kotlin.String
+    , 
+    /**
+     * Why, in words: `viewed the price list for 3 min (2 h ago); last contact 9 days ago`.
+     */
+    var `reason`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePriorityItem: FfiConverterRustBuffer<PriorityItem> {
+    override fun read(buf: ByteBuffer): PriorityItem {
+        return PriorityItem(
+            FfiConverterUInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PriorityItem) = (
+            FfiConverterUInt.allocationSize(value.`rank`) +
+            FfiConverterString.allocationSize(value.`customerId`) +
+            FfiConverterString.allocationSize(value.`priority`) +
+            FfiConverterString.allocationSize(value.`intent`) +
+            FfiConverterString.allocationSize(value.`urgency`) +
+            FfiConverterString.allocationSize(value.`value`) +
+            FfiConverterString.allocationSize(value.`reason`)
+    )
+
+    override fun write(value: PriorityItem, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`rank`, buf)
+            FfiConverterString.write(value.`customerId`, buf)
+            FfiConverterString.write(value.`priority`, buf)
+            FfiConverterString.write(value.`intent`, buf)
+            FfiConverterString.write(value.`urgency`, buf)
+            FfiConverterString.write(value.`value`, buf)
+            FfiConverterString.write(value.`reason`, buf)
     }
 }
 
@@ -4805,6 +7144,323 @@ public object FfiConverterTypeProvenance: FfiConverterRustBuffer<Provenance> {
     override fun write(value: Provenance, buf: ByteBuffer) {
             FfiConverterString.write(value.`kind`, buf)
             FfiConverterOptionalString.write(value.`id`, buf)
+    }
+}
+
+
+
+/**
+ * A lead score with its explanation (`score = engagement + fit (+ social)`).
+ */
+data class Score (
+    /**
+     * The lead score, a decimal string.
+     */
+    var `score`: kotlin.String
+    , 
+    /**
+     * Engagement points after every cap and decay.
+     */
+    var `engagement`: kotlin.String
+    , 
+    /**
+     * Fit points.
+     */
+    var `fit`: kotlin.String
+    , 
+    /**
+     * Social value points.
+     */
+    var `social`: kotlin.String
+    , 
+    /**
+     * Whether `social` is part of `score`.
+     */
+    var `socialInScore`: kotlin.Boolean
+    , 
+    /**
+     * The fit grade (`A+` .. `F`) when grading is on.
+     */
+    var `grade`: kotlin.String?
+    , 
+    /**
+     * Each engagement rule that matched, in playbook order: the lines of "why this score".
+     */
+    var `rules`: List<ScoreRule>
+    , 
+    /**
+     * The whole explanation (groups, caps, fit and social parts) as JSON, as in
+     * `docs/scoring.md`.
+     */
+    var `explanationJson`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeScore: FfiConverterRustBuffer<Score> {
+    override fun read(buf: ByteBuffer): Score {
+        return Score(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceTypeScoreRule.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Score) = (
+            FfiConverterString.allocationSize(value.`score`) +
+            FfiConverterString.allocationSize(value.`engagement`) +
+            FfiConverterString.allocationSize(value.`fit`) +
+            FfiConverterString.allocationSize(value.`social`) +
+            FfiConverterBoolean.allocationSize(value.`socialInScore`) +
+            FfiConverterOptionalString.allocationSize(value.`grade`) +
+            FfiConverterSequenceTypeScoreRule.allocationSize(value.`rules`) +
+            FfiConverterString.allocationSize(value.`explanationJson`)
+    )
+
+    override fun write(value: Score, buf: ByteBuffer) {
+            FfiConverterString.write(value.`score`, buf)
+            FfiConverterString.write(value.`engagement`, buf)
+            FfiConverterString.write(value.`fit`, buf)
+            FfiConverterString.write(value.`social`, buf)
+            FfiConverterBoolean.write(value.`socialInScore`, buf)
+            FfiConverterOptionalString.write(value.`grade`, buf)
+            FfiConverterSequenceTypeScoreRule.write(value.`rules`, buf)
+            FfiConverterString.write(value.`explanationJson`, buf)
+    }
+}
+
+
+
+/**
+ * The lead score before and after a call.
+ */
+data class ScoreChange (
+    /**
+     * The score before, a decimal string; null when it could not be computed (after a rule edit).
+     */
+    var `before`: kotlin.String?
+    , 
+    /**
+     * The score after.
+     */
+    var `after`: kotlin.String
+    , 
+    /**
+     * `after − before` ("0" when unknown).
+     */
+    var `delta`: kotlin.String
+    , 
+    /**
+     * The score after, with where every point came from.
+     */
+    var `explained`: Score
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeScoreChange: FfiConverterRustBuffer<ScoreChange> {
+    override fun read(buf: ByteBuffer): ScoreChange {
+        return ScoreChange(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeScore.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ScoreChange) = (
+            FfiConverterOptionalString.allocationSize(value.`before`) +
+            FfiConverterString.allocationSize(value.`after`) +
+            FfiConverterString.allocationSize(value.`delta`) +
+            FfiConverterTypeScore.allocationSize(value.`explained`)
+    )
+
+    override fun write(value: ScoreChange, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`before`, buf)
+            FfiConverterString.write(value.`after`, buf)
+            FfiConverterString.write(value.`delta`, buf)
+            FfiConverterTypeScore.write(value.`explained`, buf)
+    }
+}
+
+
+
+/**
+ * What one engagement rule gave: `points = raw − capped − decayed`.
+ */
+data class ScoreRule (
+    /**
+     * The rule id.
+     */
+    var `rule`: kotlin.String
+    , 
+    /**
+     * Its group, if any.
+     */
+    var `group`: kotlin.String?
+    , 
+    /**
+     * Matching events.
+     */
+    var `events`: kotlin.UInt
+    , 
+    /**
+     * Points before the rule cap and decay.
+     */
+    var `raw`: kotlin.String
+    , 
+    /**
+     * Points the rule cap took off.
+     */
+    var `capped`: kotlin.String
+    , 
+    /**
+     * Points lost to decay.
+     */
+    var `decayed`: kotlin.String
+    , 
+    /**
+     * Points the rule gives now.
+     */
+    var `points`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeScoreRule: FfiConverterRustBuffer<ScoreRule> {
+    override fun read(buf: ByteBuffer): ScoreRule {
+        return ScoreRule(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ScoreRule) = (
+            FfiConverterString.allocationSize(value.`rule`) +
+            FfiConverterOptionalString.allocationSize(value.`group`) +
+            FfiConverterUInt.allocationSize(value.`events`) +
+            FfiConverterString.allocationSize(value.`raw`) +
+            FfiConverterString.allocationSize(value.`capped`) +
+            FfiConverterString.allocationSize(value.`decayed`) +
+            FfiConverterString.allocationSize(value.`points`)
+    )
+
+    override fun write(value: ScoreRule, buf: ByteBuffer) {
+            FfiConverterString.write(value.`rule`, buf)
+            FfiConverterOptionalString.write(value.`group`, buf)
+            FfiConverterUInt.write(value.`events`, buf)
+            FfiConverterString.write(value.`raw`, buf)
+            FfiConverterString.write(value.`capped`, buf)
+            FfiConverterString.write(value.`decayed`, buf)
+            FfiConverterString.write(value.`points`, buf)
+    }
+}
+
+
+
+/**
+ * A move from one lifecycle stage to another.
+ */
+data class StageChange (
+    /**
+     * The stage left; null for the first placement.
+     */
+    var `from`: kotlin.String?
+    , 
+    /**
+     * The stage entered.
+     */
+    var `to`: kotlin.String
+    , 
+    /**
+     * When.
+     */
+    var `at`: java.time.Instant
+    , 
+    /**
+     * The lifecycle rule that moved the customer (`initial` for the first placement).
+     */
+    var `rule`: kotlin.String
+    , 
+    /**
+     * Why, in words.
+     */
+    var `reason`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStageChange: FfiConverterRustBuffer<StageChange> {
+    override fun read(buf: ByteBuffer): StageChange {
+        return StageChange(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTimestamp.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: StageChange) = (
+            FfiConverterOptionalString.allocationSize(value.`from`) +
+            FfiConverterString.allocationSize(value.`to`) +
+            FfiConverterTimestamp.allocationSize(value.`at`) +
+            FfiConverterString.allocationSize(value.`rule`) +
+            FfiConverterString.allocationSize(value.`reason`)
+    )
+
+    override fun write(value: StageChange, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`from`, buf)
+            FfiConverterString.write(value.`to`, buf)
+            FfiConverterTimestamp.write(value.`at`, buf)
+            FfiConverterString.write(value.`rule`, buf)
+            FfiConverterString.write(value.`reason`, buf)
     }
 }
 
@@ -5098,6 +7754,61 @@ public object FfiConverterTypeTagResult: FfiConverterRustBuffer<TagResult> {
     override fun write(value: TagResult, buf: ByteBuffer) {
             FfiConverterString.write(value.`customerJson`, buf)
             FfiConverterSequenceTypeTagChange.write(value.`changes`, buf)
+    }
+}
+
+
+
+/**
+ * A score threshold that fired or re-armed.
+ */
+data class ThresholdChange (
+    /**
+     * The threshold id.
+     */
+    var `id`: kotlin.String
+    , 
+    /**
+     * true: fired; false: re-armed (the score dropped below `rearm_below`).
+     */
+    var `fired`: kotlin.Boolean
+    , 
+    /**
+     * When it fired.
+     */
+    var `at`: java.time.Instant
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeThresholdChange: FfiConverterRustBuffer<ThresholdChange> {
+    override fun read(buf: ByteBuffer): ThresholdChange {
+        return ThresholdChange(
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterTimestamp.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ThresholdChange) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterBoolean.allocationSize(value.`fired`) +
+            FfiConverterTimestamp.allocationSize(value.`at`)
+    )
+
+    override fun write(value: ThresholdChange, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterBoolean.write(value.`fired`, buf)
+            FfiConverterTimestamp.write(value.`at`, buf)
     }
 }
 
@@ -5770,6 +8481,38 @@ public object FfiConverterTypeScrmError : FfiConverterRustBuffer<ScrmException> 
 /**
  * @suppress
  */
+public object FfiConverterOptionalUInt: FfiConverterRustBuffer<kotlin.UInt?> {
+    override fun read(buf: ByteBuffer): kotlin.UInt? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterUInt.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.UInt?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterUInt.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.UInt?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterUInt.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?> {
     override fun read(buf: ByteBuffer): kotlin.String? {
         if (buf.get().toInt() == 0) {
@@ -5856,6 +8599,38 @@ public object FfiConverterOptionalTypeMergePolicy: FfiConverterRustBuffer<MergeP
         } else {
             buf.put(1)
             FfiConverterTypeMergePolicy.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeScoreChange: FfiConverterRustBuffer<ScoreChange?> {
+    override fun read(buf: ByteBuffer): ScoreChange? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeScoreChange.read(buf)
+    }
+
+    override fun allocationSize(value: ScoreChange?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeScoreChange.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ScoreChange?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeScoreChange.write(value, buf)
         }
     }
 }
@@ -6098,6 +8873,34 @@ public object FfiConverterSequenceTypeCustomer: FfiConverterRustBuffer<List<Cust
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeDueItem: FfiConverterRustBuffer<List<DueItem>> {
+    override fun read(buf: ByteBuffer): List<DueItem> {
+        val len = buf.getInt()
+        return List<DueItem>(len) {
+            FfiConverterTypeDueItem.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<DueItem>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeDueItem.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<DueItem>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeDueItem.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeEvent: FfiConverterRustBuffer<List<Event>> {
     override fun read(buf: ByteBuffer): List<Event> {
         val len = buf.getInt()
@@ -6182,6 +8985,62 @@ public object FfiConverterSequenceTypeIdentity: FfiConverterRustBuffer<List<Iden
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeOwnerAlert: FfiConverterRustBuffer<List<OwnerAlert>> {
+    override fun read(buf: ByteBuffer): List<OwnerAlert> {
+        val len = buf.getInt()
+        return List<OwnerAlert>(len) {
+            FfiConverterTypeOwnerAlert.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<OwnerAlert>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeOwnerAlert.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<OwnerAlert>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeOwnerAlert.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeOwnerTask: FfiConverterRustBuffer<List<OwnerTask>> {
+    override fun read(buf: ByteBuffer): List<OwnerTask> {
+        val len = buf.getInt()
+        return List<OwnerTask>(len) {
+            FfiConverterTypeOwnerTask.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<OwnerTask>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeOwnerTask.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<OwnerTask>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeOwnerTask.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypePreTag: FfiConverterRustBuffer<List<PreTag>> {
     override fun read(buf: ByteBuffer): List<PreTag> {
         val len = buf.getInt()
@@ -6210,6 +9069,34 @@ public object FfiConverterSequenceTypePreTag: FfiConverterRustBuffer<List<PreTag
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypePriorityItem: FfiConverterRustBuffer<List<PriorityItem>> {
+    override fun read(buf: ByteBuffer): List<PriorityItem> {
+        val len = buf.getInt()
+        return List<PriorityItem>(len) {
+            FfiConverterTypePriorityItem.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<PriorityItem>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypePriorityItem.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<PriorityItem>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypePriorityItem.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeProblem: FfiConverterRustBuffer<List<Problem>> {
     override fun read(buf: ByteBuffer): List<Problem> {
         val len = buf.getInt()
@@ -6228,6 +9115,62 @@ public object FfiConverterSequenceTypeProblem: FfiConverterRustBuffer<List<Probl
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeProblem.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeScoreRule: FfiConverterRustBuffer<List<ScoreRule>> {
+    override fun read(buf: ByteBuffer): List<ScoreRule> {
+        val len = buf.getInt()
+        return List<ScoreRule>(len) {
+            FfiConverterTypeScoreRule.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ScoreRule>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeScoreRule.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ScoreRule>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeScoreRule.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeStageChange: FfiConverterRustBuffer<List<StageChange>> {
+    override fun read(buf: ByteBuffer): List<StageChange> {
+        val len = buf.getInt()
+        return List<StageChange>(len) {
+            FfiConverterTypeStageChange.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<StageChange>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeStageChange.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<StageChange>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeStageChange.write(it, buf)
         }
     }
 }
@@ -6312,6 +9255,34 @@ public object FfiConverterSequenceTypeTagGroup: FfiConverterRustBuffer<List<TagG
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeTagGroup.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeThresholdChange: FfiConverterRustBuffer<List<ThresholdChange>> {
+    override fun read(buf: ByteBuffer): List<ThresholdChange> {
+        val len = buf.getInt()
+        return List<ThresholdChange>(len) {
+            FfiConverterTypeThresholdChange.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ThresholdChange>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeThresholdChange.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ThresholdChange>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeThresholdChange.write(it, buf)
         }
     }
 }
@@ -6592,6 +9563,285 @@ public object FfiConverterMapStringSequenceTypeEvent: FfiConverterRustBuffer<Map
     UniffiLib.uniffi_scrm_mobile_fn_func_version(
     
         _status)
+}
+    )
+    }
+    
+
+        /**
+         * When each journey first reached each stage ("became a lead on"): `[{"customer_id",
+         * "became": [{"stage", "at"}]}]`.
+         */
+    @Throws(ScrmException::class) fun `becameJson`(`optionsJson`: kotlin.String, `journeysJson`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_became_json(
+    
+        
+        FfiConverterString.lower(`optionsJson`),
+        FfiConverterString.lower(`journeysJson`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Monthly cohorts of journeys as of `as_of`: `{"timezone", "as_of", "cohorts": [{"month",
+         * "size", "retained", "rates"}]}`.
+         */
+    @Throws(ScrmException::class) fun `cohortsJson`(`optionsJson`: kotlin.String, `journeysJson`: kotlin.String, `asOf`: java.time.Instant): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_cohorts_json(
+    
+        
+        FfiConverterString.lower(`optionsJson`),
+        FfiConverterString.lower(`journeysJson`),
+        FfiConverterTimestamp.lower(`asOf`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Cost per lead by channel, from journeys (a JSON list) and spend lines (a JSON list of
+         * `{"channel", "amount", "currency"}`, money as decimal strings).
+         */
+    @Throws(ScrmException::class) fun `costPerLeadJson`(`optionsJson`: kotlin.String, `journeysJson`: kotlin.String, `spendJson`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_cost_per_lead_json(
+    
+        
+        FfiConverterString.lower(`optionsJson`),
+        FfiConverterString.lower(`journeysJson`),
+        FfiConverterString.lower(`spendJson`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The progress of a fission campaign (助力裂变, JSON) at `now` from events (a JSON list) and the
+         * customer ids who were friends before it (a JSON list, or null). Returns `{"campaign_id",
+         * "as_of", "inviters": [...], "unattributed": [...]}`.
+         */
+    @Throws(ScrmException::class) fun `fissionJson`(`campaignJson`: kotlin.String, `eventsJson`: kotlin.String, `existingFriendsJson`: kotlin.String?, `now`: java.time.Instant): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_fission_json(
+    
+        
+        FfiConverterString.lower(`campaignJson`),
+        FfiConverterString.lower(`eventsJson`),
+        FfiConverterOptionalString.lower(`existingFriendsJson`),
+        FfiConverterTimestamp.lower(`now`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The funnel of stage journeys (a JSON list) under options (JSON `{"stages", ...}`): counts and
+         * conversion rates overall, by channel and by owner, and time in stage.
+         */
+    @Throws(ScrmException::class) fun `funnelJson`(`optionsJson`: kotlin.String, `journeysJson`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_funnel_json(
+    
+        
+        FfiConverterString.lower(`optionsJson`),
+        FfiConverterString.lower(`journeysJson`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The propagation trees of events (a JSON list: shares, invites, joins) under propagation rules
+         * (JSON, or null for the defaults). Returns `{"trees": [...], "skipped": [...]}` with reach,
+         * depth, k-factor, top spreaders and each node's parent.
+         */
+    @Throws(ScrmException::class) fun `propagationJson`(`eventsJson`: kotlin.String, `rulesJson`: kotlin.String?): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_propagation_json(
+    
+        
+        FfiConverterString.lower(`eventsJson`),
+        FfiConverterOptionalString.lower(`rulesJson`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * A self-contained HTML report (funnel, cohorts, cost per lead) of a JSON report input; the
+         * text of an `.html` file, no scripts.
+         */
+    @Throws(ScrmException::class) fun `reportHtmlJson`(`inputJson`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_report_html_json(
+    
+        
+        FfiConverterString.lower(`inputJson`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The fees of events charged in advance: the period's earlier events (`prior_json`, a JSON list
+         * of decimals) and the events to bill (`events_json`). Returns `{"fees": [...], "total"}`.
+         */
+    @Throws(ScrmException::class) fun `advanceFeesJson`(`chargeJson`: kotlin.String, `priorJson`: kotlin.String, `eventsJson`: kotlin.String, `currency`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_advance_fees_json(
+    
+        
+        FfiConverterString.lower(`chargeJson`),
+        FfiConverterString.lower(`priorJson`),
+        FfiConverterString.lower(`eventsJson`),
+        FfiConverterString.lower(`currency`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Attributes one sale to its touches (CPS 归因): `{"attribution": {"model", "lookback"},
+         * "sale": {...}}` → `{sale_id, model, credits: [...], excluded: [...], unattributed, ...}`.
+         */
+    @Throws(ScrmException::class) fun `attributeJson`(`inputJson`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_attribute_json(
+    
+        
+        FfiConverterString.lower(`inputJson`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Every commission line as of a time (分佣): `{"plan", "sales", "refunds", "payouts",
+         * "referrers", "as_of"}` → `{as_of, currency, lines: [...], totals: {...}}`.
+         */
+    @Throws(ScrmException::class) fun `commissionJson`(`inputJson`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_commission_json(
+    
+        
+        FfiConverterString.lower(`inputJson`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * A promoter's commission statement for `[from, to)`: the input of `commissionJson` with
+         * `"promoter"`, `"from"` and `"to"` instead of `"as_of"`.
+         */
+    @Throws(ScrmException::class) fun `commissionStatementJson`(`inputJson`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_commission_statement_json(
+    
+        
+        FfiConverterString.lower(`inputJson`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Consumes usages from wallets, in time order: `{"wallets": [...], "usages": [{"id", "at",
+         * "quantity"}]}` → `{"wallets": [...after], "consumptions": [...]}`.
+         */
+    @Throws(ScrmException::class) fun `consumeJson`(`inputJson`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_consume_json(
+    
+        
+        FfiConverterString.lower(`inputJson`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Meters usage events (a JSON list) with meters (a JSON list, the playbook's `pricing.meters`)
+         * and options (JSON `{"timezone", "interval", "customers"}`, or null for UTC monthly). Returns
+         * `{"values": [...], "report": {"accepted", "replayed", "unmetered", "conflicts", "rejected"}}`;
+         * an unreadable event is rejected in the report, not an error of the call.
+         */
+    @Throws(ScrmException::class) fun `meterJson`(`metersJson`: kotlin.String, `eventsJson`: kotlin.String, `optionsJson`: kotlin.String?): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_meter_json(
+    
+        
+        FfiConverterString.lower(`metersJson`),
+        FfiConverterString.lower(`eventsJson`),
+        FfiConverterOptionalString.lower(`optionsJson`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The pack ladder with effective unit prices: `{"packs": <the packs section>}` → `{"unit",
+         * "currency", "packs": [{id, total_units, unit_price, discount_percent, explanation, ...}]}`.
+         */
+    @Throws(ScrmException::class) fun `packLadderJson`(`inputJson`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_pack_ladder_json(
+    
+        
+        FfiConverterString.lower(`inputJson`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Prices a quantity with a charge model (JSON), in arrears: `quantity_json` is a decimal string
+         * (`"1500"`) or a list of transaction amounts (`["5", "10"]`), `currency` an ISO 4217 code.
+         * Returns `{"quantity", "amount": {"amount", "currency"}, "precise_amount", "explanation",
+         * "parts"}`.
+         */
+    @Throws(ScrmException::class) fun `priceJson`(`chargeJson`: kotlin.String, `quantityJson`: kotlin.String, `currency`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_price_json(
+    
+        
+        FfiConverterString.lower(`chargeJson`),
+        FfiConverterString.lower(`quantityJson`),
+        FfiConverterString.lower(`currency`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The wallet a pack purchase creates: `{"packs", "pack_id", "wallet_id", "at"}` → `{"id",
+         * "pack_id", "purchased_at", "expires_at"?, "paid_units", "bonus_units"}`.
+         */
+    @Throws(ScrmException::class) fun `purchaseJson`(`inputJson`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_purchase_json(
+    
+        
+        FfiConverterString.lower(`inputJson`),_status)
 }
     )
     }

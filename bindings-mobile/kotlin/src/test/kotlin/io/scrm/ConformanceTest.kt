@@ -41,17 +41,6 @@ class ConformanceTest {
             JSONObject().put("id", g.id).put("exclusive", g.exclusive).put("tags", JSONArray(g.tags.map { it.id }))
         }))
 
-    /** `{"error": {"kind", "paths"}}`, as the Rust runner writes an error. */
-    private fun errorOutcome(e: ScrmException): JSONObject {
-        val (kind, problems) = when (e) {
-            is ScrmException.Parse -> "parse" to e.problems
-            is ScrmException.Validation -> "validation" to e.problems
-            is ScrmException.UnsupportedVersion -> "unsupported_version" to e.problems
-            is ScrmException.Internal -> "internal" to e.problems
-        }
-        return JSONObject().put("error", JSONObject().put("kind", kind).put("paths", JSONArray(problems.map { it.path })))
-    }
-
     /** The outcome of [work], or its error outcome. */
     private fun outcome(work: () -> JSONObject): JSONObject = try {
         work()
@@ -63,8 +52,6 @@ class ConformanceTest {
 
     /** A field as JSON text; an absent list is an empty one. */
     private fun text(v: JSONObject, key: String): String = if (v.isNull(key)) "[]" else v.get(key).toString()
-
-    private fun parseJson(text: String): Any = JSONTokener(text).nextValue()
 
     private fun identity(i: Identity): JSONObject = JSONObject().apply {
         put("kind", i.kind)
@@ -159,7 +146,7 @@ class ConformanceTest {
         }
     }
 
-    private fun run(v: JSONObject): JSONObject = when (v.getString("op")) {
+    private fun run(v: JSONObject): Any = when (v.getString("op")) {
         "playbook.load" -> outcome {
             val text = sourceText(v)
             val p = if (v.optString("format", "json") == "toml") Playbook.fromToml(text) else Playbook.fromJson(text)
@@ -207,7 +194,7 @@ class ConformanceTest {
                 .put("gaps", JSONArray(chain.gaps))
         }
         "tagging.manual" -> tagByHand(v)
-        else -> throw AssertionError("unknown op ${v.getString("op")} in ${v.getString("id")}")
+        else -> OpsConformance.run(v) ?: throw AssertionError("unknown op ${v.getString("op")} in ${v.getString("id")}")
     }
 
     /** Ops not bound in Kotlin yet (conformance/pending.json): their vectors are skipped, visibly. */
@@ -273,6 +260,17 @@ class ConformanceTest {
             DynamicTest.dynamicTest("typed ${v.getString("id")}") {
                 val got = runTyped(v) ?: throw AssertionError("no typed form for ${v.getString("id")}")
                 assertEquals(canonicalJson(v.getJSONObject("expect")), canonicalJson(got), "typed path of ${v.getString("id")}")
+            }
+        }
+
+    /** The engine.run vectors whose steps succeed give the same steps through the typed Effects. */
+    @TestFactory
+    fun theTypedEngineAgreesWithTheVectors(): List<DynamicTest> = vectors
+        .filter { OpsConformance.typedEngineRuns(it) }
+        .map { v ->
+            DynamicTest.dynamicTest("typed ${v.getString("id")}") {
+                val expected = v.getJSONObject("expect").getJSONArray("steps")
+                assertEquals(canonicalJson(expected), canonicalJson(OpsConformance.typedEngineSteps(v)), "typed path of ${v.getString("id")}")
             }
         }
 
