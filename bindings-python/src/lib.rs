@@ -6,6 +6,7 @@
 //! `errors`, each in that one place.
 
 mod arrow;
+mod batch;
 mod condition;
 mod convert;
 mod customers_table;
@@ -47,6 +48,10 @@ mod _native {
     use super::tagging::{TagChange, Tagger};
     #[pymodule_export]
     use super::types::{Channel, DecisionChain, Problem, Tag, TagGroup};
+
+    // Batch functions over Arrow tables (issue 6 §2).
+    #[pymodule_export]
+    use super::batch::{fold_table, meter_table, price_table};
 
     #[allow(non_upper_case_globals)]
     #[pymodule_export]

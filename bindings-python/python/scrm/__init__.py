@@ -54,6 +54,9 @@ from scrm._native import (
     resolve,
 )
 
+# Batch functions over Arrow tables (issue 6 §2): fold, meter, price.
+from scrm._native import fold_table, meter_table, price_table
+
 
 def _check_native_version() -> None:
     """Refuse a native module built for another version of this package.
@@ -112,4 +115,8 @@ __all__ = [
     "merge",
     "normalize_identity",
     "resolve",
+    # Batch functions over Arrow tables.
+    "fold_table",
+    "meter_table",
+    "price_table",
 ]

@@ -22,3 +22,8 @@ from scrm._native import (
     normalize_identity as normalize_identity,
     resolve as resolve,
 )
+
+# Batch functions over Arrow tables (issue 6 §2).
+from scrm._native import fold_table as fold_table
+from scrm._native import meter_table as meter_table
+from scrm._native import price_table as price_table
