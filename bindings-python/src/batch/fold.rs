@@ -52,10 +52,12 @@ pub(crate) fn fold(
     rejects: &mut Rejects,
 ) -> Result<Tables, BatchError> {
     let mut states = read_profiles(profiles)?;
-    let (events, rows) = read_events(engine, batches, rejects)?;
+    // Every bad row, the binding's and the core's, reported in row order.
+    let mut bad = BadRows::default();
+    let (events, rows) = read_events(engine, batches, &mut bad)?;
     let mut effects = EffectRows::default();
     if options.effects {
-        apply_each(engine, &mut states, &events, &rows, rejects, &mut effects)?;
+        apply_each(engine, &mut states, &events, &rows, &mut bad, &mut effects)?;
     } else {
         let report = engine
             .fold(&mut states, &events)
@@ -66,12 +68,32 @@ pub(crate) fn fold(
                 .and_then(|i| rows.get(i).copied())
                 .unwrap_or_default();
             let (column, reason) = refusal_column(&refusal.message);
-            rejects.reject(row, column, reason)?;
+            bad.push(row, column, reason);
         }
     }
+    bad.report(rejects)?;
     let profiles = profiles_table(engine, &states, options)?;
     let effects = effects.finish()?;
     Ok(Tables(vec![profiles, effects]))
+}
+
+/// Bad rows found so far: `(row, column, reason)`.
+#[derive(Default)]
+struct BadRows(Vec<(usize, String, String)>);
+
+impl BadRows {
+    fn push(&mut self, row: usize, column: &str, reason: String) {
+        self.0.push((row, column.to_owned(), reason));
+    }
+
+    /// Hands the rows to `rejects` in row order: the first raises under `on_error="raise"`.
+    fn report(mut self, rejects: &mut Rejects) -> Result<(), BatchError> {
+        self.0.sort_by_key(|b| b.0);
+        for (row, column, reason) in self.0 {
+            rejects.reject(row, &column, reason)?;
+        }
+        Ok(())
+    }
 }
 
 /// A core error from the profiles, with `profiles` put before its paths.
@@ -136,7 +158,7 @@ fn at_profiles(error: BatchError) -> BatchError {
 fn read_events(
     engine: &Engine,
     batches: &[RecordBatch],
-    rejects: &mut Rejects,
+    bad: &mut BadRows,
 ) -> Result<(Vec<Event>, Vec<usize>), BatchError> {
     let total = batches.iter().map(RecordBatch::num_rows).sum();
     let mut events = Vec::with_capacity(total);
@@ -151,7 +173,7 @@ fn read_events(
                     events.push(event);
                     rows.push(row);
                 }
-                Err((column, reason)) => rejects.reject(row, column, reason)?,
+                Err((column, reason)) => bad.push(row, column, reason),
             }
         }
         offset += batch.num_rows();
@@ -381,7 +403,7 @@ fn apply_each(
     states: &mut Vec<Profile>,
     events: &[Event],
     rows: &[usize],
-    rejects: &mut Rejects,
+    bad: &mut BadRows,
     effects: &mut EffectRows,
 ) -> Result<(), BatchError> {
     // Folding no events checks every profile's rules and tenant, naming `profiles[i]`.
@@ -450,7 +472,7 @@ fn apply_each(
                     Some(p) if p.contains('.') => format!("{p}: {}", problem_message(&error)),
                     _ => problem_message(&error),
                 };
-                rejects.reject(row, column, reason)?;
+                bad.push(row, column, reason);
             }
         }
     }

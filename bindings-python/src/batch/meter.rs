@@ -84,6 +84,8 @@ pub(crate) fn meter(
     let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(total * fields.len().min(2));
     let mut rows: Vec<Row<'_>> = Vec::with_capacity(total);
     let mut row_numbers: Vec<usize> = Vec::with_capacity(total);
+    // Every bad row, the binding's and the core's, reported in row order.
+    let mut bad: Vec<(usize, String, String)> = Vec::new();
     let mut offset = 0;
     for (c, batch) in cols.iter().zip(batches) {
         for i in 0..batch.num_rows() {
@@ -96,7 +98,7 @@ pub(crate) fn meter(
                 }
                 Err((column, reason)) => {
                     pairs.truncate(start);
-                    rejects.reject(offset + i, column, reason)?;
+                    bad.push((offset + i, column.to_owned(), reason));
                 }
             }
         }
@@ -116,7 +118,6 @@ pub(crate) fn meter(
             .and_then(|i| row_numbers.get(i).copied())
             .unwrap_or_default()
     };
-    let mut bad: Vec<(usize, String, String)> = Vec::new();
     for r in &report.rejected {
         let column = r
             .path

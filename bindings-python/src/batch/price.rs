@@ -207,6 +207,8 @@ pub(crate) fn price(
     batches: &[RecordBatch],
     rejects: &mut Rejects,
 ) -> Result<Tables, BatchError> {
+    // Every bad row, the binding's and the core's, reported in row order.
+    let mut bad: Vec<(usize, String, String)> = Vec::new();
     let mut read = Vec::new();
     let mut where_ = Vec::new();
     let mut offset = 0;
@@ -221,7 +223,7 @@ pub(crate) fn price(
                     read.push(pair);
                     where_.push((offset + i, c));
                 }
-                Err((column, reason)) => rejects.reject(offset + i, &column, reason)?,
+                Err((column, reason)) => bad.push((offset + i, column, reason)),
             }
         }
         offset += batch.num_rows();
@@ -247,9 +249,13 @@ pub(crate) fn price(
                 } else {
                     format!("{path}: {}", problem_message(&e))
                 };
-                rejects.reject(*row, &c.column_of(&path), reason)?;
+                bad.push((*row, c.column_of(&path), reason));
             }
         }
+    }
+    bad.sort_by_key(|b| b.0);
+    for (row, column, reason) in bad {
+        rejects.reject(row, &column, reason)?;
     }
     Ok(Tables(vec![
         invoices_table(&invoices, decimal)?,
