@@ -10,8 +10,8 @@ A benchmark, not a test. For meaningful figures build both sides in release mode
 `--debug` runs the native baseline from a debug build (`cargo run` without `--release`), to match
 a debug `maturin develop`; the ratios then say little about release speed.
 
-1. Fold, sample tea-brand playbook: `scrm.fold_table` (effects off, the core's batch fold; and
-   effects on, `Engine::apply` per event) against `fold_native` (examples/src/bin/fold_native.rs:
+1. Fold, sample tea-brand playbook: `scrm.fold_table` (effects off, the core's batch fold, with
+   and without the `state` column; and effects on, `Engine::apply` per event) against `fold_native` (examples/src/bin/fold_native.rs:
    `Engine::fold` in Rust over the same events, read from JSON lines; parsing not timed). Both
    must end with the same customers per stage. Goal (issue 6): the Arrow fold within 1.5x.
 2. Fold, the oracle playbook (tests/data/oracle.toml): `scrm.fold_table` against the pure-Python
@@ -113,6 +113,7 @@ def fold_vs_native(args) -> None:
     native_seconds = float(native["seconds"])
 
     arrow_seconds, (profiles, _) = best(args.repeat, lambda: scrm.fold_table(playbook, events, effects=False))
+    bare_seconds, _ = best(args.repeat, lambda: scrm.fold_table(playbook, events, effects=False, state=False))
     effects_seconds, (_, effects) = best(args.repeat, lambda: scrm.fold_table(playbook, events))
     arrow_stages = ",".join(f"{s}:{c}" for s, c in sorted(stage_counts(profiles).items()))
     if arrow_stages != native["stages"] or int(native["applied"]) != sum(profiles["events_seen"].to_pylist()):
@@ -121,6 +122,7 @@ def fold_vs_native(args) -> None:
     print(f"\nfold, brand playbook: {n} events over {profiles.num_rows} customers (results agree)")
     print(f"  native Rust Engine::fold         {rate(n, native_seconds)}")
     print(f"  scrm.fold_table, effects=False   {rate(n, arrow_seconds)}  {arrow_seconds / native_seconds:5.2f}x the native time (goal <= 1.5x)")
+    print(f"  ... and state=False              {rate(n, bare_seconds)}  {bare_seconds / native_seconds:5.2f}x the native time (no profile JSON written)")
     print(f"  scrm.fold_table, effects=True    {rate(n, effects_seconds)}  {effects_seconds / native_seconds:5.2f}x the native time; {effects.num_rows} effect rows")
 
 

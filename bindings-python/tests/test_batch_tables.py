@@ -126,8 +126,11 @@ def test_profiles_and_effects_tables():
     exact, _ = scrm.fold_table(BRAND, events, now=t0 + timedelta(hours=4), decimal="decimal128")
     assert pa.types.is_decimal(exact.schema.field("score").type)
     assert exact["score"].to_pylist()[0] == Decimal(c1["score"])
-    # The state column is the core's profile JSON.
+    # The state column is the core's profile JSON; state=False leaves it out.
     assert json.loads(c1["state"])
+    bare, _ = scrm.fold_table(BRAND, events, now=t0 + timedelta(hours=4), state=False)
+    assert bare.column_names == profiles.column_names[:-1]
+    assert bare.equals(profiles.drop(["state"]))
 
 
 def small_events():

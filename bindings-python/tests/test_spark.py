@@ -25,7 +25,9 @@ def spark():
         pytest.skip("no Java runtime on PATH: PySpark needs one (e.g. apt-get install openjdk-17-jre)")
     example = load_example()
     # Tiny Arrow batches: most customers' events straddle two batches, so the carried state counts.
-    session = example.spark_session(batch_rows=50)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # pyspark's note about pandas 3
+        session = example.spark_session(batch_rows=50)
     yield example, session
     session.stop()
 

@@ -417,6 +417,7 @@ def fold_table(
     *,
     now: Optional[datetime] = None,
     effects: bool = True,
+    state: bool = True,
     decimal: Literal["string", "decimal128"] = "string",
     on_error: Literal["raise"] = "raise",
 ) -> tuple[ArrowTableResult, ArrowTableResult]: ...
@@ -428,6 +429,7 @@ def fold_table(
     *,
     now: Optional[datetime] = None,
     effects: bool = True,
+    state: bool = True,
     decimal: Literal["string", "decimal128"] = "string",
     on_error: Literal["reject"],
 ) -> tuple[ArrowTableResult, ArrowTableResult, RejectedRows]: ...
@@ -438,6 +440,7 @@ def fold_table(
     *,
     now: Optional[datetime] = None,
     effects: bool = True,
+    state: bool = True,
     decimal: Literal["string", "decimal128"] = "string",
     on_error: Literal["raise", "reject"] = "raise",
 ) -> Union[tuple[ArrowTableResult, ArrowTableResult], tuple[ArrowTableResult, ArrowTableResult, RejectedRows]]:
@@ -453,7 +456,8 @@ def fold_table(
     ``customer_id``, ``stage``, ``score`` (at ``now``, default each customer's latest event),
     ``grade``, ``tags``, ``owner``, ``last_event_at``, ``events_seen`` and ``state``; the effects
     table one row per change: ``customer_id``, ``event_id``, ``at``, ``kind``, ``detail``,
-    ``reason``. ``effects=False`` takes the core's faster batch fold and leaves effects empty.
+    ``reason``. ``effects=False`` takes the core's faster batch fold and leaves effects empty;
+    ``state=False`` leaves out the ``state`` column (no continuing from this result).
 
     The GIL is released meanwhile. A bad row raises ValidationError at
     ``events[<row>].<column>``; with ``on_error="reject"`` returns

@@ -26,6 +26,7 @@ use crate::arrow::{BatchError, Rejects, Tables};
 pub(crate) struct FoldOptions {
     pub(crate) now: Option<DateTime<Utc>>,
     pub(crate) effects: bool,
+    pub(crate) state: bool,
     pub(crate) decimal: DecimalOut,
 }
 
@@ -601,7 +602,7 @@ fn profiles_table(
     let mut owner = StringBuilder::new();
     let mut last = TimestampMicrosecondBuilder::with_capacity(n);
     let mut seen = Int64Builder::with_capacity(n);
-    let mut state = StringBuilder::with_capacity(n, n * 512);
+    let mut state = StringBuilder::with_capacity(n, if options.state { n * 512 } else { 0 });
     for (i, p) in states.iter().enumerate() {
         let customer = p.customer();
         customer_id.append_value(&customer.id);
@@ -620,7 +621,9 @@ fn profiles_table(
         owner.append_option(customer.owner.as_deref());
         last.append_option(latest.map(columns::micros));
         seen.append_value(i64::try_from(p.events_seen()).unwrap_or(i64::MAX));
-        state.append_value(p.to_json());
+        if options.state {
+            state.append_value(p.to_json());
+        }
     }
     let mut out = Out::new();
     out.text("customer_id", customer_id, false);
@@ -631,6 +634,8 @@ fn profiles_table(
     out.text("owner", owner, true);
     out.time("last_event_at", last);
     out.int("events_seen", seen);
-    out.text("state", state, false);
+    if options.state {
+        out.text("state", state, false);
+    }
     out.finish()
 }

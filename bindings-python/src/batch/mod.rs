@@ -49,7 +49,7 @@ use columns::DecimalOut;
 /// `reason`) instead. A missing or mistyped column raises at `events.<column>`; a bad profile
 /// always raises, at `profiles[<row>]...` (skipping it would start that customer afresh).
 #[pyfunction]
-#[pyo3(signature = (playbook, events, profiles = None, *, now = None, effects = true, decimal = "string", on_error = "raise"))]
+#[pyo3(signature = (playbook, events, profiles = None, *, now = None, effects = true, state = true, decimal = "string", on_error = "raise"))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn fold_table<'py>(
     playbook: &Bound<'py, Playbook>,
@@ -57,6 +57,7 @@ pub(crate) fn fold_table<'py>(
     profiles: Option<&Bound<'py, PyAny>>,
     now: Option<&Bound<'py, PyAny>>,
     effects: bool,
+    state: bool,
     decimal: &str,
     on_error: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
@@ -66,6 +67,7 @@ pub(crate) fn fold_table<'py>(
             _ => None,
         },
         effects,
+        state,
         decimal: DecimalOut::parse(decimal)?,
     };
     let on_error = OnError::parse(on_error)?;
