@@ -428,3 +428,37 @@ def test_price_reads_json_subscriptions_and_writes_decimal128():
     with pytest.raises(scrm.ValidationError) as info:
         scrm.price_table(PRICING, subs.set_column(1, "usage", pa.array(["[1]"])), at=AT, now=NOW)
     assert info.value.problems[0].path == "subscriptions[0].usage"
+
+
+def test_meter_unique_counts_read_the_operation_column():
+    meters = [{"id": "seats", "event": "seat", "aggregation": "unique_count", "field": "user"}]
+    usage = pa.table({
+        "id": ["a", "b", "c", "d"],
+        "customer_id": ["c1"] * 4,
+        "type": ["seat"] * 4,
+        "at": ["2026-03-01T00:00:00Z", "2026-03-02T00:00:00Z", "2026-03-03T00:00:00Z", "2026-03-04T00:00:00Z"],
+        "user": ["u1", "u2", "u1", "u3"],
+        "operation": ["add", "add", "remove", "sideways"],
+    })
+    values, rejected = scrm.meter_table(meters, usage, on_error="reject")
+    assert values["value"].to_pylist() == ["1"]  # u2 stays; u1 left; row 3 is refused
+    assert [(r["row"], r["column"]) for r in rejected.to_pylist()] == [(3, "operation")]
+
+
+def test_event_columns_are_checked_per_row():
+    events = pa.table({
+        "id": ["e1", "e2", "e3"],
+        "customer_id": ["c1", "c1", "c1"],
+        "type": ["message", "message", "message"],
+        "at": ["2026-03-01T00:00:00Z"] * 3,
+        "platform": ["wecom", "myspace", None],
+        "tenant_id": [None, None, "someone-else"],
+    })
+    _, _, rejected = scrm.fold_table(ORACLE, events, on_error="reject")
+    assert [(r["row"], r["column"]) for r in rejected.to_pylist()] == [(1, "platform"), (2, "tenant_id")]
+
+
+def test_price_names_the_flat_column_at_fault():
+    subs = subscriptions().set_column(3, "started_at", pa.array(["2026-03-01T00:00:00Z", "yesterday", None]))
+    _, _, rejected = scrm.price_table(PRICING, subs, at=AT, now=NOW, on_error="reject")
+    assert [(r["row"], r["column"]) for r in rejected.to_pylist()] == [(1, "started_at"), (2, "started_at")]
