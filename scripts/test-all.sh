@@ -37,11 +37,17 @@ python_suite() {
   .venv/bin/python -m pip install --quiet --disable-pip-version-check uv
   # pyarrow, polars and pandas feed the Arrow batch tests; duckdb is for bindings-python/bench/,
   # installed here so a clean machine can run the benchmark too (it is not part of the test run).
+  # pyspark (with the JDK above) runs tests/test_spark.py; matplotlib draws the pipeline example's charts.
   .venv/bin/uv pip install --quiet --python .venv/bin/python "maturin>=1.9.4,<2" pytest \
-    pyarrow polars pandas duckdb
+    pyarrow polars pandas duckdb pyspark matplotlib
   (cd bindings-python && VIRTUAL_ENV="$root/.venv" PATH="$root/.venv/bin:$PATH" maturin develop --uv --locked)
   .venv/bin/python -m pytest bindings-python/tests -q
   .venv/bin/python examples/python/playbook_summary.py >/dev/null
+  # The batch pipeline example (README): Parquet in, profiles Parquet and PNG charts out.
+  local pipeline_out
+  pipeline_out="$(mktemp -d)"
+  .venv/bin/python examples/python/pipeline.py --out "$pipeline_out" >/dev/null
+  rm -rf "$pipeline_out"
 }
 
 node_suite() {

@@ -98,15 +98,18 @@ impl Rejects {
 /// the GIL, run `work` over the batches with panics caught, and convert its result array back.
 ///
 /// Returns a `pyarrow.Array` (or, without pyarrow, an Arrow array object exposing
-/// `__arrow_c_array__`); under `OnError::Reject`, a tuple of it and the rejected-rows table.
-pub(crate) fn run_batch<'py, F>(
+/// `__arrow_c_array__`); under `OnError::Reject`, a tuple of it and the rejected-rows table. A
+/// call that returns tables ([`Tables`]) gets a tuple of `pyarrow.Table`s, the rejected-rows table
+/// last under `OnError::Reject`.
+pub(crate) fn run_batch<'py, F, O>(
     input: &Bound<'py, PyAny>,
     what: &str,
     on_error: OnError,
     work: F,
 ) -> PyResult<Bound<'py, PyAny>>
 where
-    F: FnOnce(&[RecordBatch], &SchemaRef, &mut Rejects) -> Result<ArrayRef, BatchError> + Send,
+    F: FnOnce(&[RecordBatch], &SchemaRef, &mut Rejects) -> Result<O, BatchError> + Send,
+    O: BatchOutput + Send,
 {
     let py = input.py();
     let (batches, schema) = extract(input, what)?;
@@ -124,18 +127,86 @@ where
     });
     // `batches` is dropped at the end of this function, with the GIL held again.
     let (values, rejected) = outcome.map_err(|e| to_py(py, e, what))?;
-    let values = array_to_python(py, values)?;
-    match on_error {
-        OnError::Raise => Ok(values),
-        OnError::Reject => {
-            let rejected = rejected_table(py, &rejected)?;
-            Ok(PyTuple::new(py, [values, rejected])?.into_any())
+    let rejected = match on_error {
+        OnError::Raise => None,
+        OnError::Reject => Some(rejected_table(py, &rejected)?),
+    };
+    values.into_python(py, rejected)
+}
+
+/// What a batch call returns, converted back to Python with the GIL held.
+pub(crate) trait BatchOutput {
+    /// The Python result: the output itself, and the rejected-rows table when there is one.
+    fn into_python<'py>(
+        self,
+        py: Python<'py>,
+        rejected: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>>;
+}
+
+impl BatchOutput for ArrayRef {
+    fn into_python<'py>(
+        self,
+        py: Python<'py>,
+        rejected: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let values = array_to_python(py, self)?;
+        match rejected {
+            None => Ok(values),
+            Some(rejected) => Ok(PyTuple::new(py, [values, rejected])?.into_any()),
         }
     }
 }
 
-/// Reads any Arrow tabular object into record batches, without copying the buffers.
-fn extract(input: &Bound<'_, PyAny>, what: &str) -> PyResult<(Vec<RecordBatch>, SchemaRef)> {
+/// One result table, returned as a `pyarrow.Table`.
+impl BatchOutput for RecordBatch {
+    fn into_python<'py>(
+        self,
+        py: Python<'py>,
+        rejected: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let table = table_to_python(py, self)?;
+        match rejected {
+            None => Ok(table),
+            Some(rejected) => Ok(PyTuple::new(py, [table, rejected])?.into_any()),
+        }
+    }
+}
+
+/// Several result tables, returned as a tuple of `pyarrow.Table`s (objects with
+/// `__arrow_c_stream__` when pyarrow is not installed), the rejected-rows table appended.
+pub(crate) struct Tables(pub(crate) Vec<RecordBatch>);
+
+impl BatchOutput for Tables {
+    fn into_python<'py>(
+        self,
+        py: Python<'py>,
+        rejected: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let mut items = Vec::with_capacity(self.0.len() + 1);
+        for batch in self.0 {
+            items.push(table_to_python(py, batch)?);
+        }
+        items.extend(rejected);
+        Ok(PyTuple::new(py, items)?.into_any())
+    }
+}
+
+/// One record batch as a `pyarrow.Table`.
+fn table_to_python(py: Python<'_>, batch: RecordBatch) -> PyResult<Bound<'_, PyAny>> {
+    let schema = batch.schema();
+    let exported = PyTable::try_new(vec![batch], schema)?
+        .into_pyobject(py)?
+        .into_any();
+    to_pyarrow(py, exported, "table")
+}
+
+/// Reads any Arrow tabular object into record batches, without copying the buffers. A call with
+/// a second input table extracts it with this before [`run_batch`] and lends it to the work.
+pub(crate) fn extract(
+    input: &Bound<'_, PyAny>,
+    what: &str,
+) -> PyResult<(Vec<RecordBatch>, SchemaRef)> {
     let any: AnyRecordBatch = input.extract().map_err(|e| {
         let name = input
             .get_type()
@@ -217,10 +288,7 @@ fn rejected_table<'py>(py: Python<'py>, rejected: &[RowError]) -> PyResult<Bound
         Arc::new(columns.finish()),
         Arc::new(reasons.finish()),
     ];
-    let batch = RecordBatch::try_new(schema.clone(), columns)
+    let batch = RecordBatch::try_new(schema, columns)
         .map_err(|e| errors::internal(format!("building the rejected-rows table: {e}")))?;
-    let exported = PyTable::try_new(vec![batch], schema)?
-        .into_pyobject(py)?
-        .into_any();
-    to_pyarrow(py, exported, "table")
+    table_to_python(py, batch)
 }

@@ -6,6 +6,7 @@
 //! `errors`, each in that one place.
 
 mod arrow;
+mod batch;
 mod condition;
 mod convert;
 mod customers_table;
@@ -69,6 +70,9 @@ mod _native {
     use super::engine::Engine;
     #[pymodule_export]
     use super::pool::Pool;
+    // Batch functions over Arrow tables (issue 6 §2).
+    #[pymodule_export]
+    use super::batch::{fold_table, meter_table, price_table};
 
     #[allow(non_upper_case_globals)]
     #[pymodule_export]

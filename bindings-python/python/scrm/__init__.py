@@ -84,6 +84,8 @@ from scrm._native import (
     purchase,
     report_html,
 )
+# Batch functions over Arrow tables (issue 6 §2): fold, meter, price.
+from scrm._native import fold_table, meter_table, price_table
 
 
 def _check_native_version() -> None:
@@ -143,6 +145,10 @@ __all__ = [
     "merge",
     "normalize_identity",
     "resolve",
+    # Batch functions over Arrow tables.
+    "fold_table",
+    "meter_table",
+    "price_table",
 ]
 
 # The full surface (issue 6): engine, pool, social and analytics, billing, CPS and packs.

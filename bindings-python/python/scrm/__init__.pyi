@@ -45,3 +45,7 @@ from scrm._native import (
     purchase as purchase,
     report_html as report_html,
 )
+# Batch functions over Arrow tables (issue 6 §2).
+from scrm._native import fold_table as fold_table
+from scrm._native import meter_table as meter_table
+from scrm._native import price_table as price_table

@@ -629,3 +629,141 @@ def purchase(packs: Mapping[str, Any], pack_id: str, wallet_id: str, at: Union[d
 
 def consume(wallets: Sequence[Mapping[str, Any]], usages: Sequence[Mapping[str, Any]]) -> Document:
     """Consume usages from wallets: ``{"wallets": [...], "consumptions": [...]}``."""
+# --- Batch functions over Arrow tables (issue 6 §2) ---------------------------------------------
+
+ArrowTableResult = Any
+"""A ``pyarrow.Table`` (or, without pyarrow, an object exposing ``__arrow_c_stream__``)."""
+
+@overload
+def fold_table(
+    playbook: Playbook,
+    events: ArrowTable,
+    profiles: Optional[ArrowTable] = None,
+    *,
+    now: Optional[datetime] = None,
+    effects: bool = True,
+    state: bool = True,
+    decimal: Literal["string", "decimal128"] = "string",
+    on_error: Literal["raise"] = "raise",
+) -> tuple[ArrowTableResult, ArrowTableResult]: ...
+@overload
+def fold_table(
+    playbook: Playbook,
+    events: ArrowTable,
+    profiles: Optional[ArrowTable] = None,
+    *,
+    now: Optional[datetime] = None,
+    effects: bool = True,
+    state: bool = True,
+    decimal: Literal["string", "decimal128"] = "string",
+    on_error: Literal["reject"],
+) -> tuple[ArrowTableResult, ArrowTableResult, RejectedRows]: ...
+def fold_table(
+    playbook: Playbook,
+    events: ArrowTable,
+    profiles: Optional[ArrowTable] = None,
+    *,
+    now: Optional[datetime] = None,
+    effects: bool = True,
+    state: bool = True,
+    decimal: Literal["string", "decimal128"] = "string",
+    on_error: Literal["raise", "reject"] = "raise",
+) -> Union[tuple[ArrowTableResult, ArrowTableResult], tuple[ArrowTableResult, ArrowTableResult, RejectedRows]]:
+    """Fold an events table into ``(profiles, effects)`` tables with the playbook's engine.
+
+    ``events`` (pyarrow, polars, pandas, or any Arrow PyCapsule exporter) has columns ``id``,
+    ``customer_id``, ``type`` (strings), ``at`` (timestamp with a timezone, or RFC 3339 text),
+    optionally ``tenant_id``, ``platform``, ``channel_id``, ``channel_code``, ``text`` and
+    ``properties`` (JSON object text); every other column is the event property of its name. Each
+    customer's events are folded in time order, whatever the row order.
+
+    ``profiles`` continues an earlier fold (its ``state`` column). The profiles table has
+    ``customer_id``, ``stage``, ``score`` (at ``now``, default each customer's latest event),
+    ``grade``, ``tags``, ``owner``, ``last_event_at``, ``events_seen`` and ``state``; the effects
+    table one row per change: ``customer_id``, ``event_id``, ``at``, ``kind``, ``detail``,
+    ``reason``. ``effects=False`` takes the core's faster batch fold and leaves effects empty;
+    ``state=False`` leaves out the ``state`` column (no continuing from this result).
+
+    The GIL is released meanwhile. A bad row raises ValidationError at
+    ``events[<row>].<column>``; with ``on_error="reject"`` returns
+    ``(profiles, effects, rejected)``. A bad profile always raises (``profiles[<row>].state``).
+    """
+
+@overload
+def meter_table(
+    meters: Union[Playbook, Sequence[JsonDict], str],
+    usage: ArrowTable,
+    *,
+    timezone: Optional[str] = None,
+    interval: Literal["month", "quarter", "year"] = "month",
+    decimal: Literal["string", "decimal128"] = "string",
+    on_error: Literal["raise"] = "raise",
+) -> ArrowTableResult: ...
+@overload
+def meter_table(
+    meters: Union[Playbook, Sequence[JsonDict], str],
+    usage: ArrowTable,
+    *,
+    timezone: Optional[str] = None,
+    interval: Literal["month", "quarter", "year"] = "month",
+    decimal: Literal["string", "decimal128"] = "string",
+    on_error: Literal["reject"],
+) -> tuple[ArrowTableResult, RejectedRows]: ...
+def meter_table(
+    meters: Union[Playbook, Sequence[JsonDict], str],
+    usage: ArrowTable,
+    *,
+    timezone: Optional[str] = None,
+    interval: Literal["month", "quarter", "year"] = "month",
+    decimal: Literal["string", "decimal128"] = "string",
+    on_error: Literal["raise", "reject"] = "raise",
+) -> Union[ArrowTableResult, tuple[ArrowTableResult, RejectedRows]]:
+    """Meter a usage table: one row per customer, meter and calendar period.
+
+    ``meters`` is a Playbook (its ``pricing.meters``, periods in its timezone), or meter dicts or
+    their JSON text. ``usage`` has columns ``id``, ``customer_id``, ``type``, ``at``, optionally
+    ``operation`` (``add``/``remove``), and the columns the meters read (strings, integers,
+    decimals; floats are refused). Returns ``customer_id``, ``meter_id``, ``period_start``,
+    ``period_end``, ``first_day``, ``last_day``, ``value`` (decimal string or decimal128) and
+    ``events``. A repeat counts once; a bad row or a conflicting repeat raises ValidationError at
+    ``usage[<row>].<column>``, or is listed with ``on_error="reject"``.
+    """
+
+@overload
+def price_table(
+    pricing: Union[Playbook, JsonDict, str],
+    subscriptions: ArrowTable,
+    *,
+    at: datetime,
+    now: datetime,
+    decimal: Literal["string", "decimal128"] = "string",
+    on_error: Literal["raise"] = "raise",
+) -> tuple[ArrowTableResult, ArrowTableResult]: ...
+@overload
+def price_table(
+    pricing: Union[Playbook, JsonDict, str],
+    subscriptions: ArrowTable,
+    *,
+    at: datetime,
+    now: datetime,
+    decimal: Literal["string", "decimal128"] = "string",
+    on_error: Literal["reject"],
+) -> tuple[ArrowTableResult, ArrowTableResult, RejectedRows]: ...
+def price_table(
+    pricing: Union[Playbook, JsonDict, str],
+    subscriptions: ArrowTable,
+    *,
+    at: datetime,
+    now: datetime,
+    decimal: Literal["string", "decimal128"] = "string",
+    on_error: Literal["raise", "reject"] = "raise",
+) -> Union[tuple[ArrowTableResult, ArrowTableResult], tuple[ArrowTableResult, ArrowTableResult, RejectedRows]]:
+    """Price many subscriptions into ``(invoices, lines)`` for the period containing ``at``.
+
+    ``subscriptions`` has a ``subscription`` column (JSON text) or the fields as columns (``id``,
+    ``customer_id``, ``plan``, ``started_at``, ``timezone``, optionally ``anchor``, ``seats``,
+    ``overrides``, ``coupons``, ``changes``); usage from a ``usage`` column (JSON text) and/or
+    ``usage.<meter id>`` columns. Amounts are decimal strings or decimal128, never floats. A
+    subscription that cannot be priced raises ValidationError at
+    ``subscriptions[<row>].<column>``; with ``on_error="reject"`` the others are still priced.
+    """
