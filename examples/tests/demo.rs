@@ -174,8 +174,18 @@ fn the_readme_workload_adds_up() {
     // The report has the three charts and needs no network.
     let html = &out.report_html;
     assert!(html.starts_with("<!DOCTYPE html>"));
-    assert!(html.contains("Funnel") && html.contains("<svg"));
-    assert!(!html.contains("<script") && !html.contains("http://") && !html.contains("https://"));
+    for section in [
+        "<h2>Funnel",
+        "<h2>Score distribution",
+        "<h2>Propagation",
+        "<svg",
+    ] {
+        assert!(html.contains(section), "no {section}");
+    }
+    // Nothing fetched: no script, no link or source; the one URL is the SVG namespace name.
+    assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("href="));
+    let urls = html.matches("http").count();
+    assert_eq!(urls, html.matches("http://www.w3.org/2000/svg").count());
     assert_eq!(out.scores.len(), 10_000);
 
     let text = out.render(&work);
