@@ -241,14 +241,15 @@ fn journey(profile: &Profile, channel: Option<&str>) -> StageJourney {
 /// `12345` as `12,345`.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
+    let mut groups: Vec<&str> = Vec::new();
+    let mut end = digits.len();
+    while end > 3 {
+        groups.push(&digits[end - 3..end]);
+        end -= 3;
     }
-    out
+    groups.push(&digits[..end]);
+    groups.reverse();
+    groups.join(",")
 }
 
 /// A rate `"0.4567"` as `45.7%`; absent as `–`.
@@ -339,8 +340,9 @@ impl Outcome {
         );
         out.push_str(&format!("  {:<13}{:>7}", "channel", "all"));
         for s in &self.funnel.overall.stages {
-            out.push_str(&format!(" {:>13}", s.stage));
+            out.push_str(&format!(" {:<13}", s.stage));
         }
+        out.truncate(out.trim_end().len());
         out.push('\n');
         funnel_row(&mut out, "(all)", &self.funnel.overall);
         for counts in &self.funnel.by_channel {
@@ -410,18 +412,36 @@ fn wrap(label: &str, items: &[String]) -> String {
     let mut out = label.to_owned();
     let mut width = label.chars().count();
     for (i, item) in items.iter().enumerate() {
-        let piece = if i + 1 < items.len() {
-            format!("{item}, ")
-        } else {
-            item.clone()
-        };
-        if width + piece.chars().count() > 100 && width > label.len() {
-            out.push_str("\n    ");
-            width = 4;
+        let len = item.chars().count();
+        if i > 0 {
+            if width + len + 2 > 100 {
+                out.push_str(",\n    ");
+                width = 4;
+            } else {
+                out.push_str(", ");
+                width += 2;
+            }
         }
-        width += piece.chars().count();
-        out.push_str(&piece);
+        out.push_str(item);
+        width += len;
     }
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_are_separated() {
+        let cases = [
+            (0, "0"),
+            (999, "999"),
+            (1_000, "1,000"),
+            (200_000, "200,000"),
+        ];
+        for (n, text) in cases {
+            assert_eq!(super::thousands(n), text);
+        }
+        assert_eq!(super::thousands(1_234_567), "1,234,567");
+    }
 }
