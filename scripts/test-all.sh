@@ -27,7 +27,10 @@ rust() {
   cargo fmt --all -- --check
   cargo clippy --workspace --all-targets --locked -- -D warnings
   cargo test -p scrm-core -p scrm-examples --locked
-  cargo run -q -p scrm-examples --bin demo >/dev/null  # the README's main command
+  # The README's main command (10,000 synthetic customers through the engine); it checks its own
+  # numbers in examples/tests/demo.rs, here it must run and write its report.
+  cargo run -q -p scrm-examples --bin demo -- --report "$log/report.html" >/dev/null
+  test -s "$log/report.html"
 }
 
 python_suite() {

@@ -654,6 +654,13 @@ fn profile_report(
             }
         }
     }
+    if wants("pool_facts") {
+        let facts = engine.pool_facts_json(profile).expect("pool facts");
+        out.insert(
+            "pool_facts".into(),
+            serde_json::from_str(&facts).expect("json"),
+        );
+    }
     let live = &p["live"];
     if wants("stage") {
         out.insert("stage".into(), live["customer"]["stage"].clone());

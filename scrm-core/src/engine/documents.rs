@@ -134,6 +134,14 @@ impl Engine {
         }))
     }
 
+    /// [`Engine::pool_facts`] over JSON: the profile's `PoolFacts` (`{"customer_id", "owner"?:
+    /// {"id", "since"}, "stage"?, "last_follow_up"?, "open_tasks"}`), ready for `due_json` and
+    /// `claim_json` once the CRM has added its own protection and pooling records.
+    pub fn pool_facts_json(&self, profile_json: &str) -> Result<String> {
+        let profile = read_profile(parse(profile_json, "profile")?, "profile")?;
+        Ok(write(&self.pool_facts(&profile)?))
+    }
+
     /// [`Engine::score`] over JSON: the [`Score`](crate::Score) with its explanation.
     pub fn score_json(&self, profile_json: &str, now: DateTime<Utc>) -> Result<String> {
         let profile = read_profile(parse(profile_json, "profile")?, "profile")?;

@@ -6,6 +6,7 @@ mod documents;
 mod effects;
 mod history;
 mod ingest;
+mod pool_facts;
 mod profile;
 #[cfg(test)]
 mod proptests;

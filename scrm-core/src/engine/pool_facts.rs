@@ -1,0 +1,130 @@
+//! From the engine's profile to the pool's facts: the glue a daily reclaim job needs, so it does
+//! not re-derive owner, stage, follow-ups and open tasks from the events itself.
+
+use super::{Engine, Profile};
+use crate::error::Result;
+use crate::pool::PoolFacts;
+use crate::scoring::time::from_micros;
+
+impl Engine {
+    /// What [`PoolRules::due`](crate::PoolRules::due) and [`PoolRules::claim`](crate::PoolRules::claim)
+    /// need to know about a customer, as the events left the profile:
+    ///
+    /// - `owner` and `stage`: from the customer ([`PoolFacts::from_customer`]; the owner counts
+    ///   from `owner_since`, else from when the profile was created);
+    /// - `last_follow_up`: the latest contact event the playbook names in
+    ///   `scoring.priority.contact_events` (`follow_up`, `call`); without that section the engine
+    ///   does not track contacts and the customer counts as never followed up;
+    /// - `open_tasks`: the tasks of the current stage not yet marked done by a `task_done` event.
+    ///
+    /// Protection and pooling (`protected_at`, `pooled_at`, `previous_owner`) are the CRM's own
+    /// records, not events: set them on the result.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) for a profile folded under other
+    /// rules.
+    pub fn pool_facts(&self, profile: &Profile) -> Result<PoolFacts> {
+        self.check_fingerprint(profile, "profile")?;
+        let live = &profile.live;
+        let mut facts = PoolFacts::from_customer(&live.customer);
+        facts.last_follow_up = live.score.last_contact.map(from_micros);
+        facts.open_tasks = self
+            .lifecycle
+            .current(&live.customer)
+            .and_then(|i| self.lifecycle.stages.get(i))
+            .map_or(0, |stage| {
+                let open = stage
+                    .tasks
+                    .iter()
+                    .filter(|t| !live.lifecycle.done_tasks.iter().any(|d| d == &t.id))
+                    .count();
+                u32::try_from(open).unwrap_or(u32::MAX)
+            });
+        Ok(facts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Engine, Event, Owner, Playbook, PoolRules};
+
+    const BRAND: &str = include_str!("../../../examples/playbooks/brand.json");
+
+    fn event(id: &str, kind: &str, at: &str) -> Event {
+        Event::new("chayuan-tea", id, "c1", kind, at.parse().unwrap())
+    }
+
+    #[test]
+    fn pool_facts_follow_the_events() {
+        let playbook = Playbook::from_json(BRAND).unwrap();
+        let engine = Engine::compile(&playbook).unwrap();
+        let now = "2026-03-20T00:00:00Z".parse().unwrap();
+        let created = "2026-03-01T02:00:00Z".parse().unwrap();
+        let mut profile = engine.new_profile("c1", created).unwrap();
+
+        // Nothing applied: no stage, no owner, nothing to do.
+        let facts = engine.pool_facts(&profile).unwrap();
+        assert_eq!((facts.owner.clone(), facts.stage.clone()), (None, None));
+        assert_eq!((facts.last_follow_up, facts.open_tasks), (None, 0));
+
+        let since = "2026-03-01T03:00:00Z".parse().unwrap();
+        profile.update_customer(|c| {
+            c.owner = Some("wang".into());
+            c.owner_since = Some(since);
+        });
+        // A message makes a lead, whose one task (add_wecom) is open.
+        let message = event("e1", "message", "2026-03-01T04:00:00Z");
+        engine.apply(&mut profile, &message, now).unwrap();
+        let facts = engine.pool_facts(&profile).unwrap();
+        assert_eq!(facts.owner, Some(Owner::new("wang", since)));
+        assert_eq!(facts.stage.as_deref(), Some("lead"));
+        assert_eq!((facts.last_follow_up, facts.open_tasks), (None, 1));
+
+        // A follow-up and a call are contacts (the latest counts); a message is not.
+        for (id, kind, at) in [
+            ("e2", "call", "2026-03-03T05:00:00Z"),
+            ("e3", "follow_up", "2026-03-03T04:30:00Z"), // late, within the hour
+            ("e4", "message", "2026-03-04T05:00:00Z"),
+        ] {
+            engine
+                .apply(&mut profile, &event(id, kind, at), now)
+                .unwrap();
+        }
+        let mut done = event("e5", "task_done", "2026-03-04T06:00:00Z");
+        done.properties.insert("task".into(), "add_wecom".into());
+        engine.apply(&mut profile, &done, now).unwrap();
+        let facts = engine.pool_facts(&profile).unwrap();
+        assert_eq!(
+            facts.last_follow_up,
+            Some("2026-03-03T05:00:00Z".parse().unwrap())
+        );
+        assert_eq!(facts.open_tasks, 0);
+
+        // The facts feed the reclaim rules: a lead idle from 3 March, 14 + 2 days, is reclaimed
+        // on 19 March (Shanghai), warned the day before.
+        let rules = PoolRules::new(&playbook).unwrap();
+        let facts = [facts];
+        let due = rules.due(&facts, now).unwrap();
+        assert_eq!(due.reclaims().count(), 1, "{:?}", due.items());
+        let before = "2026-03-17T00:00:00Z".parse().unwrap();
+        assert_eq!(rules.due(&facts, before).unwrap().warnings().count(), 1);
+    }
+
+    #[test]
+    fn pool_facts_refuse_a_profile_of_other_rules() {
+        let playbook = Playbook::from_json(BRAND).unwrap();
+        let engine = Engine::compile(&playbook).unwrap();
+        let other = Engine::compile(
+            &Playbook::from_toml(
+                "schema_version = 1\ntenant_id = \"chayuan-tea\"\ntimezone = \"Asia/Shanghai\"\n",
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        let profile = other
+            .new_profile("c1", "2026-03-01T00:00:00Z".parse().unwrap())
+            .unwrap();
+        assert!(engine.pool_facts(&profile).is_err());
+    }
+}
