@@ -15,7 +15,9 @@ impl Engine {
     /// - `last_follow_up`: the latest contact event the playbook names in
     ///   `scoring.priority.contact_events` (`follow_up`, `call`); without that section the engine
     ///   does not track contacts and the customer counts as never followed up;
-    /// - `open_tasks`: the tasks of the current stage not yet marked done by a `task_done` event.
+    /// - `open_tasks`: the tasks of the current stage not yet marked done by a `task_done` event;
+    /// - `last_activity`: the latest event the lifecycle's inactivity rules count (absent when
+    ///   the playbook has none, or nothing counted yet), so `due` reports dormancy.
     ///
     /// Protection and pooling (`protected_at`, `pooled_at`, `previous_owner`) are the CRM's own
     /// records, not events: set them on the result.
@@ -29,6 +31,14 @@ impl Engine {
         let live = &profile.live;
         let mut facts = PoolFacts::from_customer(&live.customer);
         facts.last_follow_up = live.score.last_contact.map(from_micros);
+        // The latest event the lifecycle's inactivity rules count, for dormancy in `due`.
+        facts.last_activity = live
+            .lifecycle
+            .activity
+            .iter()
+            .map(|&(_, at)| at)
+            .max()
+            .map(from_micros);
         facts.open_tasks = self
             .lifecycle
             .current(&live.customer)
