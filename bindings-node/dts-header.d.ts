@@ -272,6 +272,8 @@ export interface PoolFactsJson {
   open_tasks?: number
   pooled_at?: TimeInput
   previous_owner?: string
+  /** The latest activity, for the lifecycle's dormancy rules; absent: dormancy not checked. */
+  last_activity?: TimeInput
 }
 
 /** A working-hours window in the playbook's timezone, e.g. `{ days: ['mon'], from: '09:00', to: '18:00' }`. */

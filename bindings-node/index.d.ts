@@ -272,6 +272,8 @@ export interface PoolFactsJson {
   open_tasks?: number
   pooled_at?: TimeInput
   previous_owner?: string
+  /** The latest activity, for the lifecycle's dormancy rules; absent: dormancy not checked. */
+  last_activity?: TimeInput
 }
 
 /** A working-hours window in the playbook's timezone, e.g. `{ days: ['mon'], from: '09:00', to: '18:00' }`. */
@@ -1046,6 +1048,13 @@ export declare class Engine {
    * @throws {ScrmError} `code` "validation" at `now` and naming each bad field of `profile`.
    */
   score(profile: ProfileJson, now: Date | string): Score
+  /**
+   * What `Pool.due` and `Pool.claim` need to know about a profile: owner and since when,
+   * stage, last follow-up, open tasks and last activity (for dormancy), each when known.
+   *
+   * @throws {ScrmError} `code` "validation" naming each bad field of `profile`.
+   */
+  poolFacts(profile: ProfileJson): PoolFactsJson
   /**
    * Rebuilds a profile under these rules from the customer's full `history` (after a playbook
    * edit, when `apply` refuses a profile folded under other rules). The customer's own fields

@@ -169,6 +169,19 @@ impl Engine {
         document(env, || self.inner.score_json(&profile, now))
     }
 
+    /// What `Pool.due` and `Pool.claim` need to know about a profile: owner and since when,
+    /// stage, last follow-up, open tasks and last activity (for dormancy), each when known.
+    ///
+    /// @throws {ScrmError} `code` "validation" naming each bad field of `profile`.
+    #[napi(
+        ts_args_type = "profile: ProfileJson",
+        ts_return_type = "PoolFactsJson"
+    )]
+    pub fn pool_facts<'env>(&self, env: &'env Env, profile: Unknown<'_>) -> Result<Unknown<'env>> {
+        let profile = json_text(env, profile, "profile")?;
+        document(env, || self.inner.pool_facts_json(&profile))
+    }
+
     /// Rebuilds a profile under these rules from the customer's full `history` (after a playbook
     /// edit, when `apply` refuses a profile folded under other rules). The customer's own fields
     /// (attributes, owner, consents) are kept.

@@ -310,6 +310,7 @@ function profileReport(engine, v, profile, out) {
   }
   if (wants(v, 'fired')) out.fired = (live.fired ?? []).map((f) => at(f, 'id'))
   if (wants(v, 'tags')) out.tags = (live.customer.tags ?? []).map((t) => t.tag_id).sort()
+  if (wants(v, 'pool_facts')) out.pool_facts = engine.poolFacts(profile)
 }
 
 // One customer through `steps` (as the Rust runner's `engine_run`).

@@ -125,6 +125,15 @@ impl Engine {
         call(py, || self.inner.score_json(&profile, now))
     }
 
+    /// What the pool rules need to know about a profile, as a dict for `Pool.due` and
+    /// `Pool.claim`: `customer_id`, `owner` (`id`, `since`), `stage`, `last_follow_up`,
+    /// `open_tasks` and `last_activity` (for dormancy), each present when known.
+    fn pool_facts<'py>(&self, profile: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let py = profile.py();
+        let profile = encode(profile, "profile")?;
+        call(py, || self.inner.pool_facts_json(&profile))
+    }
+
     /// Re-scores a profile from the customer's full `history` (a list of events), e.g. after the
     /// playbook's scoring rules changed. Returns `(profile, effects)` as `apply` does.
     fn rescore<'py>(

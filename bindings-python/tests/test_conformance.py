@@ -406,6 +406,8 @@ def profile_report(engine, v, profile, out):
         out["fired"] = [f["id"] for f in live.get("fired") or []]
     if "tags" in wants:
         out["tags"] = sorted(t["tag_id"] for t in live["customer"].get("tags") or [])
+    if "pool_facts" in wants:
+        out["pool_facts"] = plain(engine.pool_facts(profile))
 
 
 def engine_run(v):

@@ -1112,6 +1112,13 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func newProfileJson(customerJson: String) throws  -> String
     
     /**
+     * What the pool rules need to know about a profile (`PoolFacts` of `docs/pool.md`, as
+     * JSON for `PoolRules.due` / `claimJson`): owner and since when, stage, last follow-up,
+     * open tasks and last activity (for dormancy), each when known.
+     */
+    func poolFactsJson(profileJson: String) throws  -> String
+    
+    /**
      * Today's call list of one owner (跟进优先级): the owner's customers among `profiles_json`
      * (a JSON list of profiles), highest priority first, each with the reason in words.
      */
@@ -1321,6 +1328,21 @@ open func newProfileJson(customerJson: String)throws  -> String  {
     uniffi_scrm_mobile_fn_method_engine_new_profile_json(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(customerJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * What the pool rules need to know about a profile (`PoolFacts` of `docs/pool.md`, as
+     * JSON for `PoolRules.due` / `claimJson`): owner and since when, stage, last follow-up,
+     * open tasks and last activity (for dormancy), each when known.
+     */
+open func poolFactsJson(profileJson: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_method_engine_pool_facts_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(profileJson),uniffiCallStatus
     )
 })
 }
@@ -8398,6 +8420,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_scrm_mobile_checksum_method_engine_new_profile_json() != 63324) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_method_engine_pool_facts_json() != 26897) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_scrm_mobile_checksum_method_engine_priority_list() != 40559) {

@@ -518,6 +518,11 @@ RustBuffer uniffi_scrm_mobile_fn_method_engine_new_profile(uint64_t ptr, RustBuf
 RustBuffer uniffi_scrm_mobile_fn_method_engine_new_profile_json(uint64_t ptr, RustBuffer customer_json, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_POOL_FACTS_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_POOL_FACTS_JSON
+RustBuffer uniffi_scrm_mobile_fn_method_engine_pool_facts_json(uint64_t ptr, RustBuffer profile_json, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_PRIORITY_LIST
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_METHOD_ENGINE_PRIORITY_LIST
 RustBuffer uniffi_scrm_mobile_fn_method_engine_priority_list(uint64_t ptr, RustBuffer owner, RustBuffer profiles_json, RustBuffer now, RustCallStatus *_Nonnull out_status
@@ -1446,6 +1451,12 @@ uint16_t uniffi_scrm_mobile_checksum_method_engine_new_profile(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_NEW_PROFILE_JSON
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_NEW_PROFILE_JSON
 uint16_t uniffi_scrm_mobile_checksum_method_engine_new_profile_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_POOL_FACTS_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_METHOD_ENGINE_POOL_FACTS_JSON
+uint16_t uniffi_scrm_mobile_checksum_method_engine_pool_facts_json(void
     
 );
 #endif

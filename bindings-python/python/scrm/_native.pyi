@@ -452,6 +452,8 @@ class Engine:
         """The time-based check at ``now`` (decay, idle stage rules, expiring tags); returns ``(profile, effects)``."""
     def score(self, profile: Mapping[str, Any], now: datetime) -> Document:
         """The lead score at ``now`` with its explanation: ``score``, ``engagement``, ``fit``, ``social`` (Decimals), ``grade``, ``explanation``."""
+    def pool_facts(self, profile: Mapping[str, Any]) -> Document:
+        """What ``Pool.due`` and ``Pool.claim`` need of a profile: ``customer_id``, ``owner``, ``stage``, ``last_follow_up``, ``open_tasks``, ``last_activity``."""
     def rescore(
         self, profile: Mapping[str, Any], history: Sequence[Mapping[str, Any]], now: datetime
     ) -> tuple[Document, Document]:

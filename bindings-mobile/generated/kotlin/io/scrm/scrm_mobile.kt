@@ -793,6 +793,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_scrm_mobile_checksum_method_engine_new_profile_json(
     ): Int
+    external fun uniffi_scrm_mobile_checksum_method_engine_pool_facts_json(
+    ): Int
     external fun uniffi_scrm_mobile_checksum_method_engine_priority_list(
     ): Int
     external fun uniffi_scrm_mobile_checksum_method_engine_priority_list_json(
@@ -994,6 +996,8 @@ internal object UniffiLib {
     external fun uniffi_scrm_mobile_fn_method_engine_new_profile(`ptr`: Long,`customer`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_method_engine_new_profile_json(`ptr`: Long,`customerJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_method_engine_pool_facts_json(`ptr`: Long,`profileJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_method_engine_priority_list(`ptr`: Long,`owner`: RustBuffer.ByValue,`profilesJson`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1415,6 +1419,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_scrm_mobile_checksum_method_engine_new_profile_json() and 0xFFFF) != 63324) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_method_engine_pool_facts_json() and 0xFFFF) != 26897) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_scrm_mobile_checksum_method_engine_priority_list() and 0xFFFF) != 40559) {
@@ -2760,6 +2767,13 @@ public interface EngineInterface {
     fun `newProfileJson`(`customerJson`: kotlin.String): kotlin.String
     
     /**
+     * What the pool rules need to know about a profile (`PoolFacts` of `docs/pool.md`, as
+     * JSON for `PoolRules.due` / `claimJson`): owner and since when, stage, last follow-up,
+     * open tasks and last activity (for dormancy), each when known.
+     */
+    fun `poolFactsJson`(`profileJson`: kotlin.String): kotlin.String
+    
+    /**
      * Today's call list of one owner (跟进优先级): the owner's customers among `profiles_json`
      * (a JSON list of profiles), highest priority first, each with the reason in words.
      */
@@ -3042,6 +3056,26 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
         it,
         
         FfiConverterString.lower(`customerJson`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * What the pool rules need to know about a profile (`PoolFacts` of `docs/pool.md`, as
+     * JSON for `PoolRules.due` / `claimJson`): owner and since when, stage, last follow-up,
+     * open tasks and last activity (for dormancy), each when known.
+     */
+    @Throws(ScrmException::class)override fun `poolFactsJson`(`profileJson`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_method_engine_pool_facts_json(
+        it,
+        
+        FfiConverterString.lower(`profileJson`),_status)
 }
     }
     )

@@ -333,6 +333,7 @@ object OpsConformance {
         if (wants(v, "tags")) {
             out.put("tags", arr(live.at("customer").at("tags").items().mapNotNull { it.at("tag_id") as? String }.sorted()))
         }
+        if (wants(v, "pool_facts")) out.put("pool_facts", parseJson(engine.poolFactsJson(profile)))
     }
 
     /** One customer through `steps`: apply an event, tick, or fold a batch. */
