@@ -7,12 +7,13 @@ listed as rejected; garbage never crashes; the GIL is released during a long fol
 
 import json
 import random
-import threading
 import time
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from gil import long_enough, progress_during
+
 import scrm
 from conftest import REPO
 
@@ -274,31 +275,10 @@ def test_the_gil_is_released_during_a_long_fold():
         if time.perf_counter() - start > 0.4 or copies >= 64:
             break
         copies *= 2
-    stamps = []
-    stop = threading.Event()
-
-    def count():
-        n = 0
-        while not stop.is_set():
-            n += 1
-            if n % 1000 == 0:
-                stamps.append(time.perf_counter())
-
-    worker = threading.Thread(target=count)
-    worker.start()
-    try:
-        time.sleep(0.05)
-        start = time.perf_counter()
-        profiles, _ = scrm.fold_table(ORACLE, big, effects=False)
-        end = time.perf_counter()
-    finally:
-        stop.set()
-        worker.join()
+    (profiles, _), inside, seconds = progress_during(lambda: scrm.fold_table(ORACLE, big, effects=False))
     assert profiles.num_rows > 0
-    margin = 0.05
-    inside = [s for s in stamps if start + margin < s < end - margin]
-    assert end - start > 2 * margin + 0.1, "the fold was too short to observe"
-    assert len(inside) >= 50, f"the other thread made {len(inside)} steps of progress during the fold"
+    assert long_enough(seconds), "the fold was too short to observe"
+    assert inside >= 50, f"the other thread made {inside} steps of progress during the call"
 
 
 # --- meter_table --------------------------------------------------------------------------------

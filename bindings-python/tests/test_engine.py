@@ -1,11 +1,12 @@
 """scrm.Engine: profiles as dicts, times as datetimes, scores as Decimals, errors at their paths."""
 
 import threading
-import time
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from gil import long_enough, progress_during
+
 import scrm
 from conftest import REPO
 
@@ -145,30 +146,9 @@ def test_an_engine_is_shared_between_threads(engine):
 
 def test_fold_releases_the_gil(engine):
     events = [message(f"e{i}", customer=f"c{i % 50}", at=NOW + timedelta(minutes=i), text="礼盒多少钱") for i in range(3000)]
-    stamps = []
-    stop = threading.Event()
-
-    def count():
-        n = 0
-        while not stop.is_set():
-            n += 1
-            if n % 1000 == 0:
-                stamps.append(time.perf_counter())
-
-    worker = threading.Thread(target=count)
-    worker.start()
-    try:
-        time.sleep(0.05)
-        start = time.perf_counter()
-        profiles, report = engine.fold([], events)
-        end = time.perf_counter()
-    finally:
-        stop.set()
-        worker.join()
+    (profiles, report), inside, seconds = progress_during(lambda: engine.fold([], events))
     assert (len(profiles), report["applied"]) == (50, 3000)
     # Held GIL: the counter could only run at the edges of the call (converting the documents).
-    margin = 0.05
-    inside = [s for s in stamps if start + margin < s < end - margin]
-    if end - start < 2 * margin + 0.1:
+    if not long_enough(seconds):
         pytest.skip("the fold was too short to observe on this machine (a release build)")
-    assert len(inside) >= 50, f"the other thread made {len(inside)} steps of progress during the call"
+    assert inside >= 50, f"the other thread made {inside} steps of progress during the call"

@@ -1,10 +1,11 @@
 """The GIL is released while the core evaluates a table: another Python thread makes progress."""
 
-import threading
 import time
 from datetime import datetime, timezone
 
 import pytest
+from gil import long_enough, progress_during
+
 import scrm
 from conftest import REPO
 
@@ -41,30 +42,9 @@ def test_another_thread_progresses_during_a_long_call():
             break
         copies *= 2
 
-    stamps = []
-    stop = threading.Event()
-
-    def count():
-        n = 0
-        while not stop.is_set():
-            n += 1
-            if n % 1000 == 0:
-                stamps.append(time.perf_counter())
-
-    worker = threading.Thread(target=count)
-    worker.start()
-    try:
-        time.sleep(0.05)
-        start = time.perf_counter()
-        result = compiled.evaluate_table(table, NOW)
-        end = time.perf_counter()
-    finally:
-        stop.set()
-        worker.join()
+    result, inside, seconds = progress_during(lambda: compiled.evaluate_table(table, NOW))
     assert len(result) == table.num_rows
     # Held GIL: the counter could only run in the switch intervals (5 ms) at the edges of the call.
     # Released GIL: it runs all along. Count its progress well inside the call.
-    margin = 0.05
-    inside = [s for s in stamps if start + margin < s < end - margin]
-    assert end - start > 2 * margin + 0.1, "the call was too short to observe"
-    assert len(inside) >= 50, f"the other thread made {len(inside)} steps of progress during the call"
+    assert long_enough(seconds), "the call was too short to observe"
+    assert inside >= 50, f"the other thread made {inside} steps of progress during the call"
