@@ -322,7 +322,7 @@ fn pricing(v: &Value) -> Result<scrm_core::Pricing, Error> {
 }
 
 fn time(v: &Value, key: &str) -> chrono::DateTime<chrono::Utc> {
-    scrm_core::parse_time(v[key].as_str().expect("a time"), key).expect("a time")
+    instant(&v[key])
 }
 
 /// The playbook of a pool vector: a file path, or the document itself.

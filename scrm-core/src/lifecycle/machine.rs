@@ -134,12 +134,7 @@ impl LifecycleModel {
                 let Some(current) = current else {
                     continue;
                 };
-                let applies = if rule.from.is_empty() {
-                    !self.stages[current].side
-                } else {
-                    rule.from.contains(&current)
-                };
-                if !applies || current == to {
+                if !self.inactivity_applies(rule, current) {
                     continue;
                 }
                 // Silence runs from the last activity; a customer never active, from entering

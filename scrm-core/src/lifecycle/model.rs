@@ -86,6 +86,18 @@ const DEFAULT_STAGES: [(&str, &str, bool); 11] = [
 pub(crate) const MAX_LIFECYCLE_RULES: usize = 128;
 
 impl LifecycleModel {
+    /// Whether an inactivity `rule` moves a customer in stage `current`: it applies to its
+    /// `from` stages (every live stage when it names none) and never to the stage it targets.
+    /// The engine's time-based check and the pool's `due` both ask this.
+    pub(crate) fn inactivity_applies(&self, rule: &RuleModel, current: usize) -> bool {
+        let from = if rule.from.is_empty() {
+            self.stages.get(current).is_some_and(|s| !s.side)
+        } else {
+            rule.from.contains(&current)
+        };
+        from && rule.to != Some(current)
+    }
+
     /// A stage's number by id.
     pub(crate) fn stage(&self, id: &str) -> Option<usize> {
         self.stages.iter().position(|s| s.id == id)

@@ -19,7 +19,8 @@ use crate::lifecycle::{LifecycleModel, RuleKind};
 pub(crate) struct DormancyRule {
     id: String,
     to: String,
-    /// The stages it applies to: its `from`, or every live stage.
+    /// The stages it moves a customer from (the lifecycle's own rule: its `from`, or every live
+    /// stage, never its target).
     from: Vec<String>,
     after: TimeDelta,
     after_text: String,
@@ -28,7 +29,6 @@ pub(crate) struct DormancyRule {
 
 /// The inactivity rules of a compiled lifecycle, in playbook order.
 pub(crate) fn rules(model: &LifecycleModel) -> Vec<DormancyRule> {
-    let id_of = |s: usize| model.stages.get(s).map(|m| m.id.clone());
     model
         .inactivity
         .iter()
@@ -37,19 +37,13 @@ pub(crate) fn rules(model: &LifecycleModel) -> Vec<DormancyRule> {
             let (RuleKind::Inactivity(seconds), Some(to)) = (rule.kind, rule.to) else {
                 return None;
             };
-            let from = if rule.from.is_empty() {
-                model
-                    .stages
-                    .iter()
-                    .filter(|s| !s.side)
-                    .map(|s| s.id.clone())
-                    .collect()
-            } else {
-                rule.from.iter().filter_map(|&s| id_of(s)).collect()
-            };
+            let from = (0..model.stages.len())
+                .filter(|&s| model.inactivity_applies(rule, s))
+                .map(|s| model.stages[s].id.clone())
+                .collect();
             Some(DormancyRule {
                 id: rule.id.clone(),
-                to: id_of(to)?,
+                to: model.stages.get(to)?.id.clone(),
                 from,
                 after: TimeDelta::try_seconds(seconds)?,
                 after_text: rule.after_text.clone(),
@@ -67,9 +61,7 @@ pub(crate) fn check(
 ) -> Option<DueAction> {
     let stage = facts.stage.as_deref()?;
     let last = facts.last_activity?;
-    let rule = rules
-        .iter()
-        .find(|r| r.to != stage && r.from.iter().any(|s| s == stage))?;
+    let rule = rules.iter().find(|r| r.from.iter().any(|s| s == stage))?;
     let due_at = last.checked_add_signed(rule.after)?;
     (due_at <= now).then(|| DueAction::Dormant {
         rule: rule.id.clone(),
