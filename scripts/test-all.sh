@@ -11,6 +11,13 @@ log="$(mktemp -d)"
 trap 'rm -rf "$log"' EXIT
 started=$SECONDS
 
+# A one-shot build gains nothing from incremental caches but their disk; CI's disk has run out
+# before (extracting pyspark), so say how much there is at the start.
+if [ -n "${CI:-}" ]; then
+  export CARGO_INCREMENTAL=0
+fi
+echo "disk free at start: $(df -h --output=avail . | tail -1 | tr -d ' ')"
+
 step() {
   local name="$1"
   shift
