@@ -13,7 +13,9 @@ use crate::{Playbook, ScrmError, guarded, run};
 /// between threads.
 #[derive(uniffi::Object)]
 pub struct PoolRules {
-    playbook: scrm_core::Playbook,
+    pool: scrm_core::PoolRules,
+    transfer: scrm_core::TransferRules,
+    router: scrm_core::Router,
 }
 
 #[uniffi::export]
@@ -23,14 +25,14 @@ impl PoolRules {
     /// Throws `ScrmException.Validation` at the playbook path at fault.
     #[uniffi::constructor]
     pub fn new(playbook: Arc<Playbook>) -> Result<Arc<PoolRules>, ScrmError> {
-        let playbook = playbook.inner.clone();
+        // Compiled once: a per-request claim or due pays no compilation.
         run(|| {
-            scrm_core::PoolRules::new(&playbook)?;
-            scrm_core::TransferRules::new(&playbook)?;
-            scrm_core::Router::new(&playbook)?;
-            Ok(())
-        })?;
-        Ok(Arc::new(PoolRules { playbook }))
+            Ok(Arc::new(PoolRules {
+                pool: scrm_core::PoolRules::new(&playbook.inner)?,
+                transfer: scrm_core::TransferRules::new(&playbook.inner)?,
+                router: scrm_core::Router::new(&playbook.inner)?,
+            }))
+        })
     }
 
     /// What is due at `now` for the owned customers of `customers_json` (a JSON list of pool facts:
@@ -51,7 +53,7 @@ impl PoolRules {
     pub fn due_json(&self, customers_json: String, now: SystemTime) -> Result<String, ScrmError> {
         guarded(|| {
             let now = utc_at(now, "now")?;
-            Ok(scrm_core::due_json(&self.playbook, &customers_json, now)?)
+            Ok(self.pool.due_json(&customers_json, now)?)
         })
     }
 
@@ -65,12 +67,7 @@ impl PoolRules {
     ) -> Result<String, ScrmError> {
         guarded(|| {
             let now = utc_at(now, "now")?;
-            Ok(scrm_core::claim_json(
-                &self.playbook,
-                &employee_json,
-                &customer_json,
-                now,
-            )?)
+            Ok(self.pool.claim_json(&employee_json, &customer_json, now)?)
         })
     }
 
@@ -85,8 +82,7 @@ impl PoolRules {
     ) -> Result<String, ScrmError> {
         guarded(|| {
             let now = utc_at(now, "now")?;
-            Ok(scrm_core::transfer_plan_json(
-                &self.playbook,
+            Ok(self.transfer.plan_json(
                 &request_json,
                 &history_json,
                 employees_json.as_deref(),
@@ -105,12 +101,9 @@ impl PoolRules {
     ) -> Result<String, ScrmError> {
         guarded(|| {
             let now = utc_at(now, "now")?;
-            Ok(scrm_core::transfer_status_json(
-                &self.playbook,
-                &records_json,
-                employees_json.as_deref(),
-                now,
-            )?)
+            Ok(self
+                .transfer
+                .status_json(&records_json, employees_json.as_deref(), now)?)
         })
     }
 
@@ -126,13 +119,9 @@ impl PoolRules {
     ) -> Result<String, ScrmError> {
         guarded(|| {
             let now = utc_at(now, "now")?;
-            Ok(scrm_core::assign_json(
-                &self.playbook,
-                &employees_json,
-                state_json.as_deref(),
-                &leads_json,
-                now,
-            )?)
+            Ok(self
+                .router
+                .assign_json(&employees_json, state_json.as_deref(), &leads_json, now)?)
         })
     }
 }

@@ -13,7 +13,9 @@ use crate::{Playbook, document, json_text, optional_json, run};
 /// errors. See `docs/pool.md`.
 #[napi]
 pub struct Pool {
-    playbook: scrm_core::Playbook,
+    pool: scrm_core::PoolRules,
+    transfer: scrm_core::TransferRules,
+    router: scrm_core::Router,
 }
 
 #[napi]
@@ -26,15 +28,14 @@ impl Pool {
     /// `assignment.working_hours[0].from`).
     #[napi(factory)]
     pub fn from_playbook(env: Env, playbook: &Playbook) -> Result<Pool> {
-        // The core compiles the rules per call from the playbook; compiling them once here
-        // reports a bad section when the pool is built rather than on the first request.
+        // Compiled once here: a bad section is reported when the pool is built, and a
+        // per-request claim or due pays no compilation.
         run(&env, || {
-            scrm_core::PoolRules::new(&playbook.inner)?;
-            scrm_core::TransferRules::new(&playbook.inner)?;
-            scrm_core::Router::new(&playbook.inner).map(drop)
-        })?;
-        Ok(Pool {
-            playbook: playbook.inner.clone(),
+            Ok(Pool {
+                pool: scrm_core::PoolRules::new(&playbook.inner)?,
+                transfer: scrm_core::TransferRules::new(&playbook.inner)?,
+                router: scrm_core::Router::new(&playbook.inner)?,
+            })
         })
     }
 
@@ -56,7 +57,7 @@ impl Pool {
     ) -> Result<Unknown<'env>> {
         let now = time(env, now, "now")?;
         let customers = json_text(env, customers, "customers")?;
-        document(env, || scrm_core::due_json(&self.playbook, &customers, now))
+        document(env, || self.pool.due_json(&customers, now))
     }
 
     /// Whether `employee` may claim `customer` (a PoolFacts record) from the pool at `now`: every
@@ -79,9 +80,7 @@ impl Pool {
         let now = time(env, now, "now")?;
         let employee = json_text(env, employee, "employee")?;
         let customer = json_text(env, customer, "customer")?;
-        document(env, || {
-            scrm_core::claim_json(&self.playbook, &employee, &customer, now)
-        })
+        document(env, || self.pool.claim_json(&employee, &customer, now))
     }
 
     /// Checks a transfer request at `now` against the earlier transfers `history` (at most 2 per
@@ -108,13 +107,8 @@ impl Pool {
         let history = optional_json(env, history, "history")?.unwrap_or_else(|| "[]".to_owned());
         let employees = optional_json(env, employees, "employees")?;
         document(env, || {
-            scrm_core::transfer_plan_json(
-                &self.playbook,
-                &request,
-                &history,
-                employees.as_deref(),
-                now,
-            )
+            self.transfer
+                .plan_json(&request, &history, employees.as_deref(), now)
         })
     }
 
@@ -139,7 +133,8 @@ impl Pool {
         let records = json_text(env, records, "records")?;
         let employees = optional_json(env, employees, "employees")?;
         document(env, || {
-            scrm_core::transfer_status_json(&self.playbook, &records, employees.as_deref(), now)
+            self.transfer
+                .status_json(&records, employees.as_deref(), now)
         })
     }
 
@@ -167,7 +162,8 @@ impl Pool {
         let leads = json_text(env, leads, "leads")?;
         let state = optional_json(env, state, "state")?;
         document(env, || {
-            scrm_core::assign_json(&self.playbook, &employees, state.as_deref(), &leads, now)
+            self.router
+                .assign_json(&employees, state.as_deref(), &leads, now)
         })
     }
 }

@@ -22,7 +22,10 @@ use crate::run;
 /// ```
 #[pyclass(module = "scrm", frozen)]
 pub struct Pool {
-    playbook: scrm_core::Playbook,
+    tenant_id: String,
+    pool: scrm_core::PoolRules,
+    transfer: scrm_core::TransferRules,
+    router: scrm_core::Router,
 }
 
 #[pymethods]
@@ -31,14 +34,15 @@ impl Pool {
     /// at its path if they do not compile (e.g. `assignment.working_hours[0]`).
     #[new]
     fn new(py: Python<'_>, playbook: &Bound<'_, Playbook>) -> PyResult<Pool> {
-        let playbook = playbook.get().inner.clone();
+        let playbook = &playbook.get().inner;
         run(py, || {
-            scrm_core::PoolRules::new(&playbook)?;
-            scrm_core::TransferRules::new(&playbook)?;
-            scrm_core::Router::new(&playbook)?;
-            Ok(())
-        })?;
-        Ok(Pool { playbook })
+            Ok(Pool {
+                tenant_id: playbook.tenant_id().to_owned(),
+                pool: scrm_core::PoolRules::new(playbook)?,
+                transfer: scrm_core::TransferRules::new(playbook)?,
+                router: scrm_core::Router::new(playbook)?,
+            })
+        })
     }
 
     /// What is due at `now` for `customers` (a list of pool-facts dicts: owner, stage, last
@@ -54,7 +58,7 @@ impl Pool {
         let py = customers.py();
         let now = utc_time(now, "now")?;
         let customers = encode(customers, "customers")?;
-        call(py, || scrm_core::due_json(&self.playbook, &customers, now))
+        call(py, || self.pool.due_json(&customers, now))
     }
 
     /// Whether `employee` (an employee dict) may claim `customer` (a pool-facts dict) from the
@@ -70,9 +74,7 @@ impl Pool {
         let now = utc_time(now, "now")?;
         let employee = encode(employee, "employee")?;
         let customer = encode(customer, "customer")?;
-        call(py, || {
-            scrm_core::claim_json(&self.playbook, &employee, &customer, now)
-        })
+        call(py, || self.pool.claim_json(&employee, &customer, now))
     }
 
     /// Checks a transfer `request` (在职/离职继承: handover, takeover, customer ids, message)
@@ -93,13 +95,8 @@ impl Pool {
         let history = encode_list(history, "history")?;
         let employees = encode_optional(employees, "employees")?;
         call(py, || {
-            scrm_core::transfer_plan_json(
-                &self.playbook,
-                &request,
-                &history,
-                employees.as_deref(),
-                now,
-            )
+            self.transfer
+                .plan_json(&request, &history, employees.as_deref(), now)
         })
     }
 
@@ -118,7 +115,8 @@ impl Pool {
         let records = encode(records, "records")?;
         let employees = encode_optional(employees, "employees")?;
         call(py, || {
-            scrm_core::transfer_status_json(&self.playbook, &records, employees.as_deref(), now)
+            self.transfer
+                .status_json(&records, employees.as_deref(), now)
         })
     }
 
@@ -142,11 +140,12 @@ impl Pool {
         let leads = encode(leads, "leads")?;
         let state = encode_optional(state, "state")?;
         call(py, || {
-            scrm_core::assign_json(&self.playbook, &employees, state.as_deref(), &leads, now)
+            self.router
+                .assign_json(&employees, state.as_deref(), &leads, now)
         })
     }
 
     fn __repr__(&self) -> String {
-        format!("Pool(tenant_id={:?})", self.playbook.tenant_id())
+        format!("Pool(tenant_id={:?})", self.tenant_id)
     }
 }

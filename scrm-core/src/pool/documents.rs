@@ -44,18 +44,17 @@ fn write<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
-/// What is due at `now` for a JSON list of [`PoolFacts`] (see [`PoolRules::due`]).
+/// What is due at `now` for a JSON list of [`PoolFacts`] (see [`PoolRules::due`]); compiles the
+/// rules on each call: hold a [`PoolRules`] and call [`PoolRules::due_json`] to compile once.
 ///
 /// Output: `{"items": [{customer_id, owner, stage?, action: "reclaim" | "warn" | "kept", ...,
 /// since, followed_up, idle_days, limit_days, grace_days, default_limit, reason}]}`.
 pub fn due_json(playbook: &Playbook, customers_json: &str, now: DateTime<Utc>) -> Result<String> {
-    let rules = PoolRules::new(playbook)?;
-    let facts: Vec<PoolFacts> = read_list(customers_json, "customers")?;
-    Ok(rules.due(&facts, now)?.to_json())
+    PoolRules::new(playbook)?.due_json(customers_json, now)
 }
 
 /// Whether a JSON [`Employee`] may claim a JSON [`PoolFacts`] customer at `now` (see
-/// [`PoolRules::claim`]).
+/// [`PoolRules::claim`]); compiles the rules on each call (see [`PoolRules::claim_json`]).
 ///
 /// Output: `{customer_id, employee_id, allowed, refusals: [{rule, ..., reason}], reason}`.
 pub fn claim_json(
@@ -64,14 +63,12 @@ pub fn claim_json(
     customer_json: &str,
     now: DateTime<Utc>,
 ) -> Result<String> {
-    let rules = PoolRules::new(playbook)?;
-    let employee: Employee = read(employee_json, "employee")?;
-    let customer: PoolFacts = read(customer_json, "customer")?;
-    Ok(write(&rules.claim(&employee, &customer, now)?))
+    PoolRules::new(playbook)?.claim_json(employee_json, customer_json, now)
 }
 
 /// Checks a JSON [`TransferRequest`] against a JSON list of earlier [`TransferRecord`]s and an
-/// optional JSON list of [`Employee`]s (see [`TransferRules::plan`]).
+/// optional JSON list of [`Employee`]s (see [`TransferRules::plan`]); compiles the rules on each
+/// call (see [`TransferRules::plan_json`]).
 ///
 /// Output: `{accepted: [ids], refused: [{customer_id, rule, ..., reason}], records: [...],
 /// completes_at}`.
@@ -82,15 +79,12 @@ pub fn transfer_plan_json(
     employees_json: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<String> {
-    let rules = TransferRules::new(playbook)?;
-    let request: TransferRequest = read(request_json, "request")?;
-    let history: Vec<TransferRecord> = read_list(history_json, "history")?;
-    let employees = optional_list(employees_json)?;
-    Ok(write(&rules.plan(&request, &history, &employees, now)?))
+    TransferRules::new(playbook)?.plan_json(request_json, history_json, employees_json, now)
 }
 
 /// The status of each JSON [`TransferRecord`] at `now`, with an optional JSON list of
-/// [`Employee`]s for the takeover limit (see [`TransferRules::statuses`]).
+/// [`Employee`]s for the takeover limit (see [`TransferRules::statuses`]); compiles the rules on
+/// each call (see [`TransferRules::status_json`]).
 ///
 /// Output: `{"outcomes": [{customer_id, handover, takeover, started_at, completes_at, status,
 /// at?, taker_held?, taker_limit?, reason}]}` in input order.
@@ -100,19 +94,12 @@ pub fn transfer_status_json(
     employees_json: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<String> {
-    let rules = TransferRules::new(playbook)?;
-    let records: Vec<TransferRecord> = read_list(records_json, "records")?;
-    let employees = optional_list(employees_json)?;
-    let outcomes = rules.statuses(&records, &employees, now)?;
-    Ok(write(&serde_json::json!({ "outcomes": outcomes })))
-}
-
-fn optional_list(text: Option<&str>) -> Result<Vec<Employee>> {
-    text.map_or(Ok(Vec::new()), |t| read_list(t, "employees"))
+    TransferRules::new(playbook)?.status_json(records_json, employees_json, now)
 }
 
 /// Assigns a JSON list of [`Lead`]s in order, given a JSON list of [`Employee`]s and the JSON
-/// [`AssignState`] (`None`: a fresh state) (see [`Router::assign`]).
+/// [`AssignState`] (`None`: a fresh state) (see [`Router::assign`]); compiles the routes on each
+/// call (see [`Router::assign_json`]).
 ///
 /// Output: `{"decisions": [{customer_id, employee_id, route?, channel_code?, rule?, strategy?,
 /// turn_of?, skipped, reason}], "state": {...}, "employees": [... with updated counters]}`; pass
@@ -124,18 +111,107 @@ pub fn assign_json(
     leads_json: &str,
     now: DateTime<Utc>,
 ) -> Result<String> {
-    let router = Router::new(playbook)?;
-    let mut team = Team::new(read_list(employees_json, "employees")?)?;
-    let mut state: AssignState = match state_json {
-        Some(text) => read(text, "state")?,
-        None => AssignState::default(),
-    };
-    let leads: Vec<Lead> = read_list(leads_json, "leads")?;
-    let decisions = router.assign_all(&leads, &mut team, &mut state, now)?;
-    let employees: Vec<&Employee> = team.employees().collect();
-    Ok(write(&serde_json::json!({
-        "decisions": decisions,
-        "state": state,
-        "employees": employees,
-    })))
+    Router::new(playbook)?.assign_json(employees_json, state_json, leads_json, now)
+}
+
+fn optional_list(text: Option<&str>) -> Result<Vec<Employee>> {
+    text.map_or(Ok(Vec::new()), |t| read_list(t, "employees"))
+}
+
+/// The document interface on compiled rules: what a binding holding the rules calls, so a
+/// per-request claim or due pays no compilation.
+impl PoolRules {
+    /// [`due_json`] on these rules.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`] naming the item at fault (`customers[3].owner.since`).
+    pub fn due_json(&self, customers_json: &str, now: DateTime<Utc>) -> Result<String> {
+        let facts: Vec<PoolFacts> = read_list(customers_json, "customers")?;
+        Ok(self.due(&facts, now)?.to_json())
+    }
+
+    /// [`claim_json`] on these rules.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`] naming the field at fault (`employee.id`, `customer.owner`).
+    pub fn claim_json(
+        &self,
+        employee_json: &str,
+        customer_json: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String> {
+        let employee: Employee = read(employee_json, "employee")?;
+        let customer: PoolFacts = read(customer_json, "customer")?;
+        Ok(write(&self.claim(&employee, &customer, now)?))
+    }
+}
+
+impl TransferRules {
+    /// [`transfer_plan_json`] on these rules.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`] naming the field at fault (`request.customer_ids`,
+    /// `history[2].started_at`).
+    pub fn plan_json(
+        &self,
+        request_json: &str,
+        history_json: &str,
+        employees_json: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<String> {
+        let request: TransferRequest = read(request_json, "request")?;
+        let history: Vec<TransferRecord> = read_list(history_json, "history")?;
+        let employees = optional_list(employees_json)?;
+        Ok(write(&self.plan(&request, &history, &employees, now)?))
+    }
+
+    /// [`transfer_status_json`] on these rules.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`] naming the record at fault (`records[1].takeover`).
+    pub fn status_json(
+        &self,
+        records_json: &str,
+        employees_json: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<String> {
+        let records: Vec<TransferRecord> = read_list(records_json, "records")?;
+        let employees = optional_list(employees_json)?;
+        let outcomes = self.statuses(&records, &employees, now)?;
+        Ok(write(&serde_json::json!({ "outcomes": outcomes })))
+    }
+}
+
+impl Router {
+    /// [`assign_json`] on these routes.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`] naming the item at fault (`leads[0].customer_id`,
+    /// `employees[2].weight`).
+    pub fn assign_json(
+        &self,
+        employees_json: &str,
+        state_json: Option<&str>,
+        leads_json: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String> {
+        let mut team = Team::new(read_list(employees_json, "employees")?)?;
+        let mut state: AssignState = match state_json {
+            Some(text) => read(text, "state")?,
+            None => AssignState::default(),
+        };
+        let leads: Vec<Lead> = read_list(leads_json, "leads")?;
+        let decisions = self.assign_all(&leads, &mut team, &mut state, now)?;
+        let employees: Vec<&Employee> = team.employees().collect();
+        Ok(write(&serde_json::json!({
+            "decisions": decisions,
+            "state": state,
+            "employees": employees,
+        })))
+    }
 }
