@@ -15,6 +15,16 @@ use crate::lifecycle::machine::StageState;
 use crate::scoring::FiredThreshold;
 use crate::scoring::state::{RuleState, ScoreState};
 
+/// `to.clone_from(from)`, growing `to` to exactly `from`'s length when it must grow (a copy
+/// never holds more than a fresh `clone()` would, beyond what the target already had).
+fn copy_vec<T: Clone>(to: &mut Vec<T>, from: &[T]) {
+    to.truncate(from.len());
+    to.reserve_exact(from.len() - to.len());
+    let (head, tail) = from.split_at(to.len());
+    to.clone_from_slice(head);
+    to.extend_from_slice(tail);
+}
+
 impl Clone for State {
     fn clone(&self) -> State {
         let State {
@@ -47,7 +57,7 @@ impl Clone for State {
         self.customer.clone_from(customer);
         self.lifecycle.clone_from(lifecycle);
         self.score.clone_from(score);
-        self.fired.clone_from(fired);
+        copy_vec(&mut self.fired, fired);
         self.history.clone_from(history);
         self.checked = *checked;
     }
@@ -81,20 +91,20 @@ impl Clone for Customer {
         self.tenant_id.clone_from(tenant_id);
         self.id.clone_from(id);
         self.created_at = *created_at;
-        self.identities.clone_from(identities);
+        copy_vec(&mut self.identities, identities);
         if self.attributes != *attributes {
             self.attributes.clone_from(attributes);
         }
-        self.tags.clone_from(tags);
-        self.touches.clone_from(touches);
+        copy_vec(&mut self.tags, tags);
+        copy_vec(&mut self.touches, touches);
         self.consents.clone_from(consents);
         self.owner.clone_from(owner);
         self.owner_since = *owner_since;
-        self.followers.clone_from(followers);
+        copy_vec(&mut self.followers, followers);
         self.account_id.clone_from(account_id);
         self.account_since = *account_since;
         self.stage.clone_from(stage);
-        self.merged_ids.clone_from(merged_ids);
+        copy_vec(&mut self.merged_ids, merged_ids);
     }
 }
 
@@ -198,8 +208,8 @@ impl Clone for StageState {
             activity,
         } = source;
         self.history.clone_from(history);
-        self.done_tasks.clone_from(done_tasks);
-        self.activity.clone_from(activity);
+        copy_vec(&mut self.done_tasks, done_tasks);
+        copy_vec(&mut self.activity, activity);
     }
 }
 
@@ -219,7 +229,7 @@ impl Clone for ScoreState {
             last_contact,
             last_action,
         } = source;
-        self.rules.clone_from(rules);
+        copy_vec(&mut self.rules, rules);
         self.referrals = *referrals;
         self.reach = *reach;
         self.purchases = *purchases;
@@ -245,8 +255,8 @@ impl Clone for RuleState {
         } = source;
         self.rule = *rule;
         self.events = *events;
-        self.buckets.clone_from(buckets);
-        self.entries.clone_from(entries);
+        copy_vec(&mut self.buckets, buckets);
+        copy_vec(&mut self.entries, entries);
         self.settled = *settled;
     }
 }
@@ -260,8 +270,8 @@ impl Clone for History {
 
     fn clone_from(&mut self, source: &History) {
         let History { traces, evicted } = source;
-        self.traces.clone_from(traces);
-        self.evicted.clone_from(evicted);
+        copy_vec(&mut self.traces, traces);
+        copy_vec(&mut self.evicted, evicted);
     }
 }
 
