@@ -11,7 +11,9 @@ use crate::error::{Error, ErrorKind, Result};
 
 /// One thing a customer did or that happened to them: a message, a content view, a share, a
 /// purchase, a channel-code scan. Events are facts; the engine folds them into profiles.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+///
+/// `Clone::clone_from` reuses the target's string buffers (the engine recycles retained events).
+#[derive(Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Event {
     /// The tenant.

@@ -40,7 +40,10 @@ use crate::Platform;
 use crate::error::{Error, ErrorKind, Result};
 
 /// One customer of one tenant.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+///
+/// `Clone::clone_from` reuses the target's allocations (the engine copies live states into old
+/// base states).
+#[derive(Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Customer {
     /// The tenant this customer belongs to.
@@ -153,9 +156,9 @@ pub enum Provenance {
 
 /// A tag applied to a customer. Ordered by tag, then time, provenance and expiry, which is the
 /// order a merge keeps them in.
-#[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
+///
+/// `Clone::clone_from` reuses the target's tag id buffer.
+#[derive(Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AppliedTag {
     /// The tag id from the playbook's taxonomy.

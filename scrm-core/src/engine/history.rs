@@ -70,7 +70,8 @@ impl Filters {
 pub(crate) type Trace = (i64, u64, u64);
 
 /// A customer's counted past.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// `Clone` reuses allocations in `clone_from` (engine/reuse.rs).
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct History {
     /// Traces in time order, those within the longest window (plus lateness) of the latest event.

@@ -254,23 +254,40 @@ impl Engine {
                 profile.retained.push(e.clone());
             }
         } else {
-            // Every retained event leaves: live = base + them is where the new base starts.
-            profile.retained.clear();
-            profile.base = None;
+            // Every retained event leaves: live = base + them is where the new base starts. The
+            // old base and retained events are copied over (`clone_from`), reusing their buffers.
+            let mut spare = profile.base.take();
+            let mut kept = 0;
+            let mut folded = Ok(());
             for &e in new {
                 let retained = micros(e.at) >= boundary;
                 if retained && profile.base.is_none() {
-                    profile.base = Some(Box::new(profile.live.clone()));
+                    profile.base = Some(match spare.take() {
+                        Some(mut base) => {
+                            State::clone_from(&mut base, &profile.live);
+                            base
+                        }
+                        None => Box::new(profile.live.clone()),
+                    });
                 }
                 changes.clear();
-                self.step(&mut profile.live, e, &mut changes)?;
+                folded = self.step(&mut profile.live, e, &mut changes);
+                if folded.is_err() {
+                    break;
+                }
                 if let Some(log) = log.as_deref_mut() {
                     log.append(&mut changes);
                 }
                 if retained {
-                    profile.retained.push(e.clone());
+                    match profile.retained.get_mut(kept) {
+                        Some(slot) => slot.clone_from(e),
+                        None => profile.retained.push(e.clone()),
+                    }
+                    kept += 1;
                 }
             }
+            profile.retained.truncate(kept);
+            folded?;
         }
         let watermark = latest_at.map_or(i64::MIN, micros);
         self.settle(&mut profile.live, boundary, watermark);

@@ -11,6 +11,7 @@ mod profile;
 #[cfg(test)]
 mod proptests;
 mod reports;
+mod reuse;
 mod step;
 #[cfg(test)]
 mod tests;

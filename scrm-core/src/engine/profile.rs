@@ -12,7 +12,9 @@ use crate::scoring::FiredThreshold;
 use crate::scoring::state::ScoreState;
 
 /// Everything the engine derives for a customer from their events at one point of the timeline.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `Clone` reuses allocations in `clone_from` (reuse.rs): the batch path copies the live state
+/// into the previous base's allocations.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct State {
     pub customer: Customer,

@@ -125,6 +125,34 @@ proptest! {
         prop_assert_eq!(&batch_profile, &expected);
     }
 
+    /// Folding in several batches, where a batch copies the live state into the previous base's
+    /// buffers (decision 0017), gives the profile applying the events one by one gives, and so
+    /// does the same with every profile rebuilt from JSON (fresh buffers) between batches.
+    #[test]
+    fn batches_reusing_old_states_equal_one_by_one(
+        events in stream(40),
+        cuts in proptest::collection::vec(any::<prop::sample::Index>(), 0..5),
+    ) {
+        let e = engine();
+        let refs: Vec<&Event> = events.iter().collect();
+        let mut expected = apply_in(&e, &refs);
+        expected.update_customer(|c| c.created_at = t(1, 0));
+        let mut bounds: Vec<usize> = cuts.iter().map(|i| i.index(events.len() + 1)).collect();
+        bounds.extend([0, events.len()]);
+        bounds.sort_unstable();
+        bounds.dedup();
+        for round_trip in [false, true] {
+            let mut profiles = vec![e.new_profile("c1", t(1, 0)).unwrap()];
+            for w in bounds.windows(2) {
+                e.fold(&mut profiles, &events[w[0]..w[1]]).unwrap();
+                if round_trip {
+                    profiles[0] = Profile::from_json(&profiles[0].to_json()).unwrap();
+                }
+            }
+            prop_assert_eq!(&profiles[0], &expected);
+        }
+    }
+
     /// The score always equals the sum of its explanation's parts after the caps.
     #[test]
     fn the_score_is_the_sum_of_its_parts(events in stream(60), day in 1u32..90, followers in 0u32..100_000) {

@@ -27,7 +27,8 @@ fn is_empty(history: &Arc<Vec<StageChange>>) -> bool {
 }
 
 /// The lifecycle memory of one customer (the current stage is `Customer::stage`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// `Clone` reuses allocations in `clone_from` (engine/reuse.rs).
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct StageState {
     /// Every stage change, oldest first. Shared between a profile's base and live states until

@@ -32,6 +32,11 @@ impl DecayModel {
                     points
                 }
             }
+            // At age 0 the factor is exactly 1 (the series of 0 is 1), and a whole number up
+            // to 2^53 is exact as a double: the points count in full, without the series.
+            DecayModel::HalfLife(h) if age == 0 && h > 0 && points.unsigned_abs() <= EXACT => {
+                points
+            }
             DecayModel::HalfLife(h) => round_half_away(points as f64 * half_life_factor(age, h)),
         }
     }
@@ -41,11 +46,22 @@ impl DecayModel {
     pub(crate) fn gone(self, points: i64, at: i64, now: i64) -> bool {
         match self {
             DecayModel::None => false,
+            // Within k whole half-lives the factor is above 2^-(k+1) (the series of a fraction
+            // below ln 2 is above 1/2), so points of 2^(k+1) or more still count at least 1:
+            // not gone, without the series.
+            DecayModel::HalfLife(h) if h > 0 => {
+                let whole = now.saturating_sub(at).max(0) / 1_000_000 / h;
+                let surely_counts = whole < 62 && points.unsigned_abs() >= 1u64 << (whole + 1);
+                !surely_counts && self.apply(points, at, now) == 0
+            }
             // Decay only grows with age, so zero now is zero forever.
             _ => self.apply(points, at, now) == 0,
         }
     }
 }
+
+/// The largest magnitude every whole number up to which a double holds exactly (2^53).
+const EXACT: u64 = 1 << 53;
 
 /// `2^(−age/half_life)` for whole seconds, deterministic across platforms.
 pub(crate) fn half_life_factor(age: i64, half_life: i64) -> f64 {
@@ -104,6 +120,29 @@ fn round_half_away(x: f64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The rule without shortcuts: the series, rounded.
+    fn by_the_series(h: i64, points: i64, at: i64, now: i64) -> i64 {
+        let age = now.saturating_sub(at).max(0) / 1_000_000;
+        round_half_away(points as f64 * half_life_factor(age, h))
+    }
+
+    proptest! {
+        #[test]
+        fn shortcuts_equal_the_series(
+            h in prop_oneof![Just(0i64), 1i64..4, 1i64..10_000_000],
+            points in prop_oneof![-10_000i64..10_000, any::<i64>(), Just(i64::MAX), Just(i64::MIN)],
+            at in -1_000_000_000_000_000i64..1_000_000_000_000_000,
+            age in prop_oneof![Just(0i64), 0i64..1_000_000, 0i64..1_000_000_000_000_000],
+        ) {
+            let now = at.saturating_add(age);
+            let d = DecayModel::HalfLife(h);
+            let slow = by_the_series(h, points, at, now);
+            prop_assert_eq!(d.apply(points, at, now), slow);
+            prop_assert_eq!(d.gone(points, at, now), slow == 0);
+        }
+    }
 
     const S: i64 = 1_000_000;
     const DAY: i64 = 86_400;

@@ -23,32 +23,62 @@ struct Parts {
     points: i128,
 }
 
-/// Calls `f(i, earned)` for each entry of a repeatable decaying rule in time order: each event
-/// earns its points until the period's cap (or, without a window, the lifetime cap, of which
-/// settled events already took `used`) is used up.
+/// The points each entry of a repeatable decaying rule earned, in time order: each event earns
+/// its points until the period's cap (or, without a window, the lifetime cap, of which settled
+/// events already took `used`) is used up.
+pub(crate) struct Earned<'a> {
+    entries: std::slice::Iter<'a, Entry>,
+    points: i64,
+    cap: Option<i64>,
+    windowed: bool,
+    taken: i64,
+    bucket: Option<i64>,
+}
+
+impl<'a> Earned<'a> {
+    pub(crate) fn new(rule: &RuleModel, entries: &'a [Entry], used: i64) -> Earned<'a> {
+        let windowed = rule.cap_window.is_some();
+        Earned {
+            entries: entries.iter(),
+            points: rule.points,
+            cap: rule.cap,
+            windowed,
+            taken: if windowed { 0 } else { used.abs() },
+            bucket: None,
+        }
+    }
+}
+
+impl Iterator for Earned<'_> {
+    type Item = i64;
+
+    fn next(&mut self) -> Option<i64> {
+        let &(_, _, b) = self.entries.next()?;
+        let p = self.points;
+        let Some(cap) = self.cap else {
+            return Some(p);
+        };
+        if self.windowed && self.bucket != Some(b) {
+            self.bucket = Some(b);
+            self.taken = 0;
+        }
+        let earned = p.abs().min((cap - self.taken).max(0));
+        self.taken += earned;
+        Some(if p < 0 { -earned } else { earned })
+    }
+}
+
+/// Calls `f(i, earned)` for each entry of a repeatable decaying rule in time order (see
+/// [`Earned`]).
 pub(crate) fn for_each_earned(
     rule: &RuleModel,
     entries: &[Entry],
     used: i64,
     mut f: impl FnMut(usize, i64),
 ) {
-    let p = rule.points;
-    let Some(cap) = rule.cap else {
-        (0..entries.len()).for_each(|i| f(i, p));
-        return;
-    };
-    let windowed = rule.cap_window.is_some();
-    let mut taken = if windowed { 0 } else { used.abs() };
-    let mut bucket = None;
-    for (i, &(_, _, b)) in entries.iter().enumerate() {
-        if windowed && bucket != Some(b) {
-            bucket = Some(b);
-            taken = 0;
-        }
-        let earned = p.abs().min((cap - taken).max(0));
-        taken += earned;
-        f(i, if p < 0 { -earned } else { earned });
-    }
+    Earned::new(rule, entries, used)
+        .enumerate()
+        .for_each(|(i, e)| f(i, e));
 }
 
 fn rule_parts(rule: &RuleModel, state: &RuleState, now: i64) -> Parts {

@@ -12,7 +12,8 @@ use super::decay::DecayModel;
 use super::model::{RuleModel, ScoringModel};
 
 /// The score memory of one customer.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// `Clone` reuses allocations in `clone_from` (engine/reuse.rs).
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ScoreState {
     /// Rules that matched at least one event, sorted by rule number.
@@ -62,7 +63,8 @@ pub(crate) struct LastAction {
 }
 
 /// One rule's memory.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// `Clone` reuses allocations in `clone_from` (engine/reuse.rs).
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RuleState {
     pub rule: u32,
@@ -230,37 +232,43 @@ fn settle_decaying(
     if state.entries.first().is_none_or(|e| e.0 >= horizon) {
         return;
     }
-    let allocation = allocate(rule, &state.entries, state.settled.earned);
-    let mut cut = 0;
+    // The points each entry earned, computed in step with the scan (no allocation).
+    let mut earned = super::evaluate::Earned::new(rule, &state.entries, state.settled.earned);
+    let (mut cut, mut settled) = (0, 0i64);
     if rule.cap_window.is_some() {
         let mut i = 0;
         while i < state.entries.len() {
             let bucket = state.entries[i].2;
             let mut j = i;
+            let (mut all_gone, mut sum) = (true, 0i64);
             while j < state.entries.len() && state.entries[j].2 == bucket {
+                let e = earned.next().unwrap_or(0);
+                all_gone &= decay.gone(e, state.entries[j].0, watermark);
+                sum += e;
                 j += 1;
             }
             let closed = rule.bucket_end(bucket, tz) <= horizon;
-            let all_gone = (i..j).all(|k| decay.gone(allocation[k], state.entries[k].0, watermark));
             if !(closed && all_gone) {
                 break;
             }
+            settled += sum;
             cut = j;
             i = j;
         }
     } else {
         while cut < state.entries.len() {
             let (at, _, _) = state.entries[cut];
-            if at >= horizon || !decay.gone(allocation[cut], at, watermark) {
+            let e = earned.next().unwrap_or(0);
+            if at >= horizon || !decay.gone(e, at, watermark) {
                 break;
             }
+            settled += e;
             cut += 1;
         }
     }
     if cut > 0 {
-        let earned: i64 = allocation[..cut].iter().sum();
         let raw = rule.points.saturating_mul(cut as i64);
-        state.settled.add(cut as u32, raw, earned);
+        state.settled.add(cut as u32, raw, settled);
         state.entries.drain(..cut);
     }
 }
@@ -271,15 +279,4 @@ pub(crate) fn clamp(raw: i64, cap: Option<i64>) -> i64 {
         Some(cap) => raw.clamp(-cap, cap),
         None => raw,
     }
-}
-
-/// The points each entry of a repeatable decaying rule earned under the rule cap, before decay.
-fn allocate(rule: &RuleModel, entries: &[Entry], used: i64) -> Vec<i64> {
-    let mut out = vec![0; entries.len()];
-    super::evaluate::for_each_earned(rule, entries, used, |i, e| {
-        if let Some(slot) = out.get_mut(i) {
-            *slot = e;
-        }
-    });
-    out
 }

@@ -9,7 +9,9 @@ use super::model::ThresholdModel;
 use crate::playbook::Component;
 
 /// A threshold the customer reached and that has not re-armed since.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+///
+/// `Clone::clone_from` reuses the target's id buffer.
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FiredThreshold {
     /// The threshold id.
