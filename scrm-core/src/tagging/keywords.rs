@@ -6,18 +6,19 @@
 //! table of several megabytes. This automaton steps once per *character*, over a small
 //! alphabet: each character that occurs in some keyword gets a class number, every other
 //! character is class 0, which no keyword contains. The trie lives in flat arrays (children
-//! sorted per node), numbered breadth first; the first nodes (up to [`DENSE_CAP`] entries) also
-//! get dense rows of 16-bit transitions with the failure links resolved.
+//! sorted per node), numbered breadth first.
 //!
 //! Most of a scan does not walk the automaton at all. While the automaton is at the root or a
-//! depth-1 node, its state is a function of the last character alone (the depth-1 node of that
+//! depth-1 node, its node is a function of the last character alone (the depth-1 node of that
 //! character, or the root), so there is nothing to carry from step to step: the scan only asks,
 //! per character, whether the pair (previous character, this character) begins some keyword (a
-//! bit table of pairs, a few KB) and whether this character is a one-character keyword. Only
-//! when a pair begins a keyword does the scan enter the automaton, at the depth-2 node, and it
-//! leaves again as soon as the automaton falls back to depth 1. So the common step is a few
-//! independent loads that the processor overlaps, not a chain of dependent loads through a
-//! table, and the matches are exactly the automaton's, in its order.
+//! bit table of pairs, 3.8 KB for 2,000 keywords over 174 characters) and whether this
+//! character is a one-character keyword. Only when a pair begins a keyword does the scan enter
+//! the automaton, at the depth-2 node, and it leaves as soon as the automaton falls back to
+//! depth 1. So the common step is a few independent loads from small tables that the processor
+//! overlaps, not a chain of dependent loads through a large transition table, and the matches
+//! are exactly the automaton's, in its order. (An earlier version had dense transition rows for
+//! the shallow nodes: 512 KB for these keywords, and its loads were the scan's hot spot.)
 //!
 //! Folding (NFC, width, case) is fused into the scan: each character's folded class comes from
 //! one table lookup (see [`simple`]), so a message is read once and nothing is allocated. A
@@ -26,12 +27,13 @@
 //! reported ([`Hit::Restart`]).
 //!
 //! Matches are *overlapping*: every occurrence of every keyword is reported, so `价格` and
-//! `格优` both match in `价格优`. The search is linear in the text plus the matches reported.
+//! `格优` both match in `价格优`. The search is linear in the text plus the matches reported
+//! (Aho-Corasick: the failure links walked never outnumber the characters read).
 //!
-//! Memory is bounded whatever the keywords: the character table is 128 KiB, the dense rows at
-//! most [`DENSE_CAP`] 16-bit entries (512 KiB), the pair bits at most [`PAIR_CAP`] bits
-//! (512 KiB; pairs beyond it are looked up in the automaton), and the trie is linear in the
-//! total length of the keywords.
+//! Memory is bounded whatever the keywords: the character table is 128 KiB (and one shared
+//! table of simple folds, 128 KiB per process), the pair bits at most [`PAIR_CAP`] bits
+//! (512 KiB; pairs beyond it are looked up in the trie), and the trie is linear in the total
+//! length of the keywords.
 
 mod simple;
 mod trie;
@@ -43,13 +45,10 @@ use trie::Trie;
 
 /// A node number in the trie; the root is 0.
 type Node = u32;
-/// The most entries of the dense table (2 bytes each: 512 KiB).
-const DENSE_CAP: usize = 1 << 18;
 /// The most bits of the pair table (512 KiB).
 const PAIR_CAP: usize = 1 << 22;
-/// In the 16-bit tables, "does not fit: take the slow path" (a class or node number this large
-/// needs more than 65,534 distinct keyword characters or trie nodes); in the character table,
-/// also "does not fold on its own".
+/// In the character table: "take the normalising scan": the character does not fold on its
+/// own, or its class does not fit 16 bits (more than 65,534 distinct keyword characters).
 const FAR: u16 = u16::MAX;
 const ROOT: Node = 0;
 /// "No node", for dictionary links.
@@ -77,16 +76,10 @@ pub(crate) struct KeywordMatcher {
     singles: u32,
     firsts: u32,
     class_count: u32,
-    /// Where the root goes on each class: a depth-1 node, or the root.
-    root_next: Vec<Node>,
     /// Bit `(a - 1) * class_count + b`: the depth-1 node of class `a` has a child on class `b`.
     pairs: Vec<u64>,
-    /// Nodes below this number are the root and the depth-1 nodes.
-    shallow: Node,
-    /// Full transitions (failure links resolved) of the first `dense_rows` nodes, row per
-    /// node, column per class; [`FAR`] where the target does not fit 16 bits.
-    dense: Vec<u16>,
-    dense_rows: u32,
+    /// Bit `n`: node `n` ends some keyword, itself or down its dictionary links.
+    emits: Vec<u64>,
     /// Children of node `n`: `(class, node)` pairs in `edges[first_child[n]..first_child[n + 1]]`,
     /// sorted by class.
     first_child: Vec<u32>,
@@ -104,17 +97,12 @@ impl KeywordMatcher {
     /// Compiles `patterns`, which must already be folded (see [`super::fold`]). Empty patterns
     /// never match.
     pub(crate) fn new<S: AsRef<str>>(patterns: &[S]) -> KeywordMatcher {
-        KeywordMatcher::with_limits(patterns, FAR, DENSE_CAP, PAIR_CAP)
+        KeywordMatcher::with_limits(patterns, FAR, PAIR_CAP)
     }
 
-    /// [`KeywordMatcher::new`] with numbers from `far` up kept out of the 16-bit tables and the
-    /// given caps: tests pass small ones to run the slow paths.
-    fn with_limits<S: AsRef<str>>(
-        patterns: &[S],
-        far: u16,
-        dense_cap: usize,
-        pair_cap: usize,
-    ) -> KeywordMatcher {
+    /// [`KeywordMatcher::new`] with classes from `far` up kept out of the character table and
+    /// at most `pair_cap` pair bits: tests pass small ones to run the slow paths.
+    fn with_limits<S: AsRef<str>>(patterns: &[S], far: u16, pair_cap: usize) -> KeywordMatcher {
         // Classes: one-character keywords first, then the other first characters, then the
         // rest, each in order of appearance; so "is a single" and "is a first" are compares.
         let mut order: Vec<char> = Vec::new();
@@ -185,28 +173,13 @@ impl KeywordMatcher {
             .collect();
         let trie = Trie::build(&encoded).breadth_first();
         let nodes = trie.children.len();
-        let shallow = 1 + trie.children.first().map_or(0, |c| c.len());
-
-        let mut root_next = vec![ROOT; class_count];
-        for (&class, &node) in trie.children.first().into_iter().flatten() {
-            if let Some(slot) = root_next.get_mut(class as usize) {
-                *slot = node;
-            }
-        }
+        // The root's children are the first classes, 1..=firsts, numbered in order right
+        // after the root: the depth-1 node of class `c` is node `c`.
         let pair_bits = (firsts as usize).saturating_mul(class_count).min(pair_cap);
         let mut pairs = vec![0u64; pair_bits.div_ceil(64)];
-        for (class, &node) in root_next.iter().enumerate() {
-            if node == ROOT {
-                continue;
-            }
-            for &child_class in trie
-                .children
-                .get(node as usize)
-                .into_iter()
-                .flat_map(|c| c.keys())
-            {
-                let bit = class
-                    .saturating_sub(1)
+        for node in 1..=firsts as usize {
+            for &child_class in trie.children.get(node).into_iter().flat_map(|c| c.keys()) {
+                let bit = (node - 1)
                     .saturating_mul(class_count)
                     .saturating_add(child_class as usize);
                 if let Some(word) = pairs.get_mut(bit / 64) {
@@ -214,36 +187,14 @@ impl KeywordMatcher {
                 }
             }
         }
-
-        // Dense rows in breadth-first order: a node's failure target is shallower, so its row
-        // is ready when the node's row is filled.
-        let dense_rows = nodes.min(dense_cap / class_count);
-        let mut full = vec![ROOT; dense_rows * class_count];
-        for node in 0..dense_rows {
-            let fail = trie.fail.get(node).copied().unwrap_or(ROOT) as usize;
-            for class in 0..class_count {
-                let key = u32::try_from(class).unwrap_or(u32::MAX);
-                let child = trie.children.get(node).and_then(|c| c.get(&key));
-                let next = match child {
-                    Some(&child) => child,
-                    None if node == 0 => ROOT,
-                    None => full
-                        .get(fail * class_count + class)
-                        .copied()
-                        .unwrap_or(ROOT),
-                };
-                if let Some(slot) = full.get_mut(node * class_count + class) {
-                    *slot = next;
+        let mut emits = vec![0u64; nodes.div_ceil(64)];
+        for (node, (outs, &dict)) in trie.outputs.iter().zip(&trie.dict).enumerate() {
+            if !outs.is_empty() || dict != NONE {
+                if let Some(word) = emits.get_mut(node / 64) {
+                    *word |= 1 << (node % 64);
                 }
             }
         }
-        let dense: Vec<u16> = full
-            .iter()
-            .map(|&node| match u16::try_from(node) {
-                Ok(small) if small < far => small,
-                _ => FAR,
-            })
-            .collect();
 
         let mut first_child = Vec::with_capacity(nodes + 1);
         let mut edges = Vec::new();
@@ -264,11 +215,8 @@ impl KeywordMatcher {
             singles,
             firsts,
             class_count: u32::try_from(class_count).unwrap_or(u32::MAX),
-            root_next,
             pairs,
-            shallow: u32::try_from(shallow).unwrap_or(u32::MAX),
-            dense,
-            dense_rows: u32::try_from(dense_rows).unwrap_or(u32::MAX),
+            emits,
             first_child,
             edges,
             fail: trie.fail,
@@ -308,7 +256,8 @@ impl KeywordMatcher {
     /// first `None`.
     fn run(&self, classes: impl Iterator<Item = Option<u32>>, hit: &mut impl FnMut(Hit)) -> bool {
         // `deep` is the automaton's node while it is below depth 1; at the root or depth 1 the
-        // node is `root_next[prev]`, so it is not tracked (`deep == ROOT`).
+        // node is the previous class (or the root when that class begins no keyword), so it is
+        // not tracked (`deep == ROOT`).
         let mut prev = 0;
         let mut deep = ROOT;
         for class in classes {
@@ -316,26 +265,24 @@ impl KeywordMatcher {
                 return false;
             };
             if deep != ROOT || self.pair(prev, class) {
-                let from = if deep == ROOT {
-                    self.at(&self.root_next, prev)
-                } else {
-                    deep
-                };
+                let from = if deep == ROOT { prev } else { deep };
                 deep = self.step(from, class);
-                self.emit(deep, hit);
-                if deep < self.shallow {
+                if self.emits(deep) {
+                    self.emit(deep, hit);
+                }
+                if deep <= self.firsts {
                     deep = ROOT;
                 }
             } else if class != 0 && class <= self.singles {
-                self.emit(self.at(&self.root_next, class), hit);
+                self.emit(class, hit);
             }
             prev = class;
         }
         true
     }
 
-    /// Whether the depth-1 node of class `prev` may have a child on `class` (`true` also beyond
-    /// the pair table: the automaton then decides).
+    /// Whether the depth-1 node `prev` (node numbers and classes agree there) may have a child
+    /// on `class` (`true` also beyond the pair table: the trie then decides).
     fn pair(&self, prev: u32, class: u32) -> bool {
         if prev == 0 || prev > self.firsts {
             return false;
@@ -349,23 +296,30 @@ impl KeywordMatcher {
         }
     }
 
+    /// The automaton's move from `state` on `class`: the child, else the move of the failure
+    /// target; from the root or depth 1, the pair table and the class decide.
     fn step(&self, mut state: Node, class: u32) -> Node {
         loop {
-            if state < self.dense_rows {
-                let at = state as usize * self.class_count as usize + class as usize;
-                match self.dense.get(at) {
-                    Some(&next) if next != FAR => return u32::from(next),
-                    _ => {} // does not fit 16 bits: the trie itself below
+            if state <= self.firsts {
+                if self.pair(state, class) {
+                    if let Some(next) = self.child(state, class) {
+                        return next;
+                    }
                 }
+                return if class <= self.firsts { class } else { ROOT };
             }
             if let Some(next) = self.child(state, class) {
                 return next;
             }
-            if state == ROOT {
-                return ROOT;
-            }
             state = self.at(&self.fail, state);
         }
+    }
+
+    fn emits(&self, node: Node) -> bool {
+        let node = node as usize;
+        self.emits
+            .get(node / 64)
+            .is_some_and(|w| w >> (node % 64) & 1 == 1)
     }
 
     fn child(&self, node: Node, class: u32) -> Option<Node> {
@@ -388,6 +342,7 @@ impl KeywordMatcher {
     }
 
     /// Reports the patterns ending at `state`: its own, then those down its dictionary links.
+    #[inline(never)] // rare: keeps the scan loop small
     fn emit(&self, state: Node, hit: &mut impl FnMut(Hit)) {
         let mut node = if self.has_outputs(state) {
             state
