@@ -1,57 +1,87 @@
-//! The keyword matcher: a character-level Aho-Corasick automaton over folded text.
+//! The keyword matcher: a character-level Aho-Corasick automaton over folded text, entered only
+//! where a keyword can continue.
 //!
 //! Keyword rules run on every chat message, so this is the hottest loop of tagging. A byte-level
 //! automaton (the `aho-corasick` crate's DFA) walks three steps per Chinese character through a
-//! table of several megabytes, and measured 10 ns per byte here: cache misses, not work. This
-//! automaton steps once per *character*, over a small alphabet: each character that occurs in
-//! some keyword gets a class number, every other character is class 0, which no keyword
-//! contains. The trie lives in flat arrays (children sorted per node), numbered breadth first;
-//! the root and the depth-1 nodes also get dense rows of 16-bit transitions with the failure
-//! links resolved. A random character rarely continues a keyword, so nearly every step leaves
-//! from one of those nodes and costs one load from a table that stays in cache (61 KB for 2,000
-//! keywords over 174 characters); deeper nodes walk their children and failure links.
+//! table of several megabytes. This automaton steps once per *character*, over a small
+//! alphabet: each character that occurs in some keyword gets a class number, every other
+//! character is class 0, which no keyword contains. The trie lives in flat arrays (children
+//! sorted per node), numbered breadth first.
 //!
-//! Folding (NFC, width, case) is fused into the scan: characters go from the message straight
-//! into the automaton, so a message is read once and nothing is allocated.
+//! Most of a scan does not walk the automaton at all. While the automaton is at the root or a
+//! depth-1 node, its node is a function of the last character alone (the depth-1 node of that
+//! character, or the root), so there is nothing to carry from step to step: the scan only asks,
+//! per character, whether the pair (previous character, this character) begins some keyword (a
+//! bit table of pairs, 3.8 KB for 2,000 keywords over 174 characters) and whether this
+//! character is a one-character keyword. Only when a pair begins a keyword does the scan enter
+//! the automaton, at the depth-2 node, and it leaves as soon as the automaton falls back to
+//! depth 1. So the common step is a few independent loads from small tables that the processor
+//! overlaps, not a chain of dependent loads through a large transition table, and the matches
+//! are exactly the automaton's, in its order. (An earlier version had dense transition rows for
+//! the shallow nodes: 512 KB for these keywords, and its loads were the scan's hot spot.)
+//!
+//! Folding (NFC, width, case) is fused into the scan: each character's folded class comes from
+//! one table lookup (see [`simple`]), so a message is read once and nothing is allocated. A
+//! message with a character that does not fold on its own (a combining mark, ...) is scanned
+//! again through the full normalisation; the caller is told to forget what the first attempt
+//! reported ([`Hit::Restart`]).
 //!
 //! Matches are *overlapping*: every occurrence of every keyword is reported, so `价格` and
-//! `格优` both match in `价格优`. The search is linear in the text plus the matches reported.
+//! `格优` both match in `价格优`. The search is linear in the text plus the matches reported
+//! (Aho-Corasick: the failure links walked never outnumber the characters read).
+//!
+//! Memory is bounded whatever the keywords: the character table is 128 KiB (and one shared
+//! table of simple folds, 128 KiB per process), the pair bits at most [`PAIR_CAP`] bits
+//! (512 KiB; pairs beyond it are looked up in the trie), and the trie is linear in the total
+//! length of the keywords.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+mod simple;
+mod trie;
+
+use std::collections::HashMap;
 
 use super::normalize::fold_each;
+use trie::Trie;
 
 /// A node number in the trie; the root is 0.
 type Node = u32;
-/// The most entries of the dense table (2 bytes each: 512 KiB).
-const DENSE_CAP: usize = 1 << 18;
-/// In the 16-bit tables, "does not fit: take the slow path" (a class or node number this large
-/// needs more than 65,534 distinct keyword characters or trie nodes).
+/// The most bits of the pair table (512 KiB).
+const PAIR_CAP: usize = 1 << 22;
+/// In the character table: "take the normalising scan": the character does not fold on its
+/// own, or its class does not fit 16 bits (more than 65,534 distinct keyword characters).
 const FAR: u16 = u16::MAX;
 const ROOT: Node = 0;
 /// "No node", for dictionary links.
 const NONE: Node = u32::MAX;
 
-/// Keywords compiled into one automaton. Patterns are reported by their index in the list
-/// given to [`KeywordMatcher::new`].
+/// What a scan reports, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Hit {
+    /// The keyword with this index (in the list given to [`KeywordMatcher::new`]) ends here.
+    Pattern(usize),
+    /// Forget every hit reported so far: the text is scanned again from its start.
+    Restart,
+}
+
+/// Keywords compiled into one automaton.
 pub(crate) struct KeywordMatcher {
-    /// Class of each character below `class_bmp.len()`; 0 for characters in no keyword.
-    /// 16 bits keep the table and the dense rows small enough to stay in cache; [`FAR`] sends
-    /// the lookup to `class_other`.
+    /// Class of the folded form of each character of the Basic Multilingual Plane, by code
+    /// point; [`FAR`] where the character does not fold on its own or its class does not fit.
     class_bmp: Vec<u16>,
-    /// Classes of the few keyword characters beyond the table (astral plane ideographs, emoji).
-    class_other: HashMap<char, u32>,
-    /// Full transitions (failure links resolved) of the shallow nodes, row per node, column per
-    /// class: nodes are numbered breadth first, so the root and the depth-1 nodes come first and
-    /// `dense_rows` of them have a row. Most steps of a scan leave from one of these (a random
-    /// character rarely continues a keyword), and then a step is one load from a table that
-    /// stays in cache; the table is capped at [`DENSE_CAP`] entries.
-    dense: Vec<u16>,
-    dense_rows: u32,
+    /// Class of every keyword character (the folded forms): for astral characters and the
+    /// normalising scan.
+    classes: HashMap<char, u32>,
+    /// Classes `1..=singles` are one-character keywords; `1..=firsts` begin some keyword
+    /// (depth-1 nodes); the rest occur only later in keywords.
+    singles: u32,
+    firsts: u32,
     class_count: u32,
+    /// Bit `(a - 1) * class_count + b`: the depth-1 node of class `a` has a child on class `b`.
+    pairs: Vec<u64>,
+    /// Bit `n`: node `n` ends some keyword, itself or down its dictionary links.
+    emits: Vec<u64>,
     /// Children of node `n`: `(class, node)` pairs in `edges[first_child[n]..first_child[n + 1]]`,
-    /// sorted by class; a pair shares its cache line with its neighbours, so the short scan
-    /// below touches one or two lines.
+    /// sorted by class.
     first_child: Vec<u32>,
     edges: Vec<(u32, Node)>,
     /// Failure link: the longest proper suffix of the node's string that is also in the trie.
@@ -67,80 +97,108 @@ impl KeywordMatcher {
     /// Compiles `patterns`, which must already be folded (see [`super::fold`]). Empty patterns
     /// never match.
     pub(crate) fn new<S: AsRef<str>>(patterns: &[S]) -> KeywordMatcher {
-        KeywordMatcher::with_far(patterns, FAR)
+        KeywordMatcher::with_limits(patterns, FAR, PAIR_CAP)
     }
 
-    /// [`KeywordMatcher::new`] with numbers from `far` up kept out of the 16-bit tables: tests
-    /// pass a small `far` to run the slow paths.
-    fn with_far<S: AsRef<str>>(patterns: &[S], far: u16) -> KeywordMatcher {
-        let mut classes: HashMap<char, u32> = HashMap::new();
+    /// [`KeywordMatcher::new`] with classes from `far` up kept out of the character table and
+    /// at most `pair_cap` pair bits: tests pass small ones to run the slow paths.
+    fn with_limits<S: AsRef<str>>(patterns: &[S], far: u16, pair_cap: usize) -> KeywordMatcher {
+        // Classes: one-character keywords first, then the other first characters, then the
+        // rest, each in order of appearance; so "is a single" and "is a first" are compares.
+        let mut order: Vec<char> = Vec::new();
+        let mut rank: HashMap<char, u8> = HashMap::new();
+        for p in patterns {
+            let p = p.as_ref();
+            let mut chars = p.chars();
+            let first = chars.next();
+            let single = first.is_some() && chars.next().is_none();
+            for (i, c) in p.chars().enumerate() {
+                let r = match (i, single) {
+                    (0, true) => 0,
+                    (0, false) => 1,
+                    _ => 2,
+                };
+                let slot = rank.entry(c).or_insert_with(|| {
+                    order.push(c);
+                    r
+                });
+                *slot = (*slot).min(r);
+            }
+        }
+        order.sort_by_key(|c| rank.get(c).copied().unwrap_or(2)); // stable
+        let count_rank = |most: u8| {
+            let n = order
+                .iter()
+                .filter(|c| rank.get(c).is_some_and(|&r| r <= most))
+                .count();
+            u32::try_from(n).unwrap_or(u32::MAX)
+        };
+        let (singles, firsts) = (count_rank(0), count_rank(1));
+        let classes: HashMap<char, u32> = order
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| (c, u32::try_from(i + 1).unwrap_or(u32::MAX)))
+            .collect();
+        let class_count = order.len() + 1;
+
+        // The character table: the class of each character's folded form, by code point.
+        let mut by_folded = vec![0u16; 0x1_0000];
+        for (&c, &class) in &classes {
+            if let Some(slot) = by_folded.get_mut(c as usize) {
+                *slot = match u16::try_from(class) {
+                    Ok(small) if small < far => small,
+                    _ => FAR,
+                };
+            }
+        }
+        let class_bmp: Vec<u16> = simple::bmp()
+            .iter()
+            .map(|&f| {
+                if f == simple::NOT_SIMPLE {
+                    FAR
+                } else {
+                    by_folded.get(usize::from(f)).copied().unwrap_or(0)
+                }
+            })
+            .collect();
+
         let encoded: Vec<Vec<u32>> = patterns
             .iter()
             .map(|p| {
                 p.as_ref()
                     .chars()
-                    .map(|c| {
-                        let next = u32::try_from(classes.len() + 1).unwrap_or(u32::MAX);
-                        *classes.entry(c).or_insert(next)
-                    })
+                    .map(|c| classes.get(&c).copied().unwrap_or(0))
                     .collect()
             })
             .collect();
-        let class_count = classes.len() + 1;
-
-        // The direct table covers the Basic Multilingual Plane up to the highest keyword
-        // character in it: 80 KB for CJK keywords, a few bytes for Latin ones.
-        let bmp_end = classes
-            .keys()
-            .map(|&c| c as usize)
-            .filter(|&c| c < 0x1_0000)
-            .max()
-            .map_or(0, |c| c + 1);
-        let mut class_bmp = vec![0; bmp_end];
-        let mut class_other = HashMap::new();
-        for (&c, &class) in &classes {
-            match (class_bmp.get_mut(c as usize), u16::try_from(class)) {
-                (Some(slot), Ok(small)) if small < far => *slot = small,
-                (slot, _) => {
-                    if let Some(slot) = slot {
-                        *slot = FAR;
-                    }
-                    class_other.insert(c, class);
+        let trie = Trie::build(&encoded).breadth_first();
+        let nodes = trie.children.len();
+        // The root's children are the first classes, 1..=firsts, numbered in order right
+        // after the root: the depth-1 node of class `c` is node `c`.
+        let pair_bits = (firsts as usize).saturating_mul(class_count).min(pair_cap);
+        let mut pairs = vec![0u64; pair_bits.div_ceil(64)];
+        for node in 1..=firsts as usize {
+            for &child_class in trie.children.get(node).into_iter().flat_map(|c| c.keys()) {
+                let bit = (node - 1)
+                    .saturating_mul(class_count)
+                    .saturating_add(child_class as usize);
+                if let Some(word) = pairs.get_mut(bit / 64) {
+                    *word |= 1 << (bit % 64);
+                }
+            }
+        }
+        let mut emits = vec![0u64; nodes.div_ceil(64)];
+        for (node, (outs, &dict)) in trie.outputs.iter().zip(&trie.dict).enumerate() {
+            if !outs.is_empty() || dict != NONE {
+                if let Some(word) = emits.get_mut(node / 64) {
+                    *word |= 1 << (node % 64);
                 }
             }
         }
 
-        let trie = Trie::build(&encoded).breadth_first();
-        let shallow = 1 + trie.children[0].len();
-        let dense_rows = shallow.min(DENSE_CAP / class_count).max(1);
-        let narrow = |node: Node| match u16::try_from(node) {
-            Ok(small) if small < far => small,
-            _ => FAR,
-        };
-        let mut root_row = vec![ROOT; class_count];
-        for (&class, &node) in &trie.children[0] {
-            if let Some(slot) = root_row.get_mut(class as usize) {
-                *slot = node;
-            }
-        }
-        let mut dense = vec![0u16; dense_rows * class_count];
-        for (slot, &node) in dense.iter_mut().zip(&root_row) {
-            *slot = narrow(node);
-        }
-        // Rows of depth-1 nodes: a child where there is one, else where the root goes (their
-        // failure link is the root).
-        for row in 1..dense_rows {
-            for class in 0..class_count {
-                let next = match trie.children[row].get(&(class as u32)) {
-                    Some(&child) => child,
-                    None => root_row[class],
-                };
-                dense[row * class_count + class] = narrow(next);
-            }
-        }
-        let mut first_child = Vec::with_capacity(trie.children.len() + 1);
+        let mut first_child = Vec::with_capacity(nodes + 1);
         let mut edges = Vec::new();
-        let mut first_output = Vec::with_capacity(trie.children.len() + 1);
+        let mut first_output = Vec::with_capacity(nodes + 1);
         let mut outputs = Vec::new();
         for (children, outs) in trie.children.iter().zip(&trie.outputs) {
             first_child.push(len_u32(&edges));
@@ -153,10 +211,12 @@ impl KeywordMatcher {
 
         KeywordMatcher {
             class_bmp,
-            class_other,
-            dense,
-            dense_rows: u32::try_from(dense_rows).unwrap_or(u32::MAX),
+            classes,
+            singles,
+            firsts,
             class_count: u32::try_from(class_count).unwrap_or(u32::MAX),
+            pairs,
+            emits,
             first_child,
             edges,
             fail: trie.fail,
@@ -166,59 +226,100 @@ impl KeywordMatcher {
         }
     }
 
-    /// Calls `found` with the pattern index of every keyword occurrence in the folded form of
-    /// `text`, in the order their ends appear (several ending at one character: longest first).
-    pub(crate) fn for_each_match(&self, text: &str, mut found: impl FnMut(usize)) {
-        let mut state = ROOT;
+    /// Reports every keyword occurrence in the folded form of `text` to `hit`, in the order
+    /// their ends appear (several ending at one character: longest first). When the text needs
+    /// the full normalisation, the hits found so far are followed by [`Hit::Restart`] and then
+    /// all hits of the text.
+    pub(crate) fn scan(&self, text: &str, mut hit: impl FnMut(Hit)) {
+        let simple = text.chars().map(|c| self.simple_class(c));
+        if self.run(simple, &mut hit) {
+            return;
+        }
+        hit(Hit::Restart);
+        let mut classes = Vec::with_capacity(text.len());
         fold_each(text, |c| {
-            state = self.step(state, self.class_of(c));
-            let mut node = if self.has_outputs(state) {
-                state
-            } else {
-                self.at(&self.dict, state)
-            };
-            while node != NONE {
-                let (from, to) = (
-                    self.at(&self.first_output, node),
-                    self.at(&self.first_output, node + 1),
-                );
-                for &p in self
-                    .outputs
-                    .get(from as usize..to as usize)
-                    .unwrap_or_default()
-                {
-                    found(p as usize);
-                }
-                node = self.at(&self.dict, node);
-            }
+            classes.push(Some(self.classes.get(&c).copied().unwrap_or(0)));
         });
+        self.run(classes.into_iter(), &mut hit);
     }
 
-    fn class_of(&self, c: char) -> u32 {
+    /// The class of `c`'s folded form, or `None` when `c` does not fold on its own.
+    fn simple_class(&self, c: char) -> Option<u32> {
         match self.class_bmp.get(c as usize) {
-            Some(&class) if class != FAR => u32::from(class),
-            None if (c as u32) < 0x1_0000 => 0,
-            _ => self.class_other.get(&c).copied().unwrap_or(0),
+            Some(&FAR) => None,
+            Some(&class) => Some(u32::from(class)),
+            None => simple::simple_fold(c).map(|f| self.classes.get(&f).copied().unwrap_or(0)),
         }
     }
 
+    /// Runs the automaton over a text given as classes; returns `false`, having stopped, at the
+    /// first `None`.
+    fn run(&self, classes: impl Iterator<Item = Option<u32>>, hit: &mut impl FnMut(Hit)) -> bool {
+        // `deep` is the automaton's node while it is below depth 1; at the root or depth 1 the
+        // node is the previous class (or the root when that class begins no keyword), so it is
+        // not tracked (`deep == ROOT`).
+        let mut prev = 0;
+        let mut deep = ROOT;
+        for class in classes {
+            let Some(class) = class else {
+                return false;
+            };
+            if deep != ROOT || self.pair(prev, class) {
+                let from = if deep == ROOT { prev } else { deep };
+                deep = self.step(from, class);
+                if self.emits(deep) {
+                    self.emit(deep, hit);
+                }
+                if deep <= self.firsts {
+                    deep = ROOT;
+                }
+            } else if class != 0 && class <= self.singles {
+                self.emit(class, hit);
+            }
+            prev = class;
+        }
+        true
+    }
+
+    /// Whether the depth-1 node `prev` (node numbers and classes agree there) may have a child
+    /// on `class` (`true` also beyond the pair table: the trie then decides).
+    fn pair(&self, prev: u32, class: u32) -> bool {
+        if prev == 0 || prev > self.firsts {
+            return false;
+        }
+        let bit = (prev as usize - 1)
+            .checked_mul(self.class_count as usize)
+            .and_then(|b| b.checked_add(class as usize));
+        match bit.and_then(|b| self.pairs.get(b / 64).map(|w| (w, b % 64))) {
+            Some((word, at)) => word >> at & 1 == 1,
+            None => true,
+        }
+    }
+
+    /// The automaton's move from `state` on `class`: the child, else the move of the failure
+    /// target; from the root or depth 1, the pair table and the class decide.
     fn step(&self, mut state: Node, class: u32) -> Node {
         loop {
-            if state < self.dense_rows {
-                let at = state as usize * self.class_count as usize + class as usize;
-                match self.dense.get(at) {
-                    Some(&next) if next != FAR => return u32::from(next),
-                    _ => {} // does not fit 16 bits: the trie itself below
+            if state <= self.firsts {
+                if self.pair(state, class) {
+                    if let Some(next) = self.child(state, class) {
+                        return next;
+                    }
                 }
+                return if class <= self.firsts { class } else { ROOT };
             }
             if let Some(next) = self.child(state, class) {
                 return next;
             }
-            if state == ROOT {
-                return ROOT;
-            }
             state = self.at(&self.fail, state);
         }
+    }
+
+    fn emits(&self, node: Node) -> bool {
+        let node = node as usize;
+        self.emits
+            .get(node / 64)
+            .is_some_and(|w| w >> (node % 64) & 1 == 1)
     }
 
     fn child(&self, node: Node, class: u32) -> Option<Node> {
@@ -240,6 +341,30 @@ impl KeywordMatcher {
         found.map(|e| e.1)
     }
 
+    /// Reports the patterns ending at `state`: its own, then those down its dictionary links.
+    #[inline(never)] // rare: keeps the scan loop small
+    fn emit(&self, state: Node, hit: &mut impl FnMut(Hit)) {
+        let mut node = if self.has_outputs(state) {
+            state
+        } else {
+            self.at(&self.dict, state)
+        };
+        while node != NONE {
+            let (from, to) = (
+                self.at(&self.first_output, node),
+                self.at(&self.first_output, node + 1),
+            );
+            for &p in self
+                .outputs
+                .get(from as usize..to as usize)
+                .unwrap_or_default()
+            {
+                hit(Hit::Pattern(p as usize));
+            }
+            node = self.at(&self.dict, node);
+        }
+    }
+
     fn has_outputs(&self, node: Node) -> bool {
         self.at(&self.first_output, node) != self.at(&self.first_output, node + 1)
     }
@@ -255,218 +380,5 @@ fn len_u32<T>(v: &[T]) -> u32 {
     u32::try_from(v.len()).unwrap_or(u32::MAX)
 }
 
-/// The trie with its links, before flattening.
-struct Trie {
-    children: Vec<BTreeMap<u32, Node>>,
-    outputs: Vec<Vec<u32>>,
-    fail: Vec<Node>,
-    dict: Vec<Node>,
-}
-
-impl Trie {
-    fn build(patterns: &[Vec<u32>]) -> Trie {
-        let mut children: Vec<BTreeMap<u32, Node>> = vec![BTreeMap::new()];
-        let mut outputs: Vec<Vec<u32>> = vec![Vec::new()];
-        for (p, pattern) in patterns.iter().enumerate() {
-            if pattern.is_empty() {
-                continue;
-            }
-            let mut node = ROOT as usize;
-            for &class in pattern {
-                let fresh = len_u32(&children);
-                let next = *children[node].entry(class).or_insert(fresh);
-                if next == fresh {
-                    children.push(BTreeMap::new());
-                    outputs.push(Vec::new());
-                }
-                node = next as usize;
-            }
-            outputs[node].push(len_u32(&patterns[..p]));
-        }
-
-        // Breadth first, so a node's failure target (shallower) is linked before the node.
-        let mut fail = vec![ROOT; children.len()];
-        let mut dict = vec![NONE; children.len()];
-        let mut queue: VecDeque<Node> = children[0].values().copied().collect();
-        while let Some(node) = queue.pop_front() {
-            let edges: Vec<(u32, Node)> = children[node as usize]
-                .iter()
-                .map(|(&c, &n)| (c, n))
-                .collect();
-            for (class, child) in edges {
-                let mut f = fail[node as usize];
-                let target = loop {
-                    if let Some(&t) = children[f as usize].get(&class) {
-                        break t;
-                    }
-                    if f == ROOT {
-                        break ROOT;
-                    }
-                    f = fail[f as usize];
-                };
-                fail[child as usize] = if target == child { ROOT } else { target };
-                let ft = fail[child as usize] as usize;
-                dict[child as usize] = if outputs[ft].is_empty() {
-                    dict[ft]
-                } else {
-                    ft as Node
-                };
-                queue.push_back(child);
-            }
-        }
-        Trie {
-            children,
-            outputs,
-            fail,
-            dict,
-        }
-    }
-
-    /// The same trie with nodes numbered breadth first (the root 0, then its children, ...), so
-    /// the shallow nodes form a prefix of the numbering.
-    fn breadth_first(self) -> Trie {
-        let n = self.children.len();
-        let mut order: Vec<Node> = Vec::with_capacity(n);
-        let mut queue: VecDeque<Node> = VecDeque::from([ROOT]);
-        while let Some(node) = queue.pop_front() {
-            order.push(node);
-            queue.extend(self.children[node as usize].values().copied());
-        }
-        let mut new_id = vec![NONE; n];
-        for (i, &old) in order.iter().enumerate() {
-            new_id[old as usize] = len_u32(&order[..i]);
-        }
-        let map = |node: Node| {
-            if node == NONE {
-                NONE
-            } else {
-                new_id[node as usize]
-            }
-        };
-        let pick = |old: &Node| *old as usize;
-        Trie {
-            children: order
-                .iter()
-                .map(|old| {
-                    self.children[pick(old)]
-                        .iter()
-                        .map(|(&c, &child)| (c, map(child)))
-                        .collect()
-                })
-                .collect(),
-            outputs: order
-                .iter()
-                .map(|old| self.outputs[pick(old)].clone())
-                .collect(),
-            fail: order.iter().map(|old| map(self.fail[pick(old)])).collect(),
-            dict: order.iter().map(|old| map(self.dict[pick(old)])).collect(),
-        }
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::tagging::fold;
-    use proptest::prelude::*;
-
-    /// Every (pattern, end) pair found by brute force over the folded text, sorted.
-    fn naive(patterns: &[String], text: &str) -> Vec<usize> {
-        let folded: Vec<char> = fold(text).chars().collect();
-        let mut found = Vec::new();
-        for end in 1..=folded.len() {
-            for (i, p) in patterns.iter().enumerate() {
-                let p: Vec<char> = p.chars().collect();
-                if !p.is_empty() && p.len() <= end && folded[end - p.len()..end] == p[..] {
-                    found.push(i);
-                }
-            }
-        }
-        found.sort_unstable();
-        found
-    }
-
-    fn matched(patterns: &[String], text: &str) -> Vec<usize> {
-        let mut found = Vec::new();
-        KeywordMatcher::new(patterns).for_each_match(text, |p| found.push(p));
-        found.sort_unstable();
-        // Numbers beyond the 16-bit tables take the slow paths, with the same matches.
-        for far in [1, 3, 6] {
-            let mut slow = Vec::new();
-            KeywordMatcher::with_far(patterns, far).for_each_match(text, |p| slow.push(p));
-            slow.sort_unstable();
-            assert_eq!(slow, found, "far = {far}");
-        }
-        found
-    }
-
-    fn strings(words: &[&str]) -> Vec<String> {
-        words.iter().map(|w| (*w).to_owned()).collect()
-    }
-
-    #[test]
-    fn finds_overlapping_and_nested_keywords() {
-        let patterns = strings(&["价格", "格优", "价格优惠", "优惠", "惠"]);
-        assert_eq!(matched(&patterns, "这个价格优惠吗"), vec![0, 1, 2, 3, 4]);
-        assert_eq!(matched(&patterns, "价价格格"), vec![0]);
-        assert_eq!(matched(&patterns, "没有"), Vec::<usize>::new());
-    }
-
-    #[test]
-    fn folds_width_and_case_while_scanning() {
-        let patterns = strings(&["vip", "café"]);
-        assert_eq!(matched(&patterns, "我是ＶＩＰ客户"), vec![0]);
-        assert_eq!(matched(&patterns, "Vip"), vec![0]);
-        assert_eq!(matched(&patterns, "CAFE\u{301} au lait"), vec![1]);
-    }
-
-    #[test]
-    fn repeated_and_duplicate_patterns_are_each_reported() {
-        let patterns = strings(&["茶", "茶", ""]);
-        assert_eq!(matched(&patterns, "茶茶"), vec![0, 0, 1, 1]);
-    }
-
-    #[test]
-    fn astral_characters_match() {
-        let patterns = strings(&["𠮷野家", "🍵"]);
-        assert_eq!(matched(&patterns, "去𠮷野家喝🍵"), vec![0, 1]);
-        assert_eq!(matched(&patterns, "去吉野家"), Vec::<usize>::new());
-    }
-
-    /// Enough distinct characters that only some depth-1 nodes get a dense row: the rest step
-    /// through their children and failure links, with the same matches.
-    #[test]
-    fn a_large_alphabet_beyond_the_dense_cap_matches_the_same() {
-        let ideograph = |i: u32| char::from_u32(0x4E00 + i).unwrap_or('?');
-        let patterns: Vec<String> = (0..800u32)
-            .map(|i| {
-                [ideograph(i), ideograph((i * 7 + 3) % 900), ideograph(i % 5)]
-                    .iter()
-                    .collect()
-            })
-            .collect();
-        let matcher = KeywordMatcher::new(&patterns);
-        assert!((matcher.dense_rows as usize) < 1 + 800, "the cap applies");
-        let text: String = (0..3000u32)
-            .map(|i| ideograph((i * 13) % 901))
-            .collect::<String>()
-            + &patterns[799]
-            + &patterns[0];
-        let mut found = Vec::new();
-        matcher.for_each_match(&text, |p| found.push(p));
-        found.sort_unstable();
-        assert_eq!(found, naive(&patterns, &text));
-        assert!(found.contains(&799) && found.contains(&0));
-    }
-
-    proptest! {
-        #[test]
-        fn agrees_with_brute_force(
-            patterns in prop::collection::vec("[价格优惠aAｂb茶 ]{0,4}", 0..12),
-            text in "[价格优惠aAｂbB茶 \u{301}x]{0,40}",
-        ) {
-            let patterns: Vec<String> = patterns.iter().map(|p| fold(p)).collect();
-            prop_assert_eq!(matched(&patterns, &text), naive(&patterns, &text));
-        }
-    }
-}
+mod tests;

@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::index::{TagIndex, TagNo};
-use super::keywords::KeywordMatcher;
+use super::keywords::{Hit, KeywordMatcher};
 use super::normalize::fold;
 use super::{MAX_TAGS_PER_CUSTOMER, TagAction, TagChange};
 use crate::condition::{CompiledCondition, Condition, EventFilter};
@@ -30,6 +30,8 @@ pub struct PreTag {
 
 struct CompiledRule {
     id: String,
+    /// `" (rule {id})"`, the end of its reasons, written once.
+    cite: String,
     /// What the tags this rule applies record as their provenance.
     provenance: Provenance,
     tags: Vec<TagNo>,
@@ -53,8 +55,9 @@ pub struct Tagger {
     rules: Vec<CompiledRule>,
     by_channel_code: HashMap<String, Vec<usize>>,
     keywords: Option<KeywordMatcher>,
-    /// For each keyword pattern: the rule it belongs to and the keyword as written, quoted for
-    /// reasons once here (quoting Chinese text checks every character's printability).
+    /// For each keyword pattern: the rule it belongs to and the start of its reason,
+    /// `said "多少钱" in `, written once here (quoting Chinese text checks every character's
+    /// printability).
     keyword_rules: Vec<(usize, String)>,
     keyword_event_types: Vec<Vec<String>>,
     behaviour: Vec<BehaviourRule>,
@@ -137,7 +140,7 @@ impl Tagger {
                         patterns.push(folded);
                         tagger
                             .keyword_rules
-                            .push((no, format!("{:?}", keyword.trim())));
+                            .push((no, format!("said {:?} in ", keyword.trim())));
                     }
                     tagger.keyword_event_types.resize(no + 1, Vec::new());
                     tagger.keyword_event_types[no] = event_types.clone();
@@ -221,6 +224,7 @@ impl Tagger {
             _ => Provenance::Condition(id.clone()),
         };
         CompiledRule {
+            cite: format!(" (rule {id})"),
             id,
             provenance,
             tags,
@@ -346,26 +350,23 @@ impl Tagger {
             }
         }
         if let (Some(text), Some(automaton)) = (event.text.as_deref(), &self.keywords) {
-            let mut fired: Vec<(usize, &str)> = Vec::new();
-            automaton.for_each_match(text, |pattern| {
-                let Some((rule, keyword)) = self.keyword_rules.get(pattern) else {
-                    return;
-                };
-                let types = &self.keyword_event_types[*rule];
-                if (types.is_empty() || types.contains(&event.kind))
-                    && !fired.iter().any(|(r, _)| r == rule)
-                {
-                    fired.push((*rule, keyword));
+            // Each rule fires once, with the first of its keywords in the text as the reason.
+            let mut fired = Fired::default();
+            automaton.scan(text, |hit| match hit {
+                Hit::Restart => fired.clear(),
+                Hit::Pattern(pattern) => {
+                    let Some(&(rule, _)) = self.keyword_rules.get(pattern) else {
+                        return;
+                    };
+                    let types = &self.keyword_event_types[rule];
+                    if types.is_empty() || types.contains(&event.kind) {
+                        fired.insert(rule, pattern);
+                    }
                 }
             });
-            fired.sort_unstable_by_key(|(r, _)| *r);
-            for (r, keyword) in fired {
-                let reason = || {
-                    format!(
-                        "said {keyword} in {} (rule {})",
-                        event.kind, self.rules[r].id
-                    )
-                };
+            for &(r, pattern) in fired.sorted() {
+                let said = self.keyword_rules.get(pattern).map_or("", |k| k.1.as_str());
+                let reason = || concat(&[said, &event.kind, &self.rules[r].cite]);
                 self.apply_rule(customer, r, event.at, &reason, &mut claimed, changes)?;
             }
         }
@@ -528,11 +529,20 @@ impl Tagger {
         // The reason and provenance are built only when something changes: a replayed event,
         // the common case on a busy customer, allocates nothing.
         let info = self.index.info(tag);
-        if let Some(existing) = customer
-            .tags
-            .iter_mut()
-            .find(|t| t.tag_id == info.id && t.is_live(at))
-        {
+        // One pass over the customer's tags: the live record of this tag, if any, and whether
+        // an expired one is left to clear.
+        let mut stale = false;
+        let mut live = None;
+        for (i, t) in customer.tags.iter().enumerate() {
+            if t.tag_id == info.id {
+                if t.is_live(at) {
+                    live = Some(i);
+                    break;
+                }
+                stale = true;
+            }
+        }
+        if let Some(existing) = live.and_then(|i| customer.tags.get_mut(i)) {
             // Already on: only a later expiry (or none) changes anything, so a replay is a no-op.
             let later = match (existing.expires_at, expires_at) {
                 (Some(old), Some(new)) => new > old,
@@ -571,7 +581,9 @@ impl Tagger {
                 !sibling
             });
         }
-        customer.tags.retain(|t| t.tag_id != info.id); // an expired record of the same tag
+        if stale {
+            customer.tags.retain(|t| t.tag_id != info.id); // an expired record of the same tag
+        }
         if customer.tags.len() >= MAX_TAGS_PER_CUSTOMER {
             return Err(Error::at(
                 ErrorKind::Validation,
@@ -595,6 +607,60 @@ impl Tagger {
             reason: reason(),
         });
         Ok(())
+    }
+}
+
+/// `parts` joined, allocated once at its final size.
+fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        out.push_str(part);
+    }
+    out
+}
+
+/// The keyword rules one message fired, each with its first keyword (by pattern index): the
+/// first few inline, so a message allocates nothing here.
+#[derive(Default)]
+struct Fired {
+    inline: [(usize, usize); 8],
+    len: usize,
+    more: Vec<(usize, usize)>,
+}
+
+impl Fired {
+    /// Records `rule`, fired by `pattern`, unless it already fired.
+    fn insert(&mut self, rule: usize, pattern: usize) {
+        let mut seen = self.inline.iter().take(self.len).chain(&self.more);
+        if seen.any(|&(r, _)| r == rule) {
+            return;
+        }
+        match self.inline.get_mut(self.len) {
+            Some(slot) => {
+                *slot = (rule, pattern);
+                self.len += 1;
+            }
+            None => self.more.push((rule, pattern)),
+        }
+    }
+
+    fn clear(&mut self) {
+        self.len = 0;
+        self.more.clear();
+    }
+
+    /// The rules in playbook order, each with its first pattern.
+    fn sorted(&mut self) -> &[(usize, usize)] {
+        if self.more.is_empty() {
+            let fired = self.inline.get_mut(..self.len).unwrap_or_default();
+            fired.sort_unstable_by_key(|&(r, _)| r);
+            fired
+        } else {
+            self.more.extend(self.inline.iter().take(self.len));
+            self.len = 0;
+            self.more.sort_unstable_by_key(|&(r, _)| r);
+            &self.more
+        }
     }
 }
 
