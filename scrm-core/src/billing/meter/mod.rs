@@ -7,6 +7,7 @@
 //! state built from a different slice of the stream, giving the same values as one pass.
 
 mod aggregate;
+mod batch;
 mod event;
 mod ids;
 mod merge;
