@@ -65,7 +65,20 @@ impl Metering {
             }
             let slot = match previous {
                 Some((customer, slot)) if customer == e.customer_id => slot,
-                _ => u32::try_from(self.customer_slot(e.customer_id)).unwrap_or(NO_SLOT),
+                _ => match u32::try_from(self.customer_slot(e.customer_id)) {
+                    Ok(slot) if slot != NO_SLOT => slot,
+                    _ => {
+                        report.rejected.push(Rejection {
+                            index: Some(i),
+                            id: e.id.to_owned(),
+                            path: "customer_id".to_owned(),
+                            message: "one metering state holds at most 4 billion customers"
+                                .to_owned(),
+                        });
+                        slots.push(NO_SLOT);
+                        continue;
+                    }
+                },
             };
             previous = Some((e.customer_id, slot));
             slots.push(slot);

@@ -1,7 +1,7 @@
 //! The metering state: de-duplicated events, and per customer, meter and period a value.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, BuildHasherDefault, RandomState};
+use std::hash::BuildHasherDefault;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::aggregate::{Aggregate, Prepared};
 use super::event::EventView;
 use super::ids::{Ids, Lookup};
+use super::keyed::{KeyedHash, Names};
 use super::record::{Record, SmallKeyHasher, TypeSpec, UNMETERED, Values};
 use super::report::{Conflict, IngestReport, Rejection};
 use super::{Aggregation, Meter};
@@ -60,14 +61,16 @@ pub struct Metering {
     pub(super) type_names: Vec<String>,
     pub(super) types: Vec<TypeSpec>,
     pub(super) default_clock: Clock,
-    pub(super) index: HashMap<String, u32>,
+    /// Customer ids → their slot in `customers`.
+    pub(super) names: Names,
     pub(super) customers: Vec<CustomerState>,
     pub(super) keys: HashMap<Box<str>, u32>,
     pub(super) key_names: Vec<Box<str>>,
     /// Reused between events: the changes one event makes before they are committed.
     pub(super) scratch: Vec<(u16, Prepared)>,
-    /// The keyed hash of event ids (random keys per state, so ids cannot be chosen to collide).
-    pub(super) id_hasher: RandomState,
+    /// The keyed hash of event and customer ids (random keys per state, so ids cannot be
+    /// chosen to collide).
+    pub(super) hasher: KeyedHash,
 }
 
 /// A customer's timezone and billing cycle: which period an instant falls in.
@@ -193,12 +196,12 @@ impl Metering {
                 timezone,
                 cycle: BillingCycle::calendar(interval),
             },
-            index: HashMap::new(),
+            names: Names::default(),
             customers: Vec::new(),
             keys: HashMap::new(),
             key_names: Vec::new(),
             scratch: Vec::new(),
-            id_hasher: RandomState::new(),
+            hasher: KeyedHash::random(),
         })
     }
 
@@ -222,7 +225,13 @@ impl Metering {
     ) -> Result<()> {
         let clock = Clock { timezone, cycle };
         let slot = self.customer_slot(customer_id);
-        let state = &mut self.customers[slot];
+        let Some(state) = self.customers.get_mut(slot) else {
+            return Err(Error::at(
+                ErrorKind::Validation,
+                "customers",
+                "one metering state holds at most 4 billion customers",
+            ));
+        };
         if state.clock != clock && !state.records.is_empty() {
             return Err(Error::at(
                 ErrorKind::Validation,
@@ -316,11 +325,13 @@ impl Metering {
 
     /// The position of the customer's state, created with the default clock when new.
     pub(super) fn customer_slot(&mut self, customer_id: &str) -> usize {
-        let slot = match self.index.get(customer_id) {
-            Some(&slot) => slot,
-            None => {
-                let slot = u32::try_from(self.customers.len()).unwrap_or(u32::MAX);
-                self.index.insert(customer_id.to_owned(), slot);
+        let hash = self.hasher.hash(customer_id.as_bytes());
+        if let Some(slot) = self.names.get(hash, customer_id) {
+            return slot as usize;
+        }
+        match self.names.insert(hash, customer_id) {
+            None => usize::MAX,
+            Some(slot) => {
                 self.customers.push(CustomerState {
                     id: customer_id.to_owned(),
                     clock: self.default_clock,
@@ -329,10 +340,9 @@ impl Metering {
                     records: Ids::default(),
                     slots: HashMap::default(),
                 });
-                slot
+                slot as usize
             }
-        };
-        slot as usize
+        }
     }
 
     /// Records one event of the customer at `slot`, or recognises it as a replay or conflict.
@@ -348,7 +358,7 @@ impl Metering {
             slots,
             ..
         } = state;
-        let hash = self.id_hasher.hash_one(id);
+        let hash = self.hasher.hash(id.as_bytes());
         let free = match records.lookup(hash, id) {
             Lookup::Recorded(recorded) => return compare(recorded, &record, meters, types),
             Lookup::Free(free) => free,
@@ -379,9 +389,10 @@ impl Metering {
     }
 
     pub(super) fn state(&self, customer_id: &str) -> Option<&CustomerState> {
-        self.index
-            .get(customer_id)
-            .and_then(|&s| self.customers.get(s as usize))
+        let hash = self.hasher.hash(customer_id.as_bytes());
+        self.names
+            .get(hash, customer_id)
+            .and_then(|s| self.customers.get(s as usize))
     }
 
     pub(super) fn meter_index(&self, meter_id: &str) -> Result<u16> {

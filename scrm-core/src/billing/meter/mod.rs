@@ -10,6 +10,7 @@ mod aggregate;
 mod batch;
 mod event;
 mod ids;
+mod keyed;
 mod merge;
 mod metering;
 mod record;
