@@ -83,10 +83,24 @@ impl Metering {
             previous = Some((e.customer_id, slot));
             slots.push(slot);
         }
-        for i in by_customer(&slots, self.customers.len()) {
+        let order = by_customer(&slots, self.customers.len());
+        let slot_of = |k: usize| {
+            order
+                .get(k)
+                .and_then(|&i| slots.get(i))
+                .copied()
+                .unwrap_or(NO_SLOT)
+        };
+        for (k, &i) in order.iter().enumerate() {
             let (Some(e), Some(&slot)) = (view(i), slots.get(i)) else {
                 continue;
             };
+            if k == 0 || slot_of(k - 1) != slot {
+                // The first event of its customer here: room for all of them at once, rather
+                // than growing the customer's tables (and copying them) as they come.
+                let run = (k..order.len()).take_while(|&j| slot_of(j) == slot).count();
+                self.reserve(slot as usize, run, e.id.len());
+            }
             self.ingest_view(i, slot as usize, e, &mut report);
         }
         // Back in input order (each event is in the lists at most once).

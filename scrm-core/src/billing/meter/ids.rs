@@ -69,6 +69,13 @@ impl Ids {
         }
     }
 
+    /// Room for `events` more events with ids of about `id_len` bytes.
+    pub fn reserve(&mut self, events: usize, id_len: usize) {
+        self.table.reserve(events);
+        self.entries.reserve(events);
+        self.text.reserve(events.saturating_mul(id_len));
+    }
+
     /// The number of recorded events.
     pub fn len(&self) -> usize {
         self.entries.len()

@@ -96,7 +96,9 @@ impl Names {
     /// Gives `name` (not in the table) the next slot, which the caller returns; `None` past
     /// 4 billion names.
     pub fn insert(&mut self, hash: u64, name: &str) -> Option<u32> {
-        let slot = u32::try_from(self.spans.len()).ok().filter(|&s| s != NONE)?;
+        let slot = u32::try_from(self.spans.len())
+            .ok()
+            .filter(|&s| s != NONE)?;
         let next = self.table.insert(hash, slot).unwrap_or(NONE);
         self.spans.push((self.text.len(), name.len(), next));
         self.text.push_str(name);

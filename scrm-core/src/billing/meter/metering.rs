@@ -345,6 +345,13 @@ impl Metering {
         }
     }
 
+    /// Room in the tables of the customer at `slot` for `events` more events.
+    pub(super) fn reserve(&mut self, slot: usize, events: usize, id_len: usize) {
+        if let Some(state) = self.customers.get_mut(slot) {
+            state.records.reserve(events, id_len);
+        }
+    }
+
     /// Records one event of the customer at `slot`, or recognises it as a replay or conflict.
     pub(super) fn record(&mut self, slot: usize, id: &str, record: Record) -> Outcome {
         let (meters, types, scratch) = (&self.meters, &self.types, &mut self.scratch);
