@@ -5,7 +5,7 @@ A benchmark, not a test. For meaningful figures build both sides in release mode
 
     cd bindings-python && maturin develop --uv --release && cd ..
     python bindings-python/bench/batch_bench.py [--customers 20000] [--per-customer 10]
-        [--usage-rows 1000000] [--repeat 3] [--debug]
+        [--usage-rows 1000000] [--repeat 3] [--debug] [--only fold|oracle|metering ...]
 
 `--debug` runs the native baseline from a debug build (`cargo run` without `--release`), to match
 a debug `maturin develop`; the ratios then say little about release speed.
@@ -221,12 +221,15 @@ def main() -> None:
     parser.add_argument("--usage-rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--debug", action="store_true", help="native baseline from a debug build")
+    parser.add_argument("--only", choices=["fold", "oracle", "metering"], action="append",
+                        help="run only these parts (repeatable); default all")
     args = parser.parse_args()
+    parts = {"fold": fold_vs_native, "oracle": fold_vs_python, "metering": metering}
     print(f"scrm {scrm.__version__}, python {sys.version.split()[0]}, duckdb {duckdb.__version__}, "
           f"polars {pl.__version__}, pyarrow {pa.__version__}; best of {args.repeat}")
-    fold_vs_native(args)
-    fold_vs_python(args)
-    metering(args)
+    for name, part in parts.items():
+        if not args.only or name in args.only:
+            part(args)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ mod invoice;
 mod meter;
 mod money;
 mod period;
+mod plain_decimal;
 mod plan;
 mod proration;
 mod subscription;

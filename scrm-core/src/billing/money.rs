@@ -454,6 +454,9 @@ impl<'de> Deserialize<'de> for Money {
 /// [`ErrorKind::Validation`] at `path` naming the text when it is not a plain decimal number or
 /// needs more than 28 significant digits.
 pub fn parse_decimal(text: &str, path: &str) -> Result<Decimal> {
+    if let Some(d) = super::plain_decimal::read(text) {
+        return Ok(d);
+    }
     let plain = !text.is_empty()
         && text
             .trim_start_matches(['-', '+'])

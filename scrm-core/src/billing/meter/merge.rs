@@ -25,8 +25,7 @@ impl Metering {
             ));
         }
         for theirs in &other.customers {
-            if let Some(&slot) = self.index.get(&theirs.id) {
-                let ours = &self.customers[slot as usize];
+            if let Some(ours) = self.state(&theirs.id) {
                 if ours.clock != theirs.clock {
                     return Err(Error::at(
                         ErrorKind::Validation,
@@ -44,10 +43,11 @@ impl Metering {
         for theirs in other.customers {
             let slot = self.customer_slot(&theirs.id);
             if theirs.explicit {
-                let state = &mut self.customers[slot];
-                state.clock = theirs.clock;
-                state.explicit = true;
-                state.recent = Recent::default();
+                if let Some(state) = self.customers.get_mut(slot) {
+                    state.clock = theirs.clock;
+                    state.explicit = true;
+                    state.recent = Recent::default();
+                }
             }
             let mut records: Vec<(Box<str>, Record)> = theirs.records.into_vec();
             records.sort_by(|a, b| a.0.cmp(&b.0));

@@ -1,7 +1,7 @@
 //! The metering state: de-duplicated events, and per customer, meter and period a value.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, BuildHasherDefault, RandomState};
+use std::hash::BuildHasherDefault;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -9,8 +9,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::aggregate::{Aggregate, Prepared};
-use super::event::{EventView, UsageEvent, UsageRecord};
+use super::event::EventView;
 use super::ids::{Ids, Lookup};
+use super::keyed::{KeyedHash, Names};
 use super::record::{Record, SmallKeyHasher, TypeSpec, UNMETERED, Values};
 use super::report::{Conflict, IngestReport, Rejection};
 use super::{Aggregation, Meter};
@@ -19,6 +20,22 @@ use crate::error::{Error, ErrorKind, Problem, Result};
 
 /// The most meters one metering state reads.
 const MAX_METERS: usize = 1_000;
+
+/// Up to this many metered event types, an event's type is found by comparing names.
+const SCANNED_TYPES: usize = 8;
+
+/// The field of an event that must not be empty and is, if any: the id, the customer or the
+/// type. Checked before anything else, in that order.
+pub(super) fn empty_field(e: &EventView<'_>) -> Option<&'static str> {
+    [
+        ("id", e.id),
+        ("customer_id", e.customer_id),
+        ("type", e.kind),
+    ]
+    .into_iter()
+    .find(|(_, value)| value.chars().all(char::is_whitespace))
+    .map(|(path, _)| path)
+}
 
 /// Aggregates usage events into per-customer, per-period meter values.
 ///
@@ -40,18 +57,20 @@ const MAX_METERS: usize = 1_000;
 pub struct Metering {
     pub(super) meters: Vec<Meter>,
     pub(super) by_event: HashMap<String, u32>,
+    /// The metered event types, in the order of `types` (the keys of `by_event`).
+    pub(super) type_names: Vec<String>,
     pub(super) types: Vec<TypeSpec>,
     pub(super) default_clock: Clock,
-    pub(super) index: HashMap<String, u32>,
+    /// Customer ids → their slot in `customers`.
+    pub(super) names: Names,
     pub(super) customers: Vec<CustomerState>,
     pub(super) keys: HashMap<Box<str>, u32>,
     pub(super) key_names: Vec<Box<str>>,
-    /// The customer of the previous event: streams are often grouped by customer.
-    pub(super) last: Option<u32>,
     /// Reused between events: the changes one event makes before they are committed.
     pub(super) scratch: Vec<(u16, Prepared)>,
-    /// The keyed hash of event ids (random keys per state, so ids cannot be chosen to collide).
-    pub(super) id_hasher: RandomState,
+    /// The keyed hash of event and customer ids (random keys per state, so ids cannot be
+    /// chosen to collide).
+    pub(super) hasher: KeyedHash,
 }
 
 /// A customer's timezone and billing cycle: which period an instant falls in.
@@ -164,25 +183,25 @@ impl Metering {
         let (names, types): (Vec<String>, Vec<TypeSpec>) =
             TypeSpec::build(meters).into_iter().unzip();
         let by_event = names
-            .into_iter()
+            .iter()
             .enumerate()
-            .filter_map(|(i, name)| Some((name, u32::try_from(i).ok()?)))
+            .filter_map(|(i, name)| Some((name.clone(), u32::try_from(i).ok()?)))
             .collect();
         Ok(Metering {
             meters: meters.to_vec(),
             by_event,
+            type_names: names,
             types,
             default_clock: Clock {
                 timezone,
                 cycle: BillingCycle::calendar(interval),
             },
-            index: HashMap::new(),
+            names: Names::default(),
             customers: Vec::new(),
             keys: HashMap::new(),
             key_names: Vec::new(),
-            last: None,
             scratch: Vec::new(),
-            id_hasher: RandomState::new(),
+            hasher: KeyedHash::random(),
         })
     }
 
@@ -206,7 +225,13 @@ impl Metering {
     ) -> Result<()> {
         let clock = Clock { timezone, cycle };
         let slot = self.customer_slot(customer_id);
-        let state = &mut self.customers[slot];
+        let Some(state) = self.customers.get_mut(slot) else {
+            return Err(Error::at(
+                ErrorKind::Validation,
+                "customers",
+                "one metering state holds at most 4 billion customers",
+            ));
+        };
         if state.clock != clock && !state.records.is_empty() {
             return Err(Error::at(
                 ErrorKind::Validation,
@@ -223,48 +248,21 @@ impl Metering {
         Ok(())
     }
 
-    /// Ingests owned events (the JSON path). See [`ingest_records`](Metering::ingest_records).
-    pub fn ingest(&mut self, events: &[UsageEvent]) -> IngestReport {
-        let mut report = IngestReport::default();
-        for (i, e) in events.iter().enumerate() {
-            self.ingest_view(i, e.view(), &mut report);
-        }
-        report
-    }
-
-    /// Ingests a batch of borrowed records (the columnar path). Each event is accepted,
-    /// recognised as a replay, reported as a conflict, or rejected with its reason: the report
-    /// accounts for every one.
-    pub fn ingest_records<'a>(
+    /// Meters one event of the customer at `slot` (its id, customer and type already checked
+    /// by [`empty_field`]).
+    pub(super) fn ingest_view(
         &mut self,
-        records: impl IntoIterator<Item = UsageRecord<'a>>,
-    ) -> IngestReport {
-        let mut report = IngestReport::default();
-        for (i, r) in records.into_iter().enumerate() {
-            self.ingest_view(i, r.view(), &mut report);
-        }
-        report
-    }
-
-    fn ingest_view(&mut self, index: usize, e: EventView<'_>, report: &mut IngestReport) {
+        index: usize,
+        slot: usize,
+        e: EventView<'_>,
+        report: &mut IngestReport,
+    ) {
         let reject = |path: &str, message: String| Rejection {
             index: Some(index),
             id: e.id.to_owned(),
             path: path.to_owned(),
             message,
         };
-        for (path, value) in [
-            ("id", e.id),
-            ("customer_id", e.customer_id),
-            ("type", e.kind),
-        ] {
-            if value.chars().all(char::is_whitespace) {
-                report
-                    .rejected
-                    .push(reject(path, format!("{path} must not be empty")));
-                return;
-            }
-        }
         if let Some(name) = e.properties.repeated_name() {
             report.rejected.push(reject(
                 &format!("properties.{name}"),
@@ -272,7 +270,7 @@ impl Metering {
             ));
             return;
         }
-        let kind = self.by_event.get(e.kind).copied().unwrap_or(UNMETERED);
+        let kind = self.kind_index(e.kind);
         let values = match self.types.get(kind as usize) {
             None => Values::None,
             Some(spec) => {
@@ -293,7 +291,6 @@ impl Metering {
             operation: e.operation,
             values,
         };
-        let slot = self.customer_slot(e.customer_id);
         match self.record(slot, e.id, record) {
             Outcome::Accepted { metered } => {
                 report.accepted += 1;
@@ -312,22 +309,29 @@ impl Metering {
         }
     }
 
+    /// The index of the spec of event type `kind`, or [`UNMETERED`]. Few types have meters, so
+    /// a scan of their names beats hashing the type of every event.
+    fn kind_index(&self, kind: &str) -> u32 {
+        if self.by_event.len() <= SCANNED_TYPES {
+            self.type_names
+                .iter()
+                .position(|name| name == kind)
+                .and_then(|i| u32::try_from(i).ok())
+                .unwrap_or(UNMETERED)
+        } else {
+            self.by_event.get(kind).copied().unwrap_or(UNMETERED)
+        }
+    }
+
     /// The position of the customer's state, created with the default clock when new.
     pub(super) fn customer_slot(&mut self, customer_id: &str) -> usize {
-        if let Some(last) = self.last {
-            if self
-                .customers
-                .get(last as usize)
-                .is_some_and(|c| c.id == customer_id)
-            {
-                return last as usize;
-            }
+        let hash = self.hasher.hash(customer_id.as_bytes());
+        if let Some(slot) = self.names.get(hash, customer_id) {
+            return slot as usize;
         }
-        let slot = match self.index.get(customer_id) {
-            Some(&slot) => slot,
-            None => {
-                let slot = u32::try_from(self.customers.len()).unwrap_or(u32::MAX);
-                self.index.insert(customer_id.to_owned(), slot);
+        match self.names.insert(hash, customer_id) {
+            None => usize::MAX,
+            Some(slot) => {
                 self.customers.push(CustomerState {
                     id: customer_id.to_owned(),
                     clock: self.default_clock,
@@ -336,11 +340,16 @@ impl Metering {
                     records: Ids::default(),
                     slots: HashMap::default(),
                 });
-                slot
+                slot as usize
             }
-        };
-        self.last = Some(slot);
-        slot as usize
+        }
+    }
+
+    /// Room in the tables of the customer at `slot` for `events` more events.
+    pub(super) fn reserve(&mut self, slot: usize, events: usize, id_len: usize) {
+        if let Some(state) = self.customers.get_mut(slot) {
+            state.records.reserve(events, id_len);
+        }
     }
 
     /// Records one event of the customer at `slot`, or recognises it as a replay or conflict.
@@ -356,12 +365,15 @@ impl Metering {
             slots,
             ..
         } = state;
-        let hash = self.id_hasher.hash_one(id);
+        let hash = self.hasher.hash(id.as_bytes());
         let free = match records.lookup(hash, id) {
             Lookup::Recorded(recorded) => return compare(recorded, &record, meters, types),
             Lookup::Free(free) => free,
             Lookup::Missing => return Outcome::Failed(Problem::new("id", "lost record")),
         };
+        if let Err(message) = free.fits(id) {
+            return Outcome::Failed(Problem::new("id", message));
+        }
         let metered = record.metered();
         if let Some(spec) = types.get(record.kind as usize) {
             let period = match recent.period(*clock, record.at) {
@@ -372,8 +384,10 @@ impl Metering {
                 return Outcome::Failed(problem);
             }
         }
-        free.insert(id, record);
-        Outcome::Accepted { metered }
+        match free.insert(id, record) {
+            Ok(()) => Outcome::Accepted { metered },
+            Err(message) => Outcome::Failed(Problem::new("id", message)),
+        }
     }
 
     /// The number of distinct events recorded, over all customers.
@@ -382,9 +396,10 @@ impl Metering {
     }
 
     pub(super) fn state(&self, customer_id: &str) -> Option<&CustomerState> {
-        self.index
-            .get(customer_id)
-            .and_then(|&s| self.customers.get(s as usize))
+        let hash = self.hasher.hash(customer_id.as_bytes());
+        self.names
+            .get(hash, customer_id)
+            .and_then(|s| self.customers.get(s as usize))
     }
 
     pub(super) fn meter_index(&self, meter_id: &str) -> Result<u16> {

@@ -7,8 +7,10 @@
 //! state built from a different slice of the stream, giving the same values as one pass.
 
 mod aggregate;
+mod batch;
 mod event;
 mod ids;
+mod keyed;
 mod merge;
 mod metering;
 mod record;

@@ -135,4 +135,61 @@ proptest! {
         ba.merge(part).unwrap();
         prop_assert_eq!(ab.values().unwrap(), ba.values().unwrap());
     }
+
+    /// A batch is metered customer by customer; the values and the whole report (counts,
+    /// conflicts with their messages, rejections with their paths, all in input order) are
+    /// those of taking its events one at a time in input order, through either entry point.
+    #[test]
+    fn a_batch_meters_like_its_events_one_by_one(
+        events in prop::collection::vec(mixed_event(), 0..80),
+    ) {
+        let mut one_by_one = fresh();
+        let mut expected = IngestReport::default();
+        for (i, e) in events.iter().enumerate() {
+            let mut r = one_by_one.ingest(std::slice::from_ref(e));
+            r.conflicts.iter_mut().for_each(|c| c.index = Some(i));
+            r.rejected.iter_mut().for_each(|x| x.index = Some(i));
+            expected.absorb(r);
+        }
+        let mut batch = fresh();
+        prop_assert_eq!(&batch.ingest(&events), &expected);
+        prop_assert_eq!(batch.values().unwrap(), one_by_one.values().unwrap());
+
+        let pairs: Vec<Vec<(&str, &str)>> = events
+            .iter()
+            .map(|e| e.properties.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect())
+            .collect();
+        let records: Vec<UsageRecord<'_>> = events
+            .iter()
+            .zip(&pairs)
+            .map(|(e, p)| UsageRecord {
+                id: &e.id,
+                customer_id: &e.customer_id,
+                kind: &e.kind,
+                at: e.at,
+                operation: e.operation,
+                properties: p,
+            })
+            .collect();
+        let mut borrowed = fresh();
+        prop_assert_eq!(&borrowed.ingest_slice(&records), &expected);
+        prop_assert_eq!(borrowed.values().unwrap(), one_by_one.values().unwrap());
+    }
+}
+
+/// Events of several customers, with repeated ids (replays and conflicts), unreadable values,
+/// empty ids and types no meter reads.
+fn mixed_event() -> impl Strategy<Value = UsageEvent> {
+    (event(), 0u8..6, 0u8..20).prop_map(|(mut e, customer, roll)| {
+        e.customer_id = format!("c{customer}");
+        match roll {
+            0 => e.id = " ".to_owned(),
+            1 => e.kind = "unmetered".to_owned(),
+            2 if e.kind == "use" => {
+                e.properties.insert("v".to_owned(), "1e3".to_owned());
+            }
+            _ => {}
+        }
+        e
+    })
 }
