@@ -1,69 +1,27 @@
 //! The recorded events of one customer, by id.
 //!
-//! The table is keyed by a 64-bit keyed hash of the id (SipHash with the state's random keys),
-//! computed once per event, so growing the table never reads the id strings again. The table
-//! holds only the position of an entry: the entries (id, record) are appended to one vector and
-//! the ids' text to one string, so recording an event allocates nothing of its own (an id used to
-//! be a separate allocation; with millions of ids, allocating, reaching and freeing them was a
-//! fifth of metering's time). Ids with the same hash are chained through their entries and told
-//! apart by the id itself, so a collision can never merge two events.
+//! The ids are a [`Names`] table (keyed by the id's keyed hash, computed once per event, the
+//! ids' text in one string), and the records a vector by the same slot, so recording an event
+//! allocates nothing of its own (an id used to be a separate allocation; with millions of ids,
+//! allocating, reaching and freeing them was a fifth of metering's time).
 
-use std::collections::HashMap;
-use std::collections::hash_map::Entry as Slot;
-use std::hash::BuildHasherDefault;
-
-use super::record::{Record, SmallKeyHasher};
-
-/// The end of a chain.
-const NONE: u32 = u32::MAX;
+use super::keyed::Names;
+use super::record::Record;
 
 #[derive(Debug, Clone, Default)]
 pub(super) struct Ids {
-    /// The hash of an id → the newest entry with that hash.
-    table: HashMap<u64, u32, BuildHasherDefault<SmallKeyHasher>>,
-    entries: Vec<Entry>,
-    /// Every recorded id, one after the other.
-    text: String,
-}
-
-#[derive(Debug, Clone)]
-struct Entry {
-    /// Where the id is in `text`.
-    start: u32,
-    len: u32,
-    /// The previous entry with the same hash, or [`NONE`].
-    next: u32,
-    record: Record,
+    ids: Names,
+    /// The record of each id, by its slot.
+    records: Vec<Record>,
 }
 
 impl Ids {
-    fn id(&self, e: &Entry) -> &str {
-        let start = e.start as usize;
-        self.text
-            .get(start..start + e.len as usize)
-            .unwrap_or_default()
-    }
-
     /// The record of `id`, or the place to record it.
     pub fn lookup(&mut self, hash: u64, id: &str) -> Lookup<'_> {
-        let head = self.table.get(&hash).copied().unwrap_or(NONE);
-        let mut at = head;
-        let mut found = None;
-        while let Some(e) = self.entries.get(at as usize) {
-            if self.id(e) == id {
-                found = Some(at as usize);
-                break;
-            }
-            at = e.next;
-        }
-        match found {
-            None => Lookup::Free(Free {
-                hash,
-                head,
-                ids: self,
-            }),
-            Some(i) => match self.entries.get(i) {
-                Some(e) => Lookup::Recorded(&e.record),
+        match self.ids.get(hash, id) {
+            None => Lookup::Free(Free { hash, ids: self }),
+            Some(slot) => match self.records.get(slot as usize) {
+                Some(record) => Lookup::Recorded(record),
                 None => Lookup::Missing,
             },
         }
@@ -71,36 +29,35 @@ impl Ids {
 
     /// Room for `events` more events with ids of about `id_len` bytes.
     pub fn reserve(&mut self, events: usize, id_len: usize) {
-        self.table.reserve(events);
-        self.entries.reserve(events);
-        self.text.reserve(events.saturating_mul(id_len));
+        self.ids.reserve(events, id_len);
+        self.records.reserve(events);
     }
 
     /// The number of recorded events.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.records.len()
     }
 
     /// Whether no event is recorded.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.records.is_empty()
     }
 
     /// Every recorded id and record, in the order recorded.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Record)> {
-        self.entries.iter().map(|e| (self.id(e), &e.record))
+        self.records
+            .iter()
+            .enumerate()
+            .map(|(slot, r)| (self.ids.text(slot), r))
     }
 
     /// Every recorded id and record, taken.
     pub fn into_vec(self) -> Vec<(Box<str>, Record)> {
-        let text = self.text;
-        self.entries
+        let ids = self.ids;
+        self.records
             .into_iter()
-            .map(|e| {
-                let start = e.start as usize;
-                let id = text.get(start..start + e.len as usize).unwrap_or_default();
-                (id.into(), e.record)
-            })
+            .enumerate()
+            .map(|(slot, r)| (ids.text(slot).into(), r))
             .collect()
     }
 }
@@ -118,41 +75,24 @@ pub(super) enum Lookup<'a> {
 /// Where an unrecorded id goes.
 pub(super) struct Free<'a> {
     hash: u64,
-    head: u32,
     ids: &'a mut Ids,
 }
 
 impl Free<'_> {
     /// Whether `id` can be recorded: not when one customer's ids would pass 4 GB or 4 billion
     /// events.
-    pub fn fits(&self, id: &str) -> Result<(u32, u32, u32), &'static str> {
-        let ids = &*self.ids;
-        let start = u32::try_from(ids.text.len()).map_err(|_| TOO_MANY)?;
-        let len = u32::try_from(id.len()).map_err(|_| TOO_MANY)?;
-        let index = u32::try_from(ids.entries.len())
-            .ok()
-            .filter(|&i| i != NONE && start.checked_add(len).is_some())
-            .ok_or(TOO_MANY)?;
-        Ok((start, len, index))
+    pub fn fits(&self, id: &str) -> Result<(), &'static str> {
+        if self.ids.ids.fits(id) {
+            Ok(())
+        } else {
+            Err(TOO_MANY)
+        }
     }
 
     /// Records `id` (an error, nothing recorded, when it does not [fit](Free::fits)).
     pub fn insert(self, id: &str, record: Record) -> Result<(), &'static str> {
-        let (start, len, index) = self.fits(id)?;
-        let ids = self.ids;
-        ids.text.push_str(id);
-        ids.entries.push(Entry {
-            start,
-            len,
-            next: self.head,
-            record,
-        });
-        match ids.table.entry(self.hash) {
-            Slot::Occupied(mut o) => *o.get_mut() = index,
-            Slot::Vacant(v) => {
-                v.insert(index);
-            }
-        }
+        self.ids.ids.insert(self.hash, id).ok_or(TOO_MANY)?;
+        self.ids.records.push(record);
         Ok(())
     }
 }

@@ -66,14 +66,17 @@ fn fold(a: u64, b: u64) -> u64 {
     (full as u64) ^ ((full >> 64) as u64)
 }
 
-/// Customer ids → their slot. The ids' text is kept in one string, so finding a customer reads
-/// a small table and that string rather than a separate allocation per customer.
+/// Texts (customer ids, a customer's event ids) → their slot, numbered in insertion order. The
+/// texts are kept one after the other in one string, so finding one reads a small table and that
+/// string rather than a separate allocation per text; texts with the same hash are chained
+/// through their spans and told apart by the text itself, so a collision never merges two.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Names {
-    /// The hash of an id → the newest slot with that hash.
+    /// The hash of a text → the newest slot with that hash.
     table: HashMap<u64, u32, BuildHasherDefault<SmallKeyHasher>>,
-    /// Per slot: where its id is in `text`, and the previous slot with the same hash.
-    spans: Vec<(usize, usize, u32)>,
+    /// Per slot: where its text is in `text`, its length, and the previous slot with the same
+    /// hash.
+    spans: Vec<(u32, u32, u32)>,
     text: String,
 }
 
@@ -81,11 +84,21 @@ pub(super) struct Names {
 const NONE: u32 = u32::MAX;
 
 impl Names {
+    /// The text of `slot` (empty for a slot it does not have).
+    pub fn text(&self, slot: usize) -> &str {
+        self.spans.get(slot).map_or("", |&(start, len, _)| {
+            let start = start as usize;
+            self.text
+                .get(start..start + len as usize)
+                .unwrap_or_default()
+        })
+    }
+
     /// The slot of `name` (whose hash is `hash`), if it has one.
     pub fn get(&self, hash: u64, name: &str) -> Option<u32> {
         let mut at = self.table.get(&hash).copied().unwrap_or(NONE);
-        while let Some(&(start, len, next)) = self.spans.get(at as usize) {
-            if self.text.get(start..start + len) == Some(name) {
+        while let Some(&(_, _, next)) = self.spans.get(at as usize) {
+            if self.text(at as usize) == name {
                 return Some(at);
             }
             at = next;
@@ -93,16 +106,36 @@ impl Names {
         None
     }
 
-    /// Gives `name` (not in the table) the next slot, which the caller returns; `None` past
-    /// 4 billion names.
-    pub fn insert(&mut self, hash: u64, name: &str) -> Option<u32> {
+    /// Whether `name` can be added: not past 4 GB of text or 4 billion names.
+    pub fn fits(&self, name: &str) -> bool {
+        self.span(name).is_some()
+    }
+
+    fn span(&self, name: &str) -> Option<(u32, u32, u32)> {
+        let start = u32::try_from(self.text.len()).ok()?;
+        let len = u32::try_from(name.len()).ok()?;
+        start.checked_add(len)?;
         let slot = u32::try_from(self.spans.len())
             .ok()
             .filter(|&s| s != NONE)?;
+        Some((start, len, slot))
+    }
+
+    /// Gives `name` (not in the table) the next slot, which it returns; `None`, nothing added,
+    /// when it does not [fit](Names::fits).
+    pub fn insert(&mut self, hash: u64, name: &str) -> Option<u32> {
+        let (start, len, slot) = self.span(name)?;
         let next = self.table.insert(hash, slot).unwrap_or(NONE);
-        self.spans.push((self.text.len(), name.len(), next));
+        self.spans.push((start, len, next));
         self.text.push_str(name);
         Some(slot)
+    }
+
+    /// Room for `names` more names of about `len` bytes.
+    pub fn reserve(&mut self, names: usize, len: usize) {
+        self.table.reserve(names);
+        self.spans.reserve(names);
+        self.text.reserve(names.saturating_mul(len));
     }
 }
 
