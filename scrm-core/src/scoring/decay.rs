@@ -37,7 +37,8 @@ impl DecayModel {
             DecayModel::HalfLife(h) if age == 0 && h > 0 && points.unsigned_abs() <= EXACT => {
                 points
             }
-            DecayModel::HalfLife(h) => round_half_away(points as f64 * half_life_factor(age, h)),
+            DecayModel::HalfLife(h) => quick_half_life(points, age, h)
+                .unwrap_or_else(|| round_half_away(points as f64 * half_life_factor(age, h))),
         }
     }
 
@@ -80,6 +81,49 @@ pub(crate) fn half_life_factor(age: i64, half_life: i64) -> f64 {
     factor
 }
 
+/// `2^(−i/64)` for `i` in `0..64`, each by the series itself (compile time, the same IEEE
+/// arithmetic as at run time).
+const STEPS: [f64; 64] = {
+    let mut table = [0.0; 64];
+    let mut i = 0;
+    while i < 64 {
+        table[i] = exp_neg(i as f64 / 64.0 * std::f64::consts::LN_2);
+        i += 1;
+    }
+    table
+};
+
+/// The decayed hundredths without the 18-term series, when an approximation of the factor
+/// decides the rounding for sure; `None` sends the caller to the series.
+///
+/// The approximation is `2^(−i/64)` from [`STEPS`] times four terms of `e^(−y)` for the rest
+/// (`y < ln 2 / 64`, so the first term left out is below 1.3·10^-12 of the value), times
+/// `2^(−whole)` made exactly. Its relative distance from the series' factor is below 2·10^-12,
+/// so the product with `points` is within `|v| · 10^-10` (a wide margin) of the series' product.
+/// When `v` is farther than that from every half-way point `k + ½`, both round to the same whole
+/// number; otherwise (or for huge points, or ages of a thousand half-lives) the series decides.
+/// The property test `shortcuts_equal_the_series` holds both to the same result.
+fn quick_half_life(points: i64, age: i64, half_life: i64) -> Option<i64> {
+    if half_life <= 0 || points.unsigned_abs() > EXACT {
+        return None;
+    }
+    let whole = age / half_life;
+    if whole > 1000 {
+        return None;
+    }
+    let fraction = (age % half_life) as f64 / half_life as f64;
+    let scaled = fraction * 64.0;
+    let step = (scaled as usize).min(63);
+    let y = (scaled - step as f64) * (std::f64::consts::LN_2 / 64.0);
+    let rest = 1.0 - y * (1.0 - y * (0.5 - y * (1.0 / 6.0 - y * (1.0 / 24.0))));
+    // 2^-whole exactly: the exponent field of a normal double (whole <= 1000 < 1023).
+    let halvings = f64::from_bits((1023 - whole as u64) << 52);
+    let v = points as f64 * (STEPS.get(step)? * rest * halvings);
+    let margin = v.abs() * 1e-10;
+    let distance = ((v - v.trunc()).abs() - 0.5).abs();
+    (distance > margin).then(|| round_half_away(v))
+}
+
 /// `1/n` for the series' terms, computed once by the compiler (IEEE division, the same
 /// everywhere).
 const INVERSE: [f64; 19] = {
@@ -94,7 +138,7 @@ const INVERSE: [f64; 19] = {
 
 /// `e^(−x)` for `x` in `[0, ln 2)`, by its Taylor series to the 18th term in Horner form: the
 /// next term is below 10^-17, under the last bit of a double in this range.
-fn exp_neg(x: f64) -> f64 {
+const fn exp_neg(x: f64) -> f64 {
     let mut sum = 1.0;
     let mut n = 18;
     while n > 0 {
@@ -146,6 +190,35 @@ mod tests {
 
     const S: i64 = 1_000_000;
     const DAY: i64 = 86_400;
+
+    #[test]
+    fn half_way_values_go_to_the_series() {
+        // 1 hundredth at one half-life is exactly 0.5: the shortcut cannot decide it, the series
+        // rounds it away from zero.
+        let d = DecayModel::HalfLife(DAY);
+        assert_eq!(quick_half_life(1, DAY, DAY), None);
+        assert_eq!(d.apply(1, 0, DAY * S), 1);
+        assert_eq!(d.apply(-3, 0, DAY * S), -2);
+        // Far from a half-way point the shortcut decides, as the series does.
+        assert_eq!(quick_half_life(1000, DAY / 2, DAY), Some(707));
+        assert_eq!(by_the_series(DAY, 1000, 0, DAY / 2 * S), 707);
+    }
+
+    proptest! {
+        /// Small points over a dense range of ages: the shortcut, when it decides, is the series.
+        #[test]
+        fn the_shortcut_is_the_series_for_everyday_points(
+            points in -5_000i64..5_000,
+            age in 0i64..200 * DAY,
+            h in prop_oneof![Just(DAY), Just(7 * DAY), Just(30 * DAY), 1i64..100 * DAY],
+        ) {
+            let slow = by_the_series(h, points, 0, age * S);
+            if let Some(quick) = quick_half_life(points, age, h) {
+                prop_assert_eq!(quick, slow);
+            }
+            prop_assert_eq!(DecayModel::HalfLife(h).apply(points, 0, age * S), slow);
+        }
+    }
 
     #[test]
     fn whole_half_lives_halve_exactly() {
