@@ -8,7 +8,7 @@
 //! - `apply_latency`: `Engine::apply` of single events on warm profiles; prints p50/p99/p99.9.
 //!
 //! `cargo bench -p scrm-core --bench engine`; peak memory: run under `/usr/bin/time -v`.
-//! Set `SCRM_BENCH_CUSTOMERS` to scale the big run down on a small machine.
+//! Set `SCRM_BENCH_CUSTOMERS` to scale the big run down on a small machine (`0` skips it).
 
 use std::time::{Duration, Instant};
 
@@ -149,6 +149,9 @@ fn fold_10m(_: &mut Criterion) {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
+    if customers == 0 {
+        return;
+    }
     let engine = engine();
     let (wall, cpu, profiles) = fold_workload_timed(&engine, customers);
     let events = customers * EVENTS_PER_CUSTOMER;
@@ -233,5 +236,34 @@ fn apply_latency(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, apply_latency, fold_1m, fold_10m);
+/// Writing and reading the profile JSON (the `state` column of the Python batch fold), on the
+/// profiles the workload leaves at 10,000 customers.
+fn profile_json(c: &mut Criterion) {
+    let engine = engine();
+    let (_, profiles) = fold_workload(&engine, 10_000);
+    let texts: Vec<String> = profiles.iter().map(Profile::to_json).collect();
+    let bytes: usize = texts.iter().map(String::len).sum();
+    println!(
+        "engine: profile JSON {:.0} bytes on average over {} profiles",
+        bytes as f64 / texts.len().max(1) as f64,
+        texts.len()
+    );
+    let mut group = c.benchmark_group("engine");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(profiles.len() as u64));
+    group.bench_function("profile_to_json_10k", |b| {
+        b.iter(|| profiles.iter().map(|p| p.to_json().len()).sum::<usize>())
+    });
+    group.bench_function("profile_from_json_10k", |b| {
+        b.iter(|| {
+            texts
+                .iter()
+                .map(|t| Profile::from_json(t).expect("reads").events_seen())
+                .sum::<usize>()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, profile_json, apply_latency, fold_1m, fold_10m);
 criterion_main!(benches);

@@ -45,6 +45,7 @@ mod error;
 mod lifecycle;
 mod playbook;
 mod pool;
+mod rfc3339;
 mod scoring;
 mod social;
 mod tagging;

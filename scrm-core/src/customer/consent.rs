@@ -48,6 +48,7 @@ pub struct ConsentRecord {
     /// The decision.
     pub status: ConsentStatus,
     /// When it was made.
+    #[serde(serialize_with = "crate::rfc3339::write")]
     pub at: DateTime<Utc>,
     /// Who made it.
     pub source: ConsentSource,

@@ -26,6 +26,7 @@ pub struct Event {
     #[serde(rename = "type")]
     pub kind: String,
     /// When it happened.
+    #[serde(serialize_with = "crate::rfc3339::write")]
     pub at: DateTime<Utc>,
     /// The platform it happened on, if known.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -51,6 +51,7 @@ pub struct Customer {
     /// The customer's id (a string; never a number, so no runtime loses precision).
     pub id: String,
     /// When the profile was first created.
+    #[serde(serialize_with = "crate::rfc3339::write")]
     pub created_at: DateTime<Utc>,
     /// Every identity, normalised.
     #[serde(default)]
@@ -72,7 +73,11 @@ pub struct Customer {
     pub owner: Option<String>,
     /// When the current owner took the customer; absent means since the profile was created.
     /// Merges keep the longest-held owner, so they need to know how long each one has held it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "crate::rfc3339::write_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub owner_since: Option<DateTime<Utc>>,
     /// Every employee who has added the customer (WeCom followers), with when.
     #[serde(default)]
@@ -81,7 +86,11 @@ pub struct Customer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// When the customer was linked to `account_id`; absent means since the profile was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "crate::rfc3339::write_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub account_since: Option<DateTime<Utc>>,
     /// The lifecycle stage id, if the engine has placed the customer in one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -98,6 +107,7 @@ pub struct Attribute {
     /// The value.
     pub value: AttributeValue,
     /// When it was last set: the merge strategy `newest_non_empty` compares these.
+    #[serde(serialize_with = "crate::rfc3339::write")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -164,11 +174,16 @@ pub struct AppliedTag {
     /// The tag id from the playbook's taxonomy.
     pub tag_id: String,
     /// When it was applied.
+    #[serde(serialize_with = "crate::rfc3339::write")]
     pub applied_at: DateTime<Utc>,
     /// Who or what applied it.
     pub provenance: Provenance,
     /// When a behaviour tag stops counting, if it expires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "crate::rfc3339::write_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expires_at: Option<DateTime<Utc>>,
 }
 
@@ -186,6 +201,7 @@ impl AppliedTag {
 #[serde(deny_unknown_fields)]
 pub struct Touch {
     /// When.
+    #[serde(serialize_with = "crate::rfc3339::write")]
     pub at: DateTime<Utc>,
     /// The platform.
     pub platform: Platform,
@@ -209,6 +225,7 @@ pub struct Follower {
     /// The employee id.
     pub employee_id: String,
     /// Since when.
+    #[serde(serialize_with = "crate::rfc3339::write")]
     pub since: DateTime<Utc>,
 }
 

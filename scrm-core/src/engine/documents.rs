@@ -21,6 +21,17 @@ fn parse(text: &str, what: &str) -> Result<serde_json::Value> {
 fn read_profile(value: serde_json::Value, what: &str) -> Result<Profile> {
     let profile: Profile = serde_json::from_value(value)
         .map_err(|e| Error::at(ErrorKind::Validation, what, e.to_string()))?;
+    checked(profile, what)
+}
+
+/// A profile given alone as JSON text, read without a `serde_json::Value` in between (the
+/// per-request path: `apply_json`, `tick_json`, `score_json`).
+fn read_profile_text(text: &str, what: &str) -> Result<Profile> {
+    checked(Profile::read(text, what)?, what)
+}
+
+/// `profile` once its customer keeps the customer invariants (errors at `what.live.customer`).
+fn checked(profile: Profile, what: &str) -> Result<Profile> {
     profile
         .live
         .customer
@@ -97,11 +108,9 @@ impl Engine {
         now: DateTime<Utc>,
     ) -> Result<String> {
         let event = read_event(event_json)?;
-        let mut profile = match profile_json.map(|t| parse(t, "profile")).transpose()? {
-            None | Some(serde_json::Value::Null) => {
-                self.new_profile(&event.customer_id, event.at)?
-            }
-            Some(value) => read_profile(value, "profile")?,
+        let mut profile = match profile_json.filter(|t| t.trim() != "null") {
+            None => self.new_profile(&event.customer_id, event.at)?,
+            Some(text) => read_profile_text(text, "profile")?,
         };
         let effects = self.apply(&mut profile, &event, now)?;
         Ok(write(&Changed {
@@ -126,7 +135,7 @@ impl Engine {
 
     /// [`Engine::tick`] over JSON: returns `{"profile": ..., "effects": ...}`.
     pub fn tick_json(&self, profile_json: &str, now: DateTime<Utc>) -> Result<String> {
-        let mut profile = read_profile(parse(profile_json, "profile")?, "profile")?;
+        let mut profile = read_profile_text(profile_json, "profile")?;
         let effects = self.tick(&mut profile, now)?;
         Ok(write(&Changed {
             profile: &profile,
@@ -138,13 +147,13 @@ impl Engine {
     /// {"id", "since"}, "stage"?, "last_follow_up"?, "open_tasks"}`), ready for `due_json` and
     /// `claim_json` once the CRM has added its own protection and pooling records.
     pub fn pool_facts_json(&self, profile_json: &str) -> Result<String> {
-        let profile = read_profile(parse(profile_json, "profile")?, "profile")?;
+        let profile = read_profile_text(profile_json, "profile")?;
         Ok(write(&self.pool_facts(&profile)?))
     }
 
     /// [`Engine::score`] over JSON: the [`Score`](crate::Score) with its explanation.
     pub fn score_json(&self, profile_json: &str, now: DateTime<Utc>) -> Result<String> {
-        let profile = read_profile(parse(profile_json, "profile")?, "profile")?;
+        let profile = read_profile_text(profile_json, "profile")?;
         Ok(write(&self.score(&profile, now)?))
     }
 
@@ -156,7 +165,7 @@ impl Engine {
         history_json: &str,
         now: DateTime<Utc>,
     ) -> Result<String> {
-        let profile = read_profile(parse(profile_json, "profile")?, "profile")?;
+        let profile = read_profile_text(profile_json, "profile")?;
         let history = read_events(history_json, "history")?;
         let (profile, effects) = self.rescore(&profile, &history, now)?;
         Ok(write(&Changed {

@@ -87,6 +87,7 @@ pub struct ThresholdChange {
     /// `true`: fired; `false`: re-armed (the score dropped below `rearm_below`).
     pub fired: bool,
     /// When it fired (for a re-arm: when it had fired).
+    #[serde(serialize_with = "crate::rfc3339::write")]
     pub at: DateTime<Utc>,
 }
 
@@ -104,9 +105,14 @@ pub struct Task {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
     /// When the customer entered the stage.
+    #[serde(serialize_with = "crate::rfc3339::write")]
     pub created_at: DateTime<Utc>,
     /// When it is due, if the stage gives a due time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "crate::rfc3339::write_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub due_at: Option<DateTime<Utc>>,
 }
 
@@ -135,6 +141,7 @@ pub struct Alert {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
     /// When.
+    #[serde(serialize_with = "crate::rfc3339::write")]
     pub at: DateTime<Utc>,
 }
 

@@ -27,7 +27,11 @@ pub(crate) struct State {
     #[serde(default)]
     pub history: History,
     /// The latest time-based check applied to this state (see [`Profile::checked_until`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "crate::rfc3339::write_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub checked: Option<DateTime<Utc>>,
 }
 
@@ -70,7 +74,11 @@ pub struct Profile {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) seen: Vec<u64>,
     /// The latest time given to the time-based check ([`Engine::tick`](crate::Engine::tick)).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "crate::rfc3339::write_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub(crate) checked_until: Option<DateTime<Utc>>,
 }
 
@@ -137,7 +145,19 @@ impl Profile {
 
     /// The profile as JSON (the shape `Engine::apply_json` and friends read).
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        let mut out = Vec::with_capacity(4096);
+        self.write_json(&mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Appends the profile's JSON ([`Profile::to_json`]) to `out`, so a caller writing many
+    /// profiles (a table's `state` column) reuses one buffer.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        let mark = out.len();
+        if serde_json::to_writer(&mut *out, self).is_err() {
+            // Writing to memory fails only on a map key that is not text, which a profile has not.
+            out.truncate(mark);
+        }
     }
 
     /// Reads a profile from JSON.
@@ -147,12 +167,22 @@ impl Profile {
     /// [`ErrorKind::Parse`] for malformed JSON, [`ErrorKind::Validation`] for a wrong shape or a
     /// customer that breaks its invariants.
     pub fn from_json(text: &str) -> Result<Profile> {
-        let value: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| crate::error::json_parse_error("profile", "profile JSON", &e))?;
-        let profile: Profile = serde_json::from_value(value)
-            .map_err(|e| Error::at(ErrorKind::Validation, "profile", e.to_string()))?;
+        let profile = Profile::read(text, "profile")?;
         profile.live.customer.check()?;
         Ok(profile)
+    }
+
+    /// The profile in `text`, read straight into its types (no `serde_json::Value` in between):
+    /// malformed JSON is a [`ErrorKind::Parse`] error at `path`, a wrong shape a
+    /// [`ErrorKind::Validation`] one. The customer's invariants are the caller's to check.
+    pub(crate) fn read(text: &str, path: &str) -> Result<Profile> {
+        serde_json::from_str(text).map_err(|e| {
+            if e.is_data() {
+                Error::at(ErrorKind::Validation, path, e.to_string())
+            } else {
+                crate::error::json_parse_error(path, "profile JSON", &e)
+            }
+        })
     }
 
     /// Approximate bytes the profile holds in memory, heap included (for capacity planning).

@@ -27,6 +27,7 @@ pub struct StageChange {
     /// The stage entered.
     pub to: String,
     /// When.
+    #[serde(serialize_with = "crate::rfc3339::write")]
     pub at: DateTime<Utc>,
     /// The id of the lifecycle rule that moved the customer (`initial` for the first placement).
     pub rule: String,

@@ -17,6 +17,7 @@ pub struct FiredThreshold {
     /// The threshold id.
     pub id: String,
     /// When it fired (the time of the event that lifted the score).
+    #[serde(serialize_with = "crate::rfc3339::write")]
     pub at: DateTime<Utc>,
 }
 
