@@ -392,6 +392,22 @@ impl Engine {
         self.score_of(&profile.live, now)
     }
 
+    /// The customer's score and fit grade at `now`, as [`Engine::score`] gives them, without
+    /// building the explanation (for tables of many profiles).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`] for a profile folded under other rules.
+    pub fn score_and_grade(
+        &self,
+        profile: &Profile,
+        now: DateTime<Utc>,
+    ) -> Result<(crate::Points, Option<&'static str>)> {
+        self.check_fingerprint(profile, "profile")?;
+        let totals = self.totals_of(&profile.live, now)?;
+        Ok((totals.score, totals.grade))
+    }
+
     /// Rebuilds a profile from the customer's full event history under this engine's rules, as
     /// if they had always been in force (re-scoring after a rule edit). Tags applied by auto-tag
     /// rules and the stage are rebuilt from the events; tags put on by hand, by import or by

@@ -166,6 +166,7 @@ proptest! {
             }
         });
         let s = e.score(&p, t(day, 12)).unwrap();
+        prop_assert_eq!(e.score_and_grade(&p, t(day, 12)).unwrap(), (s.score, s.grade.as_deref()));
         let x = &s.explanation;
         let h = |p: crate::Points| i128::from(p.hundredths());
         for r in &x.rules {

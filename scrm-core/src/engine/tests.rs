@@ -199,8 +199,13 @@ fn apply_all(engine: &Engine, events: &[Event]) -> Profile {
     p
 }
 
+/// The score as text; every test reading a score this way also checks that the explanation-free
+/// `score_and_grade` agrees with `score`.
 fn score(engine: &Engine, p: &Profile, now: DateTime<Utc>) -> String {
-    engine.score(p, now).unwrap().score.to_string()
+    let full = engine.score(p, now).unwrap();
+    let (quick, grade) = engine.score_and_grade(p, now).unwrap();
+    assert_eq!((quick, grade), (full.score, full.grade.as_deref()));
+    full.score.to_string()
 }
 
 #[test]
