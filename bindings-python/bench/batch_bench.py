@@ -11,9 +11,12 @@ A benchmark, not a test. For meaningful figures build both sides in release mode
 a debug `maturin develop`; the ratios then say little about release speed.
 
 1. Fold, sample tea-brand playbook: `scrm.fold_table` (effects off, the core's batch fold, with
-   and without the `state` column; and effects on, `Engine::apply` per event) against `fold_native` (examples/src/bin/fold_native.rs:
-   `Engine::fold` in Rust over the same events, read from JSON lines; parsing not timed). Both
-   must end with the same customers per stage. Goal (issue 6): the Arrow fold within 1.5x.
+   and without the `state` column; and effects on, `Engine::apply` per event) against the native
+   fold (examples/src/fold_native.rs: `Engine::fold` in Rust over the same events, read from JSON
+   lines; parsing not timed). The native fold runs twice: `fold_native` with Rust's default
+   allocator and `fold_native_mimalloc` with mimalloc, the allocator the Python module uses; the
+   ratios are against the latter, so they measure the binding, not the allocator. All must end
+   with the same customers per stage. Goal (issue 6): the Arrow fold within 1.5x.
 2. Fold, the oracle playbook (tests/data/oracle.toml): `scrm.fold_table` against the pure-Python
    fold of the same rules (tests/fold_oracle.py, the tests' oracle), which must agree. Goal: 50x.
 3. Metering (count of sms_sent, sum of tokens of llm_call, per customer and month, retries
@@ -99,28 +102,35 @@ def fold_vs_native(args) -> None:
     playbook = scrm.Playbook.from_toml(playbook_path.read_text(encoding="utf-8"))
     events = spark_fold.generate_events(args.customers, args.per_customer)
     n = events.num_rows
+    natives = {}
     with tempfile.TemporaryDirectory() as tmp:
         path = pathlib.Path(tmp) / "events.jsonl"
         path.write_text(event_json_lines(events, playbook.tenant_id), encoding="utf-8")
-        cargo = ["cargo", "run", "-q", "-p", "scrm-examples", "--bin", "fold_native"]
-        if not args.debug:
-            cargo.insert(2, "--release")
-        run = subprocess.run(cargo + ["--", str(playbook_path), str(path), str(args.repeat)],
-                             cwd=REPO, capture_output=True, text=True, check=False)
-    if run.returncode != 0:
-        sys.exit(f"fold_native failed: {run.stderr[-2000:]}")
-    native = dict(part.split("=", 1) for part in run.stdout.split())
+        # The same fold with Rust's default allocator and with mimalloc, the Python module's.
+        for binary in ("fold_native", "fold_native_mimalloc"):
+            cargo = ["cargo", "run", "-q", "-p", "scrm-examples", "--bin", binary]
+            if not args.debug:
+                cargo.insert(2, "--release")
+            run = subprocess.run(cargo + ["--", str(playbook_path), str(path), str(args.repeat)],
+                                 cwd=REPO, capture_output=True, text=True, check=False)
+            if run.returncode != 0:
+                sys.exit(f"{binary} failed: {run.stderr[-2000:]}")
+            natives[binary] = dict(part.split("=", 1) for part in run.stdout.split())
+    native = natives["fold_native_mimalloc"]
     native_seconds = float(native["seconds"])
+    system_seconds = float(natives["fold_native"]["seconds"])
 
     arrow_seconds, (profiles, _) = best(args.repeat, lambda: scrm.fold_table(playbook, events, effects=False))
     bare_seconds, _ = best(args.repeat, lambda: scrm.fold_table(playbook, events, effects=False, state=False))
     effects_seconds, (_, effects) = best(args.repeat, lambda: scrm.fold_table(playbook, events))
     arrow_stages = ",".join(f"{s}:{c}" for s, c in sorted(stage_counts(profiles).items()))
-    if arrow_stages != native["stages"] or int(native["applied"]) != sum(profiles["events_seen"].to_pylist()):
-        sys.exit(f"the folds disagree: native {native['stages']}, arrow {arrow_stages}")
+    for binary, result in natives.items():
+        if arrow_stages != result["stages"] or int(result["applied"]) != sum(profiles["events_seen"].to_pylist()):
+            sys.exit(f"the folds disagree: {binary} {result['stages']}, arrow {arrow_stages}")
 
     print(f"\nfold, brand playbook: {n} events over {profiles.num_rows} customers (results agree)")
-    print(f"  native Rust Engine::fold         {rate(n, native_seconds)}")
+    print(f"  native Rust Engine::fold, malloc {rate(n, system_seconds)}  (Rust's default allocator)")
+    print(f"  native Rust Engine::fold         {rate(n, native_seconds)}  (mimalloc, as the Python module: the baseline below)")
     print(f"  scrm.fold_table, effects=False   {rate(n, arrow_seconds)}  {arrow_seconds / native_seconds:5.2f}x the native time (goal <= 1.5x)")
     print(f"  ... and state=False              {rate(n, bare_seconds)}  {bare_seconds / native_seconds:5.2f}x the native time (no profile JSON written)")
     print(f"  scrm.fold_table, effects=True    {rate(n, effects_seconds)}  {effects_seconds / native_seconds:5.2f}x the native time; {effects.num_rows} effect rows")

@@ -192,13 +192,25 @@ impl BatchOutput for Tables {
     }
 }
 
-/// One record batch as a `pyarrow.Table`.
+/// One record batch as a `pyarrow.Table`, read through `RecordBatchReader.from_stream` where
+/// pyarrow has it (15 and later): `pyarrow.table(...)` first asks whether its argument is a pandas
+/// DataFrame, which imports pandas, seconds on the first call of a program that never uses it.
 fn table_to_python(py: Python<'_>, batch: RecordBatch) -> PyResult<Bound<'_, PyAny>> {
     let schema = batch.schema();
     let exported = PyTable::try_new(vec![batch], schema)?
         .into_pyobject(py)?
         .into_any();
-    to_pyarrow(py, exported, "table")
+    let from_stream = match py.import("pyarrow") {
+        Ok(pyarrow) => pyarrow
+            .getattr("RecordBatchReader")
+            .and_then(|reader| reader.getattr("from_stream"))
+            .ok(),
+        Err(_) => None,
+    };
+    match from_stream {
+        Some(from_stream) => from_stream.call1((exported,))?.call_method0("read_all"),
+        None => to_pyarrow(py, exported, "table"),
+    }
 }
 
 /// Reads any Arrow tabular object into record batches, without copying the buffers. A call with

@@ -2,5 +2,6 @@
 //! command (`cargo run -p scrm-examples --bin demo`) runs the sample playbook over, and the run
 //! itself, so the tests check exactly what the demo prints.
 
+pub mod fold_native;
 pub mod run;
 pub mod workload;

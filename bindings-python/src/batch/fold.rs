@@ -602,18 +602,19 @@ fn profiles_table(
     let mut owner = StringBuilder::new();
     let mut last = TimestampMicrosecondBuilder::with_capacity(n);
     let mut seen = Int64Builder::with_capacity(n);
-    let mut state = StringBuilder::with_capacity(n, if options.state { n * 512 } else { 0 });
+    let mut state = StringBuilder::with_capacity(n, if options.state { n * 4096 } else { 0 });
+    let mut json = Vec::new();
     for (i, p) in states.iter().enumerate() {
         let customer = p.customer();
         customer_id.append_value(&customer.id);
         stage.append_option(customer.stage.as_deref());
         let latest = p.latest_event_at();
         let now = options.now.or(latest).unwrap_or(customer.created_at);
-        let score = engine
-            .score(p, now)
+        let (score, fit_grade) = engine
+            .score_and_grade(p, now)
             .map_err(|e| prefixed_at(e, &format!("profiles[{i}]")))?;
-        scores.push(Some(points(score.score)));
-        grade.append_option(score.grade.as_deref());
+        scores.push(Some(points(score)));
+        grade.append_option(fit_grade);
         for t in &customer.tags {
             tags.values().append_value(&t.tag_id);
         }
@@ -622,7 +623,9 @@ fn profiles_table(
         last.append_option(latest.map(columns::micros));
         seen.append_value(i64::try_from(p.events_seen()).unwrap_or(i64::MAX));
         if options.state {
-            state.append_value(p.to_json());
+            json.clear();
+            p.write_json(&mut json);
+            state.append_value(std::str::from_utf8(&json).unwrap_or_default());
         }
     }
     let mut out = Out::new();
