@@ -10,6 +10,7 @@
 
 use super::event::{EventView, UsageEvent, UsageRecord};
 use super::metering::{Metering, empty_field};
+use super::record::Record;
 use super::report::{IngestReport, Rejection};
 
 /// No customer: an event rejected before it reaches one.
@@ -35,6 +36,18 @@ impl Metering {
     /// [`ingest_records`](Metering::ingest_records) of records already in a slice (no copy).
     pub fn ingest_slice(&mut self, records: &[UsageRecord<'_>]) -> IngestReport {
         self.ingest_batch(records.len(), |i| records.get(i).map(UsageRecord::view))
+    }
+
+    /// Ingests rows `0..rows` of a columnar source read in place, with no record collected per
+    /// row: `row(i)` gives the `i`-th row's event, or `None` for a row the caller has rejected
+    /// itself, which is skipped (it is not in the report, whose indexes are row numbers). `row`
+    /// may be called more than once for a row and must give the same event each time.
+    pub fn ingest_rows<'a>(
+        &mut self,
+        rows: usize,
+        row: impl Fn(usize) -> Option<UsageRecord<'a>>,
+    ) -> IngestReport {
+        self.ingest_batch(rows, |i| row(i).map(|r| r.view()))
     }
 
     fn ingest_batch<'a>(
@@ -83,30 +96,131 @@ impl Metering {
             previous = Some((e.customer_id, slot));
             slots.push(slot);
         }
+        // Each event's place in customer order (a stable sort: input order within a customer),
+        // and the customer at each place.
         let order = by_customer(&slots, self.customers.len());
-        let slot_of = |k: usize| {
-            order
-                .get(k)
-                .and_then(|&i| slots.get(i))
-                .copied()
-                .unwrap_or(NO_SLOT)
-        };
+        let mut place: Vec<usize> = vec![usize::MAX; n];
+        let mut sorted_slots: Vec<u32> = Vec::with_capacity(order.len());
         for (k, &i) in order.iter().enumerate() {
-            let (Some(e), Some(&slot)) = (view(i), slots.get(i)) else {
+            if let Some(p) = place.get_mut(i) {
+                *p = k;
+            }
+            sorted_slots.push(slots.get(i).copied().unwrap_or(NO_SLOT));
+        }
+        drop(order);
+        // Each event read in input order, where its columns are read one after the other (its
+        // type, properties, fingerprint, id hash and short id), and put at its place. What
+        // follows, customer by customer, reads these places in order and the customer's state,
+        // nothing far away.
+        let mut read: Vec<Option<Read<'a>>> = Vec::with_capacity(sorted_slots.len());
+        read.resize_with(sorted_slots.len(), || None);
+        for (i, &slot) in slots.iter().enumerate() {
+            if slot == NO_SLOT {
                 continue;
-            };
-            if k == 0 || slot_of(k - 1) != slot {
+            }
+            let Some(e) = view(i) else { continue };
+            match self.read_event(&e) {
+                Ok(record) => {
+                    if let Some(entry) = place.get(i).and_then(|&k| read.get_mut(k)) {
+                        *entry = Some(Read {
+                            index: i,
+                            hash: self.hash_id(e.id),
+                            id: IdText::new(e.id),
+                            record,
+                        });
+                    }
+                }
+                Err((path, message)) => report.rejected.push(Rejection {
+                    index: Some(i),
+                    id: e.id.to_owned(),
+                    path,
+                    message,
+                }),
+            }
+        }
+        drop(place);
+        drop(slots);
+        let mut previous = NO_SLOT;
+        for (k, (entry, &slot)) in read.into_iter().zip(&sorted_slots).enumerate() {
+            if slot != previous {
                 // The first event of its customer here: room for all of them at once, rather
                 // than growing the customer's tables (and copying them) as they come.
-                let run = (k..order.len()).take_while(|&j| slot_of(j) == slot).count();
-                self.reserve(slot as usize, run, e.id.len());
+                let run = sorted_slots
+                    .get(k..)
+                    .unwrap_or_default()
+                    .iter()
+                    .take_while(|&&s| s == slot)
+                    .count();
+                let id_len = entry.as_ref().map_or(16, |r| r.id.as_str().len());
+                self.reserve(slot as usize, run, id_len);
+                previous = slot;
             }
-            self.ingest_view(i, slot as usize, e, &mut report);
+            let Some(Read {
+                index,
+                hash,
+                id,
+                record,
+            }) = entry
+            else {
+                continue;
+            };
+            self.ingest_read(
+                index,
+                slot as usize,
+                (hash, id.as_str()),
+                record,
+                &mut report,
+            );
         }
         // Back in input order (each event is in the lists at most once).
         report.rejected.sort_by_key(|r| r.index);
         report.conflicts.sort_by_key(|c| c.index);
         report
+    }
+}
+
+/// An event read, waiting for its customer's turn.
+struct Read<'a> {
+    /// Its position in the batch.
+    index: usize,
+    /// The keyed hash of its id.
+    hash: u64,
+    id: IdText<'a>,
+    record: Record,
+}
+
+/// The most bytes of an id copied into its [`Read`].
+const SHORT_ID: usize = 22;
+
+/// An event's id, copied when short (most are): recording it, customer by customer, then reads
+/// the event's entry only, not its column at a far place. A longer id stays borrowed.
+#[derive(Debug, Clone, Copy)]
+enum IdText<'a> {
+    Short { len: u8, bytes: [u8; SHORT_ID] },
+    Long(&'a str),
+}
+
+impl<'a> IdText<'a> {
+    fn new(id: &'a str) -> IdText<'a> {
+        let mut bytes = [0u8; SHORT_ID];
+        match (bytes.get_mut(..id.len()), u8::try_from(id.len())) {
+            (Some(head), Ok(len)) => {
+                head.copy_from_slice(id.as_bytes());
+                IdText::Short { len, bytes }
+            }
+            _ => IdText::Long(id),
+        }
+    }
+
+    /// The id (a short copy is whole, so it is always valid UTF-8).
+    fn as_str(&self) -> &str {
+        match self {
+            IdText::Short { len, bytes } => bytes
+                .get(..usize::from(*len))
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or_default(),
+            IdText::Long(id) => id,
+        }
     }
 }
 
@@ -156,6 +270,17 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn ids_read_back_whole_short_or_long() {
+        let long = "y".repeat(SHORT_ID + 1);
+        let full = "x".repeat(SHORT_ID);
+        for id in ["", "e1", "é€", &full, &long] {
+            assert_eq!(IdText::new(id).as_str(), id);
+        }
+        assert!(matches!(IdText::new(&full), IdText::Short { .. }));
+        assert!(matches!(IdText::new(&long), IdText::Long(_)));
+    }
 
     proptest! {
         /// The order is every position with a slot, grouped by slot, in input order within
