@@ -8,9 +8,11 @@
 //! reads and changes its own customer's state only), so the result is the same as taking the
 //! events in input order; the report's lists are put back in input order at the end.
 
-use super::event::{EventView, UsageEvent, UsageRecord};
+use chrono::{DateTime, Utc};
+
+use super::event::{EventView, Operation, UsageEvent, UsageRecord};
 use super::metering::{Metering, empty_field};
-use super::record::Record;
+use super::record::{FieldValue, Record, Values};
 use super::report::{IngestReport, Rejection};
 
 /// No customer: an event rejected before it reaches one.
@@ -112,8 +114,11 @@ impl Metering {
         // type, properties, fingerprint, id hash and short id), and put at its place. What
         // follows, customer by customer, reads these places in order and the customer's state,
         // nothing far away.
-        let mut read: Vec<Option<Read<'a>>> = Vec::with_capacity(sorted_slots.len());
-        read.resize_with(sorted_slots.len(), || None);
+        // `Read` owns nothing (it is `Copy`), so putting one at its place writes that place and
+        // never reads it (no old value to drop): a store at a far place does not wait for it.
+        let mut read: Vec<Option<Read<'a>>> = vec![None; sorted_slots.len()];
+        // The values of events reading several properties, which `Read` cannot hold.
+        let mut several: Vec<Option<Box<[FieldValue]>>> = Vec::new();
         for (i, &slot) in slots.iter().enumerate() {
             if slot == NO_SLOT {
                 continue;
@@ -121,12 +126,31 @@ impl Metering {
             let Some(e) = view(i) else { continue };
             match self.read_event(&e) {
                 Ok(record) => {
+                    let Record {
+                        fingerprint,
+                        at,
+                        kind,
+                        operation,
+                        values,
+                    } = record;
+                    let values = match values {
+                        Values::None => Kept::None,
+                        Values::One(v) => Kept::One(v),
+                        Values::Many(vs) => {
+                            several.push(Some(vs));
+                            Kept::Several(several.len() - 1)
+                        }
+                    };
                     if let Some(entry) = place.get(i).and_then(|&k| read.get_mut(k)) {
                         *entry = Some(Read {
                             index: i,
                             hash: self.hash_id(e.id),
                             id: IdText::new(e.id),
-                            record,
+                            fingerprint,
+                            at,
+                            kind,
+                            operation,
+                            values,
                         });
                     }
                 }
@@ -159,10 +183,31 @@ impl Metering {
                 index,
                 hash,
                 id,
-                record,
+                fingerprint,
+                at,
+                kind,
+                operation,
+                values,
             }) = entry
             else {
                 continue;
+            };
+            let values = match values {
+                Kept::None => Values::None,
+                Kept::One(v) => Values::One(v),
+                Kept::Several(at) => Values::Many(
+                    several
+                        .get_mut(at)
+                        .and_then(Option::take)
+                        .unwrap_or_default(),
+                ),
+            };
+            let record = Record {
+                fingerprint,
+                at,
+                kind,
+                operation,
+                values,
             };
             self.ingest_read(
                 index,
@@ -179,14 +224,27 @@ impl Metering {
     }
 }
 
-/// An event read, waiting for its customer's turn.
+/// An event read, waiting for its customer's turn: its [`Record`] in parts, and its id.
+#[derive(Debug, Clone, Copy)]
 struct Read<'a> {
     /// Its position in the batch.
     index: usize,
     /// The keyed hash of its id.
     hash: u64,
     id: IdText<'a>,
-    record: Record,
+    fingerprint: u64,
+    at: DateTime<Utc>,
+    kind: u32,
+    operation: Operation,
+    values: Kept,
+}
+
+/// [`Values`] without the allocation of several values (kept aside, by position).
+#[derive(Debug, Clone, Copy)]
+enum Kept {
+    None,
+    One(FieldValue),
+    Several(usize),
 }
 
 /// The most bytes of an id copied into its [`Read`].
@@ -280,6 +338,48 @@ mod tests {
         }
         assert!(matches!(IdText::new(&full), IdText::Short { .. }));
         assert!(matches!(IdText::new(&long), IdText::Long(_)));
+    }
+
+    #[test]
+    fn events_reading_several_properties_meter_like_one_by_one() {
+        use crate::billing::meter::{Aggregation, Meter};
+        use crate::billing::period::Interval;
+        let meters = [
+            Meter::new("a", "x", Aggregation::Sum, Some("p")),
+            Meter::new("b", "x", Aggregation::Max, Some("q")),
+        ];
+        let at = "2026-03-01T00:00:00Z".parse().unwrap();
+        let event = |id: &str, customer: &str, p: &str, q: &str| {
+            UsageEvent::new(id, customer, "x", at)
+                .with("p", p)
+                .with("q", q)
+        };
+        let events = [
+            event("e1", "c1", "1", "5"),
+            event("e2", "c2", "2", "1"),
+            event("e1", "c1", "1", "5"),
+            event("e2", "c2", "3", "1"),
+            event("e3", "c1", "4", "9"),
+            event("e4", "c2", "x", "1"),
+        ];
+        let new = || Metering::new(&meters, chrono_tz::UTC, Interval::Month).unwrap();
+        let mut one_by_one = new();
+        let mut expected = IngestReport::default();
+        for (i, e) in events.iter().enumerate() {
+            let mut r = one_by_one.ingest(std::slice::from_ref(e));
+            r.conflicts.iter_mut().for_each(|c| c.index = Some(i));
+            r.rejected.iter_mut().for_each(|x| x.index = Some(i));
+            expected.absorb(r);
+        }
+        let mut batch = new();
+        let report = batch.ingest(&events);
+        assert_eq!(report, expected);
+        assert_eq!((report.accepted, report.replayed), (3, 1));
+        assert_eq!((report.conflicts.len(), report.rejected.len()), (1, 1));
+        let values = batch.values().unwrap();
+        assert_eq!(values, one_by_one.values().unwrap());
+        let text: Vec<String> = values.iter().map(|v| v.value.to_string()).collect();
+        assert_eq!(text, ["5", "9", "2", "1"]);
     }
 
     proptest! {
