@@ -11,7 +11,7 @@ use arrow_array::builder::{
     Date32Builder, Int64Builder, StringBuilder, TimestampMicrosecondBuilder,
 };
 use arrow_array::{Array, RecordBatch, StringArray};
-use chrono::DateTime;
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use scrm_core::{Interval, Meter, Metering, Operation, UsageRecord};
 
@@ -50,16 +50,6 @@ impl UsageColumns {
     }
 }
 
-/// A row the binding read, waiting for the core.
-struct Row<'a> {
-    id: &'a str,
-    customer_id: &'a str,
-    kind: &'a str,
-    at: DateTime<chrono::Utc>,
-    operation: Operation,
-    properties: std::ops::Range<usize>,
-}
-
 /// Meters every good row of `batches`; returns the values table.
 pub(crate) fn meter(
     meters: &[Meter],
@@ -81,43 +71,71 @@ pub(crate) fn meter(
         .map(|b| UsageColumns::new(b, &fields))
         .collect::<Result<Vec<_>, _>>()?;
     let total: usize = batches.iter().map(RecordBatch::num_rows).sum();
+    // Every row's properties first (a record borrows its own from this list, which must not
+    // grow after), then the records, borrowed from the columns and this list.
     let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(total * fields.len().min(2));
-    let mut rows: Vec<Row<'_>> = Vec::with_capacity(total);
-    let mut row_numbers: Vec<usize> = Vec::with_capacity(total);
-    // Every bad row, the binding's and the core's, reported in row order.
-    let mut bad: Vec<(usize, String, String)> = Vec::new();
-    let mut offset = 0;
-    for (c, batch) in cols.iter().zip(batches) {
-        for i in 0..batch.num_rows() {
-            let start = pairs.len();
-            match read_row(c, i, &mut pairs) {
-                Ok(mut row) => {
-                    row.properties = start..pairs.len();
-                    rows.push(row);
-                    row_numbers.push(offset + i);
-                }
-                Err((column, reason)) => {
-                    pairs.truncate(start);
-                    bad.push((offset + i, column.to_owned(), reason));
+    let mut starts: Vec<usize> = Vec::with_capacity(total + 1);
+    for c in &cols {
+        for i in 0..c.id.len() {
+            starts.push(pairs.len());
+            for (name, values) in &c.properties {
+                if values.is_valid(i) {
+                    pairs.push((name.as_str(), values.value(i)));
                 }
             }
         }
-        offset += batch.num_rows();
     }
-    let records = rows.iter().map(|r| UsageRecord {
-        id: r.id,
-        customer_id: r.customer_id,
-        kind: r.kind,
-        at: r.at,
-        operation: r.operation,
-        properties: pairs.get(r.properties.clone()).unwrap_or(&[]),
-    });
-    let report = metering.ingest_records(records);
-    let row_of = |index: Option<usize>| {
-        index
-            .and_then(|i| row_numbers.get(i).copied())
-            .unwrap_or_default()
+    starts.push(pairs.len());
+    // The batch of each row, by where the batches end.
+    let ends: Vec<usize> = batches
+        .iter()
+        .scan(0, |end, b| {
+            *end += b.num_rows();
+            Some(*end)
+        })
+        .collect();
+    let locate = |row: usize| {
+        let b = ends.partition_point(|&end| end <= row);
+        let start = b
+            .checked_sub(1)
+            .and_then(|p| ends.get(p))
+            .copied()
+            .unwrap_or(0);
+        Some((cols.get(b)?, row.saturating_sub(start)))
     };
+    let properties = |row: usize| match (starts.get(row), starts.get(row + 1)) {
+        (Some(&a), Some(&z)) => pairs.get(a..z).unwrap_or(&[]),
+        _ => &[],
+    };
+    // Every row checked once: its time (read once here, then by the core from this list), and
+    // every bad row, the binding's and the core's, reported in row order.
+    let mut times: Vec<Option<DateTime<Utc>>> = Vec::with_capacity(total);
+    let mut bad: Vec<(usize, String, String)> = Vec::new();
+    for row in 0..total {
+        let checked = locate(row).map(|(c, i)| read_row(c, i, properties(row)));
+        times.push(match checked {
+            Some(Ok(record)) => Some(record.at),
+            Some(Err((column, reason))) => {
+                bad.push((row, column.to_owned(), reason));
+                None
+            }
+            None => None,
+        });
+    }
+    // The core reads the good rows in place (a bad one is `None`, reported above).
+    let report = metering.ingest_rows(total, |row| {
+        let at = (*times.get(row)?)?;
+        let (c, i) = locate(row)?;
+        Some(UsageRecord {
+            id: c.id.value(i),
+            customer_id: c.customer_id.value(i),
+            kind: c.kind.value(i),
+            at,
+            operation: operation(c, i).ok()?,
+            properties: properties(row),
+        })
+    });
+    let row_of = |index: Option<usize>| index.unwrap_or_default();
     for r in &report.rejected {
         let column = r
             .path
@@ -143,8 +161,8 @@ pub(crate) fn meter(
 fn read_row<'a>(
     c: &'a UsageColumns,
     i: usize,
-    pairs: &mut Vec<(&'a str, &'a str)>,
-) -> Result<Row<'a>, (&'static str, String)> {
+    properties: &'a [(&'a str, &'a str)],
+) -> Result<UsageRecord<'a>, (&'static str, String)> {
     let required = |array: &'a StringArray, column: &'static str| {
         if array.is_null(i) {
             return Err((column, format!("the {column} is null")));
@@ -156,34 +174,32 @@ fn read_row<'a>(
         Ok(None) => return Err(("at", "the time is null".to_owned())),
         Err(reason) => return Err(("at", reason)),
     };
-    let operation = match c
-        .operation
-        .as_ref()
-        .filter(|o| o.is_valid(i))
-        .map(|o| o.value(i))
-    {
-        None | Some("") | Some("add") => Operation::Add,
-        Some("remove") => Operation::Remove,
-        Some(other) => {
-            return Err((
-                "operation",
-                format!("{} is not an operation (add or remove)", excerpt(other)),
-            ));
-        }
-    };
-    for (name, values) in &c.properties {
-        if values.is_valid(i) {
-            pairs.push((name.as_str(), values.value(i)));
-        }
-    }
-    Ok(Row {
+    let operation = operation(c, i)?;
+    Ok(UsageRecord {
         id: required(&c.id, "id")?,
         customer_id: required(&c.customer_id, "customer_id")?,
         kind: required(&c.kind, "type")?,
         at,
         operation,
-        properties: 0..0,
+        properties,
     })
+}
+
+/// The operation of row `i` (add when there is no `operation` column or it is null or empty).
+fn operation(c: &UsageColumns, i: usize) -> Result<Operation, (&'static str, String)> {
+    match c
+        .operation
+        .as_ref()
+        .filter(|o| o.is_valid(i))
+        .map(|o| o.value(i))
+    {
+        None | Some("") | Some("add") => Ok(Operation::Add),
+        Some("remove") => Ok(Operation::Remove),
+        Some(other) => Err((
+            "operation",
+            format!("{} is not an operation (add or remove)", excerpt(other)),
+        )),
+    }
 }
 
 /// One row per customer, meter and period, sorted so.

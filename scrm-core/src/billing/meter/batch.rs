@@ -8,8 +8,11 @@
 //! reads and changes its own customer's state only), so the result is the same as taking the
 //! events in input order; the report's lists are put back in input order at the end.
 
-use super::event::{EventView, UsageEvent, UsageRecord};
+use chrono::{DateTime, Utc};
+
+use super::event::{EventView, Operation, UsageEvent, UsageRecord};
 use super::metering::{Metering, empty_field};
+use super::record::{FieldValue, Record, Values};
 use super::report::{IngestReport, Rejection};
 
 /// No customer: an event rejected before it reaches one.
@@ -35,6 +38,18 @@ impl Metering {
     /// [`ingest_records`](Metering::ingest_records) of records already in a slice (no copy).
     pub fn ingest_slice(&mut self, records: &[UsageRecord<'_>]) -> IngestReport {
         self.ingest_batch(records.len(), |i| records.get(i).map(UsageRecord::view))
+    }
+
+    /// Ingests rows `0..rows` of a columnar source read in place, with no record collected per
+    /// row: `row(i)` gives the `i`-th row's event, or `None` for a row the caller has rejected
+    /// itself, which is skipped (it is not in the report, whose indexes are row numbers). `row`
+    /// may be called more than once for a row and must give the same event each time.
+    pub fn ingest_rows<'a>(
+        &mut self,
+        rows: usize,
+        row: impl Fn(usize) -> Option<UsageRecord<'a>>,
+    ) -> IngestReport {
+        self.ingest_batch(rows, |i| row(i).map(|r| r.view()))
     }
 
     fn ingest_batch<'a>(
@@ -83,30 +98,187 @@ impl Metering {
             previous = Some((e.customer_id, slot));
             slots.push(slot);
         }
+        // Each event's place in customer order (a stable sort: input order within a customer),
+        // and the customer at each place.
         let order = by_customer(&slots, self.customers.len());
-        let slot_of = |k: usize| {
-            order
-                .get(k)
-                .and_then(|&i| slots.get(i))
-                .copied()
-                .unwrap_or(NO_SLOT)
-        };
+        let mut place: Vec<usize> = vec![usize::MAX; n];
+        let mut sorted_slots: Vec<u32> = Vec::with_capacity(order.len());
         for (k, &i) in order.iter().enumerate() {
-            let (Some(e), Some(&slot)) = (view(i), slots.get(i)) else {
+            if let Some(p) = place.get_mut(i) {
+                *p = k;
+            }
+            sorted_slots.push(slots.get(i).copied().unwrap_or(NO_SLOT));
+        }
+        drop(order);
+        // Each event read in input order, where its columns are read one after the other (its
+        // type, properties, fingerprint, id hash and short id), and put at its place. What
+        // follows, customer by customer, reads these places in order and the customer's state,
+        // nothing far away.
+        // `Read` owns nothing (it is `Copy`), so putting one at its place writes that place and
+        // never reads it (no old value to drop): a store at a far place does not wait for it.
+        let mut read: Vec<Option<Read<'a>>> = vec![None; sorted_slots.len()];
+        // The values of events reading several properties, which `Read` cannot hold.
+        let mut several: Vec<Option<Box<[FieldValue]>>> = Vec::new();
+        for (i, &slot) in slots.iter().enumerate() {
+            if slot == NO_SLOT {
                 continue;
-            };
-            if k == 0 || slot_of(k - 1) != slot {
+            }
+            let Some(e) = view(i) else { continue };
+            match self.read_event(&e) {
+                Ok(record) => {
+                    let Record {
+                        fingerprint,
+                        at,
+                        kind,
+                        operation,
+                        values,
+                    } = record;
+                    let values = match values {
+                        Values::None => Kept::None,
+                        Values::One(v) => Kept::One(v),
+                        Values::Many(vs) => {
+                            several.push(Some(vs));
+                            Kept::Several(several.len() - 1)
+                        }
+                    };
+                    if let Some(entry) = place.get(i).and_then(|&k| read.get_mut(k)) {
+                        *entry = Some(Read {
+                            index: i,
+                            hash: self.hash_id(e.id),
+                            id: IdText::new(e.id),
+                            fingerprint,
+                            at,
+                            kind,
+                            operation,
+                            values,
+                        });
+                    }
+                }
+                Err((path, message)) => report.rejected.push(Rejection {
+                    index: Some(i),
+                    id: e.id.to_owned(),
+                    path,
+                    message,
+                }),
+            }
+        }
+        drop(place);
+        drop(slots);
+        let mut previous = NO_SLOT;
+        for (k, (entry, &slot)) in read.into_iter().zip(&sorted_slots).enumerate() {
+            if slot != previous {
                 // The first event of its customer here: room for all of them at once, rather
                 // than growing the customer's tables (and copying them) as they come.
-                let run = (k..order.len()).take_while(|&j| slot_of(j) == slot).count();
-                self.reserve(slot as usize, run, e.id.len());
+                let run = sorted_slots
+                    .get(k..)
+                    .unwrap_or_default()
+                    .iter()
+                    .take_while(|&&s| s == slot)
+                    .count();
+                let id_len = entry.as_ref().map_or(16, |r| r.id.as_str().len());
+                self.reserve(slot as usize, run, id_len);
+                previous = slot;
             }
-            self.ingest_view(i, slot as usize, e, &mut report);
+            let Some(Read {
+                index,
+                hash,
+                id,
+                fingerprint,
+                at,
+                kind,
+                operation,
+                values,
+            }) = entry
+            else {
+                continue;
+            };
+            let values = match values {
+                Kept::None => Values::None,
+                Kept::One(v) => Values::One(v),
+                Kept::Several(at) => Values::Many(
+                    several
+                        .get_mut(at)
+                        .and_then(Option::take)
+                        .unwrap_or_default(),
+                ),
+            };
+            let record = Record {
+                fingerprint,
+                at,
+                kind,
+                operation,
+                values,
+            };
+            self.ingest_read(
+                index,
+                slot as usize,
+                (hash, id.as_str()),
+                record,
+                &mut report,
+            );
         }
         // Back in input order (each event is in the lists at most once).
         report.rejected.sort_by_key(|r| r.index);
         report.conflicts.sort_by_key(|c| c.index);
         report
+    }
+}
+
+/// An event read, waiting for its customer's turn: its [`Record`] in parts, and its id.
+#[derive(Debug, Clone, Copy)]
+struct Read<'a> {
+    /// Its position in the batch.
+    index: usize,
+    /// The keyed hash of its id.
+    hash: u64,
+    id: IdText<'a>,
+    fingerprint: u64,
+    at: DateTime<Utc>,
+    kind: u32,
+    operation: Operation,
+    values: Kept,
+}
+
+/// [`Values`] without the allocation of several values (kept aside, by position).
+#[derive(Debug, Clone, Copy)]
+enum Kept {
+    None,
+    One(FieldValue),
+    Several(usize),
+}
+
+/// The most bytes of an id copied into its [`Read`].
+const SHORT_ID: usize = 22;
+
+/// An event's id, copied when short (most are): recording it, customer by customer, then reads
+/// the event's entry only, not its column at a far place. A longer id stays borrowed.
+#[derive(Debug, Clone, Copy)]
+enum IdText<'a> {
+    Short { len: u8, bytes: [u8; SHORT_ID] },
+    Long(&'a str),
+}
+
+impl<'a> IdText<'a> {
+    fn new(id: &'a str) -> IdText<'a> {
+        let mut bytes = [0u8; SHORT_ID];
+        match (bytes.get_mut(..id.len()), u8::try_from(id.len())) {
+            (Some(head), Ok(len)) => {
+                head.copy_from_slice(id.as_bytes());
+                IdText::Short { len, bytes }
+            }
+            _ => IdText::Long(id),
+        }
+    }
+
+    /// The id (a short copy is whole, so it is always valid UTF-8).
+    fn as_str(&self) -> &str {
+        match self {
+            IdText::Short { len, bytes } => bytes
+                .get(..usize::from(*len))
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or_default(),
+            IdText::Long(id) => id,
+        }
     }
 }
 
@@ -156,6 +328,59 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn ids_read_back_whole_short_or_long() {
+        let long = "y".repeat(SHORT_ID + 1);
+        let full = "x".repeat(SHORT_ID);
+        for id in ["", "e1", "é€", &full, &long] {
+            assert_eq!(IdText::new(id).as_str(), id);
+        }
+        assert!(matches!(IdText::new(&full), IdText::Short { .. }));
+        assert!(matches!(IdText::new(&long), IdText::Long(_)));
+    }
+
+    #[test]
+    fn events_reading_several_properties_meter_like_one_by_one() {
+        use crate::billing::meter::{Aggregation, Meter};
+        use crate::billing::period::Interval;
+        let meters = [
+            Meter::new("a", "x", Aggregation::Sum, Some("p")),
+            Meter::new("b", "x", Aggregation::Max, Some("q")),
+        ];
+        let at = "2026-03-01T00:00:00Z".parse().unwrap();
+        let event = |id: &str, customer: &str, p: &str, q: &str| {
+            UsageEvent::new(id, customer, "x", at)
+                .with("p", p)
+                .with("q", q)
+        };
+        let events = [
+            event("e1", "c1", "1", "5"),
+            event("e2", "c2", "2", "1"),
+            event("e1", "c1", "1", "5"),
+            event("e2", "c2", "3", "1"),
+            event("e3", "c1", "4", "9"),
+            event("e4", "c2", "x", "1"),
+        ];
+        let new = || Metering::new(&meters, chrono_tz::UTC, Interval::Month).unwrap();
+        let mut one_by_one = new();
+        let mut expected = IngestReport::default();
+        for (i, e) in events.iter().enumerate() {
+            let mut r = one_by_one.ingest(std::slice::from_ref(e));
+            r.conflicts.iter_mut().for_each(|c| c.index = Some(i));
+            r.rejected.iter_mut().for_each(|x| x.index = Some(i));
+            expected.absorb(r);
+        }
+        let mut batch = new();
+        let report = batch.ingest(&events);
+        assert_eq!(report, expected);
+        assert_eq!((report.accepted, report.replayed), (3, 1));
+        assert_eq!((report.conflicts.len(), report.rejected.len()), (1, 1));
+        let values = batch.values().unwrap();
+        assert_eq!(values, one_by_one.values().unwrap());
+        let text: Vec<String> = values.iter().map(|v| v.value.to_string()).collect();
+        assert_eq!(text, ["5", "9", "2", "1"]);
+    }
 
     proptest! {
         /// The order is every position with a slot, grouped by slot, in input order within

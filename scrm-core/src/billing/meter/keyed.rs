@@ -72,12 +72,47 @@ fn fold(a: u64, b: u64) -> u64 {
 /// through their spans and told apart by the text itself, so a collision never merges two.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Names {
-    /// The hash of a text → the newest slot with that hash.
-    table: HashMap<u64, u32, BuildHasherDefault<SmallKeyHasher>>,
+    /// The hash of a text → the newest slot with that hash, and that slot's text if short.
+    table: HashMap<u64, (u32, Head), BuildHasherDefault<SmallKeyHasher>>,
     /// Per slot: where its text is in `text`, its length, and the previous slot with the same
     /// hash.
     spans: Vec<(u32, u32, u32)>,
     text: String,
+}
+
+/// The most bytes of a text kept in its table entry.
+const HEAD: usize = 11;
+
+/// A text of at most [`HEAD`] bytes, whole (`len` is its length), or none (`len` is `u8::MAX`).
+#[derive(Debug, Clone, Copy)]
+struct Head {
+    len: u8,
+    bytes: [u8; HEAD],
+}
+
+impl Head {
+    fn of(text: &str) -> Head {
+        let mut bytes = [0u8; HEAD];
+        match (bytes.get_mut(..text.len()), u8::try_from(text.len())) {
+            (Some(head), Ok(len)) => {
+                head.copy_from_slice(text.as_bytes());
+                Head { len, bytes }
+            }
+            _ => Head {
+                len: u8::MAX,
+                bytes,
+            },
+        }
+    }
+
+    /// Whether this is `text`, whole (never for a long text).
+    fn is(&self, text: &str) -> bool {
+        usize::from(self.len) == text.len()
+            && self
+                .bytes
+                .get(..text.len())
+                .is_some_and(|b| b == text.as_bytes())
+    }
 }
 
 /// The end of a chain of slots.
@@ -96,7 +131,13 @@ impl Names {
 
     /// The slot of `name` (whose hash is `hash`), if it has one.
     pub fn get(&self, hash: u64, name: &str) -> Option<u32> {
-        let mut at = self.table.get(&hash).copied().unwrap_or(NONE);
+        let &(newest, head) = self.table.get(&hash)?;
+        // Most names are short and most hashes have one name: the copy in the table confirms
+        // the newest slot without reading the text far away.
+        if head.is(name) {
+            return Some(newest);
+        }
+        let mut at = newest;
         while let Some(&(_, _, next)) = self.spans.get(at as usize) {
             if self.text(at as usize) == name {
                 return Some(at);
@@ -125,7 +166,10 @@ impl Names {
     /// when it does not [fit](Names::fits).
     pub fn insert(&mut self, hash: u64, name: &str) -> Option<u32> {
         let (start, len, slot) = self.span(name)?;
-        let next = self.table.insert(hash, slot).unwrap_or(NONE);
+        let next = self
+            .table
+            .insert(hash, (slot, Head::of(name)))
+            .map_or(NONE, |(previous, _)| previous);
         self.spans.push((start, len, next));
         self.text.push_str(name);
         Some(slot)
@@ -156,6 +200,15 @@ mod tests {
         assert_eq!(names.get(8, "c"), Some(2));
         assert_eq!(names.get(7, "c"), None);
         assert_eq!(names.get(9, "a"), None);
+        let long = "a".repeat(HEAD + 1);
+        let full = "b".repeat(HEAD);
+        assert_eq!(names.insert(8, &long), Some(3));
+        assert_eq!(names.insert(8, &full), Some(4));
+        assert_eq!(names.get(8, &long), Some(3));
+        assert_eq!(names.get(8, &full), Some(4));
+        assert_eq!(names.get(8, "c"), Some(2));
+        assert_eq!(names.get(8, &"a".repeat(HEAD)), None);
+        assert_eq!(names.get(8, &"b".repeat(HEAD + 1)), None);
     }
 
     proptest! {

@@ -248,50 +248,52 @@ impl Metering {
         Ok(())
     }
 
-    /// Meters one event of the customer at `slot` (its id, customer and type already checked
-    /// by [`empty_field`]).
-    pub(super) fn ingest_view(
+    /// Reads what metering keeps of an event (its id, customer and type already checked by
+    /// [`empty_field`]): its type, the properties its meters read, its fingerprint; or the
+    /// rejection of a property a meter cannot read, as `(path, message)`.
+    pub(super) fn read_event(
         &mut self,
-        index: usize,
-        slot: usize,
-        e: EventView<'_>,
-        report: &mut IngestReport,
-    ) {
-        let reject = |path: &str, message: String| Rejection {
-            index: Some(index),
-            id: e.id.to_owned(),
-            path: path.to_owned(),
-            message,
-        };
+        e: &EventView<'_>,
+    ) -> std::result::Result<Record, (String, String)> {
         if let Some(name) = e.properties.repeated_name() {
-            report.rejected.push(reject(
-                &format!("properties.{name}"),
+            return Err((
+                format!("properties.{name}"),
                 format!("property {name:?} is given twice"),
             ));
-            return;
         }
         let kind = self.kind_index(e.kind);
         let values = match self.types.get(kind as usize) {
             None => Values::None,
             Some(spec) => {
                 let (keys, names) = (&mut self.keys, &mut self.key_names);
-                match spec.read(&e, |text| intern(keys, names, text)) {
-                    Ok(values) => values,
-                    Err((path, message)) => {
-                        report.rejected.push(reject(&path, message));
-                        return;
-                    }
-                }
+                spec.read(e, |text| intern(keys, names, text))?
             }
         };
-        let record = Record {
+        Ok(Record {
             fingerprint: e.fingerprint(),
             at: e.at,
             kind,
             operation: e.operation,
             values,
-        };
-        match self.record(slot, e.id, record) {
+        })
+    }
+
+    /// The keyed hash of an event or customer id.
+    pub(super) fn hash_id(&self, id: &str) -> u64 {
+        self.hasher.hash(id.as_bytes())
+    }
+
+    /// Records the read event `index` (id `id`, hash `hash`) of the customer at `slot`, and
+    /// says what became of it in `report`.
+    pub(super) fn ingest_read(
+        &mut self,
+        index: usize,
+        slot: usize,
+        (hash, id): (u64, &str),
+        record: Record,
+        report: &mut IngestReport,
+    ) {
+        match self.record_hashed(slot, hash, id, record) {
             Outcome::Accepted { metered } => {
                 report.accepted += 1;
                 report.unmetered += u64::from(!metered);
@@ -299,13 +301,20 @@ impl Metering {
             Outcome::Replayed => report.replayed += 1,
             Outcome::Conflict(message) => report.conflicts.push(Conflict {
                 index: Some(index),
-                customer_id: e.customer_id.to_owned(),
-                id: e.id.to_owned(),
+                customer_id: self
+                    .customers
+                    .get(slot)
+                    .map(|c| c.id.clone())
+                    .unwrap_or_default(),
+                id: id.to_owned(),
                 message,
             }),
-            Outcome::Failed(problem) => {
-                report.rejected.push(reject(&problem.path, problem.message))
-            }
+            Outcome::Failed(problem) => report.rejected.push(Rejection {
+                index: Some(index),
+                id: id.to_owned(),
+                path: problem.path,
+                message: problem.message,
+            }),
         }
     }
 
@@ -354,6 +363,12 @@ impl Metering {
 
     /// Records one event of the customer at `slot`, or recognises it as a replay or conflict.
     pub(super) fn record(&mut self, slot: usize, id: &str, record: Record) -> Outcome {
+        let hash = self.hash_id(id);
+        self.record_hashed(slot, hash, id, record)
+    }
+
+    /// [`record`](Metering::record) of an id whose keyed hash is `hash`.
+    fn record_hashed(&mut self, slot: usize, hash: u64, id: &str, record: Record) -> Outcome {
         let (meters, types, scratch) = (&self.meters, &self.types, &mut self.scratch);
         let Some(state) = self.customers.get_mut(slot) else {
             return Outcome::Failed(Problem::new("customer_id", "unknown customer slot"));
@@ -365,7 +380,6 @@ impl Metering {
             slots,
             ..
         } = state;
-        let hash = self.hasher.hash(id.as_bytes());
         let free = match records.lookup(hash, id) {
             Lookup::Recorded(recorded) => return compare(recorded, &record, meters, types),
             Lookup::Free(free) => free,
@@ -434,6 +448,41 @@ fn apply(
     meters: &[Meter],
     changes: &mut Vec<(u16, Prepared)>,
 ) -> std::result::Result<(), Problem> {
+    if let [m] = spec.meters[..] {
+        // One meter reads this type (the usual case): one lookup of its slot, and a new slot
+        // only when the event applies.
+        let Some(meter) = meters.get(usize::from(m)) else {
+            return Ok(());
+        };
+        let Some(input) = spec.input(0, meter.aggregation, record) else {
+            return Ok(());
+        };
+        let field = meter.field.as_deref().unwrap_or_default();
+        let key = (m, period.first_day());
+        if let Some(slot) = slots.get_mut(&key) {
+            let change = slot
+                .aggregate
+                .prepare(input, record.at, &period, field)
+                .map_err(|e| first_problem(&e))?;
+            slot.events += 1;
+            slot.aggregate.commit(change, record.at, id);
+        } else {
+            let mut aggregate = Aggregate::new(meter.aggregation);
+            let change = aggregate
+                .prepare(input, record.at, &period, field)
+                .map_err(|e| first_problem(&e))?;
+            aggregate.commit(change, record.at, id);
+            slots.insert(
+                key,
+                Slot {
+                    period,
+                    events: 1,
+                    aggregate,
+                },
+            );
+        }
+        return Ok(());
+    }
     changes.clear();
     for (j, &m) in spec.meters.iter().enumerate() {
         let Some(meter) = meters.get(usize::from(m)) else {

@@ -174,6 +174,23 @@ proptest! {
         let mut borrowed = fresh();
         prop_assert_eq!(&borrowed.ingest_slice(&records), &expected);
         prop_assert_eq!(borrowed.values().unwrap(), one_by_one.values().unwrap());
+
+        // Rows read in place, some of them rejected by the caller (`None`): the same as a
+        // batch of the other rows, with row numbers for indexes.
+        let skipped = |row: usize| row % 3 == 1;
+        let kept: Vec<usize> = (0..records.len()).filter(|&r| !skipped(r)).collect();
+        let given: Vec<UsageRecord<'_>> = kept.iter().map(|&r| records[r]).collect();
+        let mut expected_rows = fresh().ingest_slice(&given);
+        expected_rows.conflicts.iter_mut().for_each(|c| c.index = c.index.map(|i| kept[i]));
+        expected_rows.rejected.iter_mut().for_each(|x| x.index = x.index.map(|i| kept[i]));
+        let mut in_place = fresh();
+        let report = in_place.ingest_rows(records.len(), |row| {
+            (!skipped(row)).then(|| records.get(row).copied()).flatten()
+        });
+        prop_assert_eq!(&report, &expected_rows);
+        let mut of_given = fresh();
+        of_given.ingest_slice(&given);
+        prop_assert_eq!(in_place.values().unwrap(), of_given.values().unwrap());
     }
 }
 

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
-use super::aggregate::Input;
-use super::metering::{MeterValue, Metering};
+use super::aggregate::{Aggregate, Input};
+use super::metering::{CustomerState, MeterValue, Metering, Slot};
 use super::record::UNMETERED;
 use crate::error::{Error, ErrorKind, Result};
 
@@ -15,13 +15,40 @@ impl Metering {
     ///
     /// [`ErrorKind::Validation`] when a time-weighted value overflows.
     pub fn values(&self) -> Result<Vec<MeterValue>> {
+        // Customers sorted by id once, meters ranked by id once, and each customer's slots
+        // sorted by (meter rank, period): the order of one sort of all values by (customer id,
+        // meter id, period start), without comparing the ids of every value.
+        let mut customers: Vec<&CustomerState> = self.customers.iter().collect();
+        customers.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut by_id: Vec<usize> = (0..self.meters.len()).collect();
+        by_id.sort_by(|&a, &b| {
+            let id = |m: usize| self.meters.get(m).map(|m| m.id.as_str());
+            id(a).cmp(&id(b))
+        });
+        let mut rank = vec![0usize; self.meters.len()];
+        for (r, &m) in by_id.iter().enumerate() {
+            if let Some(place) = rank.get_mut(m) {
+                *place = r;
+            }
+        }
         let mut out = Vec::new();
-        for state in &self.customers {
-            for (&(m, _), slot) in &state.slots {
+        let mut here: Vec<(usize, DateTime<Utc>, u16, &Slot)> = Vec::new();
+        for state in customers {
+            here.clear();
+            here.extend(state.slots.iter().map(|(&(m, _), slot)| {
+                let r = rank.get(usize::from(m)).copied().unwrap_or(usize::MAX);
+                (r, slot.period.start(), m, slot)
+            }));
+            here.sort_by_key(|&(r, start, _, _)| (r, start));
+            for &(_, _, m, slot) in &here {
                 let Some(meter) = self.meters.get(usize::from(m)) else {
                     continue;
                 };
-                let path = format!("values.{}.{}", state.id, meter.id);
+                // Only a time-weighted value can fail, and names its path: built only then.
+                let path = match slot.aggregate {
+                    Aggregate::WeightedSum { .. } => format!("values.{}.{}", state.id, meter.id),
+                    _ => String::new(),
+                };
                 out.push(MeterValue {
                     customer_id: state.id.clone(),
                     meter_id: meter.id.clone(),
@@ -31,13 +58,6 @@ impl Metering {
                 });
             }
         }
-        out.sort_by(|a, b| {
-            (&a.customer_id, &a.meter_id, a.period.start()).cmp(&(
-                &b.customer_id,
-                &b.meter_id,
-                b.period.start(),
-            ))
-        });
         Ok(out)
     }
 
