@@ -34,14 +34,17 @@ pub(crate) fn write_opt<S: Serializer>(
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
     match at {
-        Some(at) => {
-            let mut buf = [0u8; 30];
-            match format(at, &mut buf) {
-                Some(text) => serializer.serialize_some(text),
-                None => serializer.serialize_some(at),
-            }
-        }
+        Some(at) => serializer.serialize_some(&Written(at)),
         None => serializer.serialize_none(),
+    }
+}
+
+/// A time that serializes through [`write`].
+struct Written<'a>(&'a DateTime<Utc>);
+
+impl Serialize for Written<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        write(self.0, serializer)
     }
 }
 

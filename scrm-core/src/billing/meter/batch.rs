@@ -364,13 +364,7 @@ mod tests {
         ];
         let new = || Metering::new(&meters, chrono_tz::UTC, Interval::Month).unwrap();
         let mut one_by_one = new();
-        let mut expected = IngestReport::default();
-        for (i, e) in events.iter().enumerate() {
-            let mut r = one_by_one.ingest(std::slice::from_ref(e));
-            r.conflicts.iter_mut().for_each(|c| c.index = Some(i));
-            r.rejected.iter_mut().for_each(|x| x.index = Some(i));
-            expected.absorb(r);
-        }
+        let expected = super::super::proptests::ingested_one_by_one(&mut one_by_one, &events);
         let mut batch = new();
         let report = batch.ingest(&events);
         assert_eq!(report, expected);

@@ -46,6 +46,19 @@ fn event() -> impl Strategy<Value = UsageEvent> {
         })
 }
 
+/// The report of ingesting `events` one at a time into `metering`, with each conflict and
+/// rejection indexed by its position in `events`: what a batch of them must report.
+pub(super) fn ingested_one_by_one(metering: &mut Metering, events: &[UsageEvent]) -> IngestReport {
+    let mut expected = IngestReport::default();
+    for (i, e) in events.iter().enumerate() {
+        let mut r = metering.ingest(std::slice::from_ref(e));
+        r.conflicts.iter_mut().for_each(|c| c.index = Some(i));
+        r.rejected.iter_mut().for_each(|x| x.index = Some(i));
+        expected.absorb(r);
+    }
+    expected
+}
+
 fn fresh() -> Metering {
     let mut m = Metering::new(&meters(), chrono_tz::Asia::Shanghai, Interval::Month).unwrap();
     let anchor = NaiveDate::from_ymd_opt(2026, 1, 31).unwrap();
@@ -144,13 +157,7 @@ proptest! {
         events in prop::collection::vec(mixed_event(), 0..80),
     ) {
         let mut one_by_one = fresh();
-        let mut expected = IngestReport::default();
-        for (i, e) in events.iter().enumerate() {
-            let mut r = one_by_one.ingest(std::slice::from_ref(e));
-            r.conflicts.iter_mut().for_each(|c| c.index = Some(i));
-            r.rejected.iter_mut().for_each(|x| x.index = Some(i));
-            expected.absorb(r);
-        }
+        let expected = ingested_one_by_one(&mut one_by_one, &events);
         let mut batch = fresh();
         prop_assert_eq!(&batch.ingest(&events), &expected);
         prop_assert_eq!(batch.values().unwrap(), one_by_one.values().unwrap());
