@@ -80,7 +80,10 @@ node_suite() {
 
 mobile_suite() {
   bindings-mobile/generate.sh --check
-  (cd bindings-mobile/kotlin && mvn -B --no-transfer-progress test)
+  # The native library is wherever cargo put it: honour CARGO_TARGET_DIR like cargo does.
+  local lib_dir="${CARGO_TARGET_DIR:-$PWD/target}/debug"
+  case "$lib_dir" in /*) ;; *) lib_dir="$PWD/$lib_dir" ;; esac
+  (cd bindings-mobile/kotlin && mvn -B --no-transfer-progress test "-Dnative.lib.dir=$lib_dir")
 }
 
 step rust rust
