@@ -109,7 +109,7 @@ impl Facts for CustomerFacts<'_> {
         self.customer
             .tags
             .iter()
-            .any(|t| t.tag_id == tag_id && t.is_live(self.now))
+            .any(|t| t.is(tag_id) && t.is_live(self.now))
     }
 
     fn consent(&self, purpose: &str, channel: &str) -> Option<ConsentStatus> {

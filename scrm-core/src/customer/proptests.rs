@@ -327,3 +327,17 @@ proptest! {
         prop_assert_eq!(again.len(), merged.len());
     }
 }
+
+proptest! {
+    #[test]
+    fn a_tag_is_an_id_exactly_when_the_texts_are_equal(a in "[a-c_0-9é]{0,5}", b in "[a-c_0-9é]{0,5}") {
+        let tag = AppliedTag {
+            tag_id: a.clone(),
+            applied_at: DateTime::<Utc>::UNIX_EPOCH,
+            provenance: Provenance::Manual,
+            expires_at: None,
+        };
+        prop_assert_eq!(tag.is(&b), a == b);
+        prop_assert!(tag.is(&a));
+    }
+}

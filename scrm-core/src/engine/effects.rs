@@ -280,8 +280,8 @@ fn tag_changes(before: &State, after: &State, log: &[TagChange]) -> Vec<TagChang
     ids.dedup();
     let mut out = Vec::new();
     for id in ids {
-        let old = before.customer.tags.iter().find(|t| t.tag_id == id);
-        let new = after.customer.tags.iter().find(|t| t.tag_id == id);
+        let old = before.customer.tags.iter().find(|t| t.is(id));
+        let new = after.customer.tags.iter().find(|t| t.is(id));
         if old == new {
             continue;
         }

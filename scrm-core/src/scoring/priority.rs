@@ -74,7 +74,7 @@ pub(crate) fn item(model: &PriorityModel, inputs: &Inputs<'_>, now: DateTime<Utc
             .customer
             .tags
             .iter()
-            .any(|t| &t.tag_id == tag && t.is_live(now))
+            .any(|t| t.is(tag) && t.is_live(now))
         {
             intent = intent.saturating_add(*points);
             reasons.push(format!("tagged {}", (inputs.tag_name)(tag)));

@@ -278,7 +278,7 @@ impl Tagger {
             .map_err(|m| Error::at(ErrorKind::Validation, "tag", m))?;
         let id = &self.index.info(no).id;
         let before = customer.tags.len();
-        customer.tags.retain(|t| &t.tag_id != id);
+        customer.tags.retain(|t| !t.is(id));
         if customer.tags.len() == before {
             return Ok(Vec::new());
         }
@@ -534,7 +534,7 @@ impl Tagger {
         let mut stale = false;
         let mut live = None;
         for (i, t) in customer.tags.iter().enumerate() {
-            if t.tag_id == info.id {
+            if t.is(&info.id) {
                 if t.is_live(at) {
                     live = Some(i);
                     break;
@@ -582,7 +582,7 @@ impl Tagger {
             });
         }
         if stale {
-            customer.tags.retain(|t| t.tag_id != info.id); // an expired record of the same tag
+            customer.tags.retain(|t| !t.is(&info.id)); // an expired record of the same tag
         }
         if customer.tags.len() >= MAX_TAGS_PER_CUSTOMER {
             return Err(Error::at(
