@@ -8,6 +8,7 @@ mod history;
 mod ingest;
 mod pool_facts;
 mod profile;
+mod profile_json;
 #[cfg(test)]
 mod proptests;
 mod reports;

@@ -56,29 +56,23 @@ impl State {
 /// Build one with [`Engine::profile`](crate::Engine::profile) and keep it between calls (its JSON
 /// form is [`Profile::to_json`]; times and hashes in it stay below 2^53, so any JSON parser keeps
 /// them exact). What it holds, and how much, is in `docs/engine.md`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+///
+/// Its JSON names the parts of the base state equal to the live state's instead of writing them
+/// twice (`engine/profile_json.rs`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Profile {
     /// The fingerprint of the playbook rules this profile was folded under.
     pub(crate) fingerprint: String,
     /// The state after every event.
     pub(crate) live: State,
     /// The state before the first retained event (absent when nothing is retained).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) base: Option<Box<State>>,
     /// Events within the lateness bound of the latest one, in order: a late event is folded in
     /// among them from `base`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) retained: Vec<Event>,
     /// Hashes (53 bits) of every event id applied, sorted: replaying one changes nothing.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) seen: Vec<u64>,
     /// The latest time given to the time-based check ([`Engine::tick`](crate::Engine::tick)).
-    #[serde(
-        serialize_with = "crate::rfc3339::write_opt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub(crate) checked_until: Option<DateTime<Utc>>,
 }
 

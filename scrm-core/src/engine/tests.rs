@@ -641,6 +641,70 @@ fn profiles_round_trip_through_json() {
 }
 
 #[test]
+fn the_base_is_written_as_its_difference_from_the_live_state() {
+    let e = engine();
+    let p = apply_all(
+        &e,
+        &[
+            ev("m1", "message", t(1, 0)),
+            ev("v1", "content_view", t(2, 0)),
+        ],
+    );
+    let base = p.base.as_deref().expect("the retained events have a base");
+    let json: serde_json::Value = serde_json::from_str(&p.to_json()).unwrap();
+    let written = &json["base"];
+    // Every part of the base is either written or named in `as_live`, never both, and a named
+    // part is the live state's.
+    let named: Vec<&str> = written["as_live"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    let full = serde_json::to_value(base).unwrap();
+    let live = serde_json::to_value(&p.live).unwrap();
+    for part in ["customer", "lifecycle", "score", "fired", "history"] {
+        let is_named = named.contains(&part);
+        assert_ne!(is_named, written.get(part).is_some(), "{part}: {written}");
+        if is_named {
+            assert_eq!(full.get(part), live.get(part), "{part}");
+        }
+    }
+    if named.contains(&"stage_history") {
+        assert!(written["lifecycle"].get("history").is_none(), "{written}");
+        assert_eq!(full["lifecycle"].get("history"), live["lifecycle"].get("history"));
+    }
+    assert!(named.contains(&"customer"), "{written}");
+    assert!(named.contains(&"stage_history"), "{written}");
+    assert!(
+        !named.contains(&"history"),
+        "a retained event is in the live history: {written}"
+    );
+    assert_eq!(Profile::from_json(&p.to_json()).unwrap(), p);
+
+    // A profile written with its base in full (before decision 0022) reads the same.
+    let mut old = json.clone();
+    old["base"] = full;
+    assert_eq!(Profile::from_json(&old.to_string()).unwrap(), p);
+
+    // A part both written and named, or a customer neither, is refused with the path.
+    let mut both = json.clone();
+    both["base"]["customer"] = live["customer"].clone();
+    let err = Profile::from_json(&both.to_string()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Validation);
+    assert!(
+        err.to_string()
+            .contains("base.customer is written and also named in base.as_live"),
+        "{err}"
+    );
+    let mut neither = json;
+    neither["base"]["as_live"] = serde_json::json!([]);
+    let err = Profile::from_json(&neither.to_string()).unwrap_err();
+    assert!(
+        err.to_string().contains("base.customer is missing"),
+        "{err}"
+    );
+}
+
+#[test]
 fn validation_reports_every_problem_with_its_path() {
     let bad = r#"
 schema_version = 1
