@@ -17,7 +17,7 @@ use crate::customer::{Customer, Event};
 use crate::lifecycle::StageChange;
 use crate::lifecycle::machine::StageState;
 use crate::scoring::FiredThreshold;
-use crate::scoring::state::ScoreState;
+use crate::scoring::state::{LastAction, Purchases, RuleState, ScoreState};
 
 /// A part of a state that a base may take from the live state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,7 +126,7 @@ struct BaseOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     lifecycle: Option<LifecycleOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    score: Option<&'a ScoreState>,
+    score: Option<ScoreOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     fired: Option<&'a [FiredThreshold]>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -160,7 +160,8 @@ impl<'a> BaseOut<'a> {
                     activity: &base.lifecycle.activity,
                 }
             }),
-            score: differs(Part::Score, base.score == live.score).then_some(&base.score),
+            score: differs(Part::Score, base.score == live.score)
+                .then(|| ScoreOut::of(&base.score, &live.score)),
             fired: differs(Part::Fired, base.fired == live.fired).then_some(&base.fired[..]),
             history: differs(Part::History, base.history == live.history).then_some(&base.history),
             checked: base.checked,
@@ -190,7 +191,7 @@ struct BaseIn {
     #[serde(default)]
     lifecycle: Option<StageState>,
     #[serde(default)]
-    score: Option<ScoreState>,
+    score: Option<ScoreIn>,
     #[serde(default)]
     fired: Option<Vec<FiredThreshold>>,
     #[serde(default)]
@@ -248,10 +249,130 @@ impl BaseIn {
         Ok(State {
             customer,
             lifecycle,
-            score: part(Part::Score, score, &as_live, &live.score)?.unwrap_or_default(),
+            score: match score {
+                Some(written) => part(
+                    Part::Score,
+                    Some(written.resolve(&live.score)?),
+                    &as_live,
+                    &live.score,
+                )?
+                .unwrap_or_default(),
+                None => part(Part::Score, None, &as_live, &live.score)?.unwrap_or_default(),
+            },
             fired: part(Part::Fired, fired, &as_live, &live.fired)?.unwrap_or_default(),
             history: part(Part::History, history, &as_live, &live.history)?.unwrap_or_default(),
             checked,
+        })
+    }
+}
+
+/// A base's score memory as written: the rules whose memory is the live state's are named in
+/// `rules_as_live` (most are: the retained events touch a few rules).
+#[derive(Serialize)]
+struct ScoreOut<'a> {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    rules_as_live: Vec<u32>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    rules: Vec<&'a RuleState>,
+    #[serde(skip_serializing_if = "is_zero")]
+    referrals: u64,
+    #[serde(skip_serializing_if = "is_zero")]
+    reach: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    purchases: Option<Purchases>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_contact: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_action: Option<LastAction>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl<'a> ScoreOut<'a> {
+    fn of(base: &'a ScoreState, live: &ScoreState) -> ScoreOut<'a> {
+        let mut rules_as_live = Vec::new();
+        let mut rules = Vec::new();
+        for r in &base.rules {
+            let same = live
+                .rules
+                .binary_search_by_key(&r.rule, |l| l.rule)
+                .ok()
+                .and_then(|i| live.rules.get(i))
+                .is_some_and(|l| l == r);
+            if same {
+                rules_as_live.push(r.rule);
+            } else {
+                rules.push(r);
+            }
+        }
+        ScoreOut {
+            rules_as_live,
+            rules,
+            referrals: base.referrals,
+            reach: base.reach,
+            purchases: base.purchases,
+            last_contact: base.last_contact,
+            last_action: base.last_action,
+        }
+    }
+}
+
+/// A base's score memory as read: a full one (rules all written) or one with `rules_as_live`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScoreIn {
+    #[serde(default)]
+    rules_as_live: Vec<u32>,
+    #[serde(default)]
+    rules: Vec<RuleState>,
+    #[serde(default)]
+    referrals: u64,
+    #[serde(default)]
+    reach: u64,
+    #[serde(default)]
+    purchases: Option<Purchases>,
+    #[serde(default)]
+    last_contact: Option<i64>,
+    #[serde(default)]
+    last_action: Option<LastAction>,
+}
+
+impl ScoreIn {
+    fn resolve(self, live: &ScoreState) -> Result<ScoreState, String> {
+        let ScoreIn {
+            rules_as_live,
+            mut rules,
+            referrals,
+            reach,
+            purchases,
+            last_contact,
+            last_action,
+        } = self;
+        for n in rules_as_live {
+            let Some(l) = live.rules.iter().find(|l| l.rule == n) else {
+                return Err(format!(
+                    "base.score.rules_as_live names rule {n}, of which the live state keeps no \
+                     memory"
+                ));
+            };
+            if rules.iter().any(|r| r.rule == n) {
+                return Err(format!(
+                    "base.score.rules holds rule {n}, which base.score.rules_as_live names too; \
+                     give one of them"
+                ));
+            }
+            rules.push(l.clone());
+        }
+        rules.sort_by_key(|r| r.rule);
+        Ok(ScoreState {
+            rules,
+            referrals,
+            reach,
+            purchases,
+            last_contact,
+            last_action,
         })
     }
 }

@@ -670,10 +670,26 @@ fn the_base_is_written_as_its_difference_from_the_live_state() {
     }
     if named.contains(&"stage_history") {
         assert!(written["lifecycle"].get("history").is_none(), "{written}");
-        assert_eq!(full["lifecycle"].get("history"), live["lifecycle"].get("history"));
+        assert_eq!(
+            full["lifecycle"].get("history"),
+            live["lifecycle"].get("history")
+        );
     }
     assert!(named.contains(&"customer"), "{written}");
     assert!(named.contains(&"stage_history"), "{written}");
+    // The message rule's memory is the same in both: named, not written twice.
+    let rules_named = written["score"]["rules_as_live"].as_array().unwrap();
+    assert_eq!(rules_named.len(), 1, "{written}");
+    assert_eq!(
+        full["score"]["rules"][0],
+        live["score"]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rule"] == rules_named[0])
+            .cloned()
+            .unwrap()
+    );
     assert!(
         !named.contains(&"history"),
         "a retained event is in the live history: {written}"
@@ -695,6 +711,10 @@ fn the_base_is_written_as_its_difference_from_the_live_state() {
             .contains("base.customer is written and also named in base.as_live"),
         "{err}"
     );
+    let mut unknown_rule = json.clone();
+    unknown_rule["base"]["score"]["rules_as_live"] = serde_json::json!([99]);
+    let err = Profile::from_json(&unknown_rule.to_string()).unwrap_err();
+    assert!(err.to_string().contains("names rule 99"), "{err}");
     let mut neither = json;
     neither["base"]["as_live"] = serde_json::json!([]);
     let err = Profile::from_json(&neither.to_string()).unwrap_err();
