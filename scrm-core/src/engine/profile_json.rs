@@ -17,7 +17,7 @@ use crate::customer::{Customer, Event};
 use crate::lifecycle::StageChange;
 use crate::lifecycle::machine::StageState;
 use crate::scoring::FiredThreshold;
-use crate::scoring::state::{LastAction, Purchases, RuleState, ScoreState};
+use crate::scoring::state::{LastAction, Purchases, RuleState, ScoreState, is_zero};
 
 /// A part of a state that a base may take from the live state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,11 +151,11 @@ impl<'a> BaseOut<'a> {
             customer: differs(Part::Customer, base.customer == live.customer)
                 .then_some(&base.customer),
             lifecycle: differs(Part::Lifecycle, base.lifecycle == live.lifecycle).then(|| {
+                // `Arc`'s `==` sees a shared history at once, without comparing it.
                 let history = &base.lifecycle.history;
-                let same = Arc::ptr_eq(history, &live.lifecycle.history)
-                    || history == &live.lifecycle.history;
                 LifecycleOut {
-                    history: differs(Part::StageHistory, same).then_some(&history[..]),
+                    history: differs(Part::StageHistory, *history == live.lifecycle.history)
+                        .then_some(&history[..]),
                     done_tasks: &base.lifecycle.done_tasks,
                     activity: &base.lifecycle.activity,
                 }
@@ -204,15 +204,7 @@ impl BaseIn {
     /// The base state, its parts named in `as_live` copied from `live`; a part neither written
     /// nor named is empty, as in a base written in full (only the customer is required).
     fn resolve(self, live: &State) -> Result<State, String> {
-        let BaseIn {
-            as_live,
-            customer,
-            lifecycle,
-            score,
-            fired,
-            history,
-            checked,
-        } = self;
+        let as_live = self.as_live;
         fn part<T: Clone>(
             name: Part,
             written: Option<T>,
@@ -230,11 +222,11 @@ impl BaseIn {
             }
         }
         let customer =
-            part(Part::Customer, customer, &as_live, &live.customer)?.ok_or_else(|| {
+            part(Part::Customer, self.customer, &as_live, &live.customer)?.ok_or_else(|| {
                 "base.customer is missing: write it, or name it in base.as_live".to_owned()
             })?;
         let mut lifecycle =
-            part(Part::Lifecycle, lifecycle, &as_live, &live.lifecycle)?.unwrap_or_default();
+            part(Part::Lifecycle, self.lifecycle, &as_live, &live.lifecycle)?.unwrap_or_default();
         if as_live.contains(&Part::StageHistory) {
             if !lifecycle.history.is_empty() && lifecycle.history != live.lifecycle.history {
                 return Err(
@@ -249,19 +241,14 @@ impl BaseIn {
         Ok(State {
             customer,
             lifecycle,
-            score: match score {
-                Some(written) => part(
-                    Part::Score,
-                    Some(written.resolve(&live.score)?),
-                    &as_live,
-                    &live.score,
-                )?
-                .unwrap_or_default(),
-                None => part(Part::Score, None, &as_live, &live.score)?.unwrap_or_default(),
+            score: {
+                let written = self.score.map(|s| s.resolve(&live.score)).transpose()?;
+                part(Part::Score, written, &as_live, &live.score)?.unwrap_or_default()
             },
-            fired: part(Part::Fired, fired, &as_live, &live.fired)?.unwrap_or_default(),
-            history: part(Part::History, history, &as_live, &live.history)?.unwrap_or_default(),
-            checked,
+            fired: part(Part::Fired, self.fired, &as_live, &live.fired)?.unwrap_or_default(),
+            history: part(Part::History, self.history, &as_live, &live.history)?
+                .unwrap_or_default(),
+            checked: self.checked,
         })
     }
 }
@@ -284,10 +271,6 @@ struct ScoreOut<'a> {
     last_contact: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     last_action: Option<LastAction>,
-}
-
-fn is_zero(n: &u64) -> bool {
-    *n == 0
 }
 
 impl<'a> ScoreOut<'a> {
@@ -341,16 +324,8 @@ struct ScoreIn {
 
 impl ScoreIn {
     fn resolve(self, live: &ScoreState) -> Result<ScoreState, String> {
-        let ScoreIn {
-            rules_as_live,
-            mut rules,
-            referrals,
-            reach,
-            purchases,
-            last_contact,
-            last_action,
-        } = self;
-        for n in rules_as_live {
+        let mut rules = self.rules;
+        for n in self.rules_as_live {
             let Some(l) = live.rules.iter().find(|l| l.rule == n) else {
                 return Err(format!(
                     "base.score.rules_as_live names rule {n}, of which the live state keeps no \
@@ -368,11 +343,11 @@ impl ScoreIn {
         rules.sort_by_key(|r| r.rule);
         Ok(ScoreState {
             rules,
-            referrals,
-            reach,
-            purchases,
-            last_contact,
-            last_action,
+            referrals: self.referrals,
+            reach: self.reach,
+            purchases: self.purchases,
+            last_contact: self.last_contact,
+            last_action: self.last_action,
         })
     }
 }

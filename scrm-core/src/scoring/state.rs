@@ -36,7 +36,7 @@ pub(crate) struct ScoreState {
     pub last_action: Option<LastAction>,
 }
 
-fn is_zero(n: &u64) -> bool {
+pub(crate) fn is_zero(n: &u64) -> bool {
     *n == 0
 }
 
