@@ -15,7 +15,7 @@ use super::metering::{Metering, empty_field};
 use super::record::{FieldValue, Record, Values};
 use super::report::{IngestReport, Rejection};
 
-/// No customer: an event rejected before it reaches one.
+/// No customer: the slot a full state cannot give, and the customer before the first.
 const NO_SLOT: u32 = u32::MAX;
 
 impl Metering {
@@ -42,8 +42,8 @@ impl Metering {
 
     /// Ingests rows `0..rows` of a columnar source read in place, with no record collected per
     /// row: `row(i)` gives the `i`-th row's event, or `None` for a row the caller has rejected
-    /// itself, which is skipped (it is not in the report, whose indexes are row numbers). `row`
-    /// may be called more than once for a row and must give the same event each time.
+    /// itself, which is skipped (it is not in the report, whose indexes are row numbers). `row` is
+    /// called once for each row, in order.
     pub fn ingest_rows<'a>(
         &mut self,
         rows: usize,
@@ -58,16 +58,18 @@ impl Metering {
         view: impl Fn(usize) -> Option<EventView<'a>>,
     ) -> IngestReport {
         let mut report = IngestReport::default();
-        // Each event's customer slot, or NO_SLOT when it is rejected already.
+        // Each good event read in input order, where its columns are read one after the other
+        // (its customer, type, properties, fingerprint, id hash and short id), and its
+        // customer's slot.
+        let mut reads: Vec<Read<'a>> = Vec::with_capacity(n);
         let mut slots: Vec<u32> = Vec::with_capacity(n);
+        // The values of events reading several properties, which `Read` cannot hold.
+        let mut several: Vec<Option<Box<[FieldValue]>>> = Vec::new();
         // The previous event's customer: streams often repeat one (compared on the input, which
         // is at hand, rather than on the customer's state, which may be far in memory).
         let mut previous: Option<(&str, u32)> = None;
         for i in 0..n {
-            let Some(e) = view(i) else {
-                slots.push(NO_SLOT);
-                continue;
-            };
+            let Some(e) = view(i) else { continue };
             if let Some(path) = empty_field(&e) {
                 report.rejected.push(Rejection {
                     index: Some(i),
@@ -75,7 +77,6 @@ impl Metering {
                     path: path.to_owned(),
                     message: format!("{path} must not be empty"),
                 });
-                slots.push(NO_SLOT);
                 continue;
             }
             let slot = match previous {
@@ -90,40 +91,11 @@ impl Metering {
                             message: "one metering state holds at most 4 billion customers"
                                 .to_owned(),
                         });
-                        slots.push(NO_SLOT);
                         continue;
                     }
                 },
             };
             previous = Some((e.customer_id, slot));
-            slots.push(slot);
-        }
-        // Each event's place in customer order (a stable sort: input order within a customer),
-        // and the customer at each place.
-        let order = by_customer(&slots, self.customers.len());
-        let mut place: Vec<usize> = vec![usize::MAX; n];
-        let mut sorted_slots: Vec<u32> = Vec::with_capacity(order.len());
-        for (k, &i) in order.iter().enumerate() {
-            if let Some(p) = place.get_mut(i) {
-                *p = k;
-            }
-            sorted_slots.push(slots.get(i).copied().unwrap_or(NO_SLOT));
-        }
-        drop(order);
-        // Each event read in input order, where its columns are read one after the other (its
-        // type, properties, fingerprint, id hash and short id), and put at its place. What
-        // follows, customer by customer, reads these places in order and the customer's state,
-        // nothing far away.
-        // `Read` owns nothing (it is `Copy`), so putting one at its place writes that place and
-        // never reads it (no old value to drop): a store at a far place does not wait for it.
-        let mut read: Vec<Option<Read<'a>>> = vec![None; sorted_slots.len()];
-        // The values of events reading several properties, which `Read` cannot hold.
-        let mut several: Vec<Option<Box<[FieldValue]>>> = Vec::new();
-        for (i, &slot) in slots.iter().enumerate() {
-            if slot == NO_SLOT {
-                continue;
-            }
-            let Some(e) = view(i) else { continue };
             match self.read_event(&e) {
                 Ok(record) => {
                     let Record {
@@ -141,18 +113,17 @@ impl Metering {
                             Kept::Several(several.len() - 1)
                         }
                     };
-                    if let Some(entry) = place.get(i).and_then(|&k| read.get_mut(k)) {
-                        *entry = Some(Read {
-                            index: i,
-                            hash: self.hash_id(e.id),
-                            id: IdText::new(e.id),
-                            fingerprint,
-                            at,
-                            kind,
-                            operation,
-                            values,
-                        });
-                    }
+                    reads.push(Read {
+                        index: i,
+                        hash: self.hash_id(e.id),
+                        id: IdText::new(e.id),
+                        fingerprint,
+                        at,
+                        kind,
+                        operation,
+                        values,
+                    });
+                    slots.push(slot);
                 }
                 Err((path, message)) => report.rejected.push(Rejection {
                     index: Some(i),
@@ -162,60 +133,66 @@ impl Metering {
                 }),
             }
         }
-        drop(place);
+        // The entries in customer order (a stable sort: input order within a customer), and
+        // the customer of each.
+        let (order, sorted_slots) = by_customer(&slots, self.customers.len());
         drop(slots);
+        // Metered customer by customer, which keeps each customer's state in cache. The entries
+        // are far apart in that order, so they are copied a block at a time: the copies of a
+        // block are independent loads, which wait for memory together rather than one by one.
         let mut previous = NO_SLOT;
-        for (k, (entry, &slot)) in read.into_iter().zip(&sorted_slots).enumerate() {
-            if slot != previous {
-                // The first event of its customer here: room for all of them at once, rather
-                // than growing the customer's tables (and copying them) as they come.
-                let run = sorted_slots
-                    .get(k..)
-                    .unwrap_or_default()
-                    .iter()
-                    .take_while(|&&s| s == slot)
-                    .count();
-                let id_len = entry.as_ref().map_or(16, |r| r.id.as_str().len());
-                self.reserve(slot as usize, run, id_len);
-                previous = slot;
+        let blocks = order.chunks(GATHER).zip(sorted_slots.chunks(GATHER));
+        for (b, (block, block_slots)) in blocks.enumerate() {
+            let gathered: [Option<Read<'a>>; GATHER] =
+                std::array::from_fn(|j| block.get(j).and_then(|&at| reads.get(at)).copied());
+            for (k, (entry, &slot)) in gathered.into_iter().zip(block_slots).enumerate() {
+                let Some(Read {
+                    index,
+                    hash,
+                    id,
+                    fingerprint,
+                    at,
+                    kind,
+                    operation,
+                    values,
+                }) = entry
+                else {
+                    continue;
+                };
+                let id = id.as_str();
+                if slot != previous {
+                    // The first event of its customer here: room for all of them at once,
+                    // rather than growing the customer's tables (and copying them) as they
+                    // come.
+                    let from = b * GATHER + k;
+                    let run = sorted_slots
+                        .get(from..)
+                        .unwrap_or_default()
+                        .iter()
+                        .take_while(|&&s| s == slot)
+                        .count();
+                    self.reserve(slot as usize, run, id.len());
+                    previous = slot;
+                }
+                let values = match values {
+                    Kept::None => Values::None,
+                    Kept::One(v) => Values::One(v),
+                    Kept::Several(at) => Values::Many(
+                        several
+                            .get_mut(at)
+                            .and_then(Option::take)
+                            .unwrap_or_default(),
+                    ),
+                };
+                let record = Record {
+                    fingerprint,
+                    at,
+                    kind,
+                    operation,
+                    values,
+                };
+                self.ingest_read(index, slot as usize, (hash, id), record, &mut report);
             }
-            let Some(Read {
-                index,
-                hash,
-                id,
-                fingerprint,
-                at,
-                kind,
-                operation,
-                values,
-            }) = entry
-            else {
-                continue;
-            };
-            let values = match values {
-                Kept::None => Values::None,
-                Kept::One(v) => Values::One(v),
-                Kept::Several(at) => Values::Many(
-                    several
-                        .get_mut(at)
-                        .and_then(Option::take)
-                        .unwrap_or_default(),
-                ),
-            };
-            let record = Record {
-                fingerprint,
-                at,
-                kind,
-                operation,
-                values,
-            };
-            self.ingest_read(
-                index,
-                slot as usize,
-                (hash, id.as_str()),
-                record,
-                &mut report,
-            );
         }
         // Back in input order (each event is in the lists at most once).
         report.rejected.sort_by_key(|r| r.index);
@@ -223,6 +200,9 @@ impl Metering {
         report
     }
 }
+
+/// How many entries are copied at once when metering customer by customer.
+const GATHER: usize = 8;
 
 /// An event read, waiting for its customer's turn: its [`Record`] in parts, and its id.
 #[derive(Debug, Clone, Copy)]
@@ -282,21 +262,14 @@ impl<'a> IdText<'a> {
     }
 }
 
-/// The positions of `slots` other than [`NO_SLOT`], ordered by slot and, within a slot, by
-/// position (a stable counting sort; a comparison sort when the batch is small against the
-/// number of customers, so that a small batch does not pay for counting every customer).
-fn by_customer(slots: &[u32], customers: usize) -> Vec<usize> {
-    let mut order: Vec<usize> = Vec::with_capacity(slots.len());
+/// The positions of `slots`, ordered by slot and, within a slot, by position (a stable
+/// counting sort; a comparison sort when the batch is small against the number of customers, so
+/// that a small batch does not pay for counting every customer), and the slot at each place.
+fn by_customer(slots: &[u32], customers: usize) -> (Vec<usize>, Vec<u32>) {
     if customers > slots.len().saturating_mul(4) {
-        let mut keyed: Vec<(u32, usize)> = slots
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| **s != NO_SLOT)
-            .map(|(i, &s)| (s, i))
-            .collect();
+        let mut keyed: Vec<(u32, usize)> = slots.iter().copied().zip(0..).collect();
         keyed.sort_unstable();
-        order.extend(keyed.into_iter().map(|(_, i)| i));
-        return order;
+        return keyed.into_iter().map(|(s, i)| (i, s)).unzip();
     }
     // starts[s] = where slot s's events begin in `order`.
     let mut starts: Vec<usize> = vec![0; customers + 1];
@@ -311,7 +284,14 @@ fn by_customer(slots: &[u32], customers: usize) -> Vec<usize> {
             *c += before;
         }
     }
-    order.resize(starts.last().copied().unwrap_or(0), 0);
+    // The slot at each place, written in order: slot s fills starts[s]..starts[s + 1].
+    let mut sorted: Vec<u32> = Vec::with_capacity(slots.len());
+    for (s, ends) in (0u32..).zip(starts.windows(2)) {
+        if let [from, to] = *ends {
+            sorted.extend(std::iter::repeat_n(s, to - from));
+        }
+    }
+    let mut order: Vec<usize> = vec![0; starts.last().copied().unwrap_or(0)];
     for (i, &s) in slots.iter().enumerate() {
         if let Some(next) = starts.get_mut(s as usize) {
             if let Some(place) = order.get_mut(*next) {
@@ -320,7 +300,7 @@ fn by_customer(slots: &[u32], customers: usize) -> Vec<usize> {
             *next += 1;
         }
     }
-    order
+    (order, sorted)
 }
 
 #[cfg(test)]
@@ -377,17 +357,17 @@ mod tests {
     }
 
     proptest! {
-        /// The order is every position with a slot, grouped by slot, in input order within
-        /// each, whichever sort makes it.
+        /// The order is every position, grouped by slot, in input order within each, with the
+        /// slot at each place, whichever sort makes it.
         #[test]
         fn events_are_grouped_by_customer_in_input_order(
-            slots in prop::collection::vec(prop::option::of(0u32..20), 0..80),
+            slots in prop::collection::vec(0u32..20, 0..80),
             extra in 0usize..400,
         ) {
-            let slots: Vec<u32> = slots.into_iter().map(|s| s.unwrap_or(NO_SLOT)).collect();
-            let mut expected: Vec<usize> = (0..slots.len()).filter(|&i| slots[i] != NO_SLOT).collect();
+            let mut expected: Vec<usize> = (0..slots.len()).collect();
             expected.sort_by_key(|&i| slots[i]);
-            prop_assert_eq!(by_customer(&slots, 20 + extra), expected);
+            let expected_slots: Vec<u32> = expected.iter().map(|&i| slots[i]).collect();
+            prop_assert_eq!(by_customer(&slots, 20 + extra), (expected, expected_slots));
         }
     }
 }

@@ -33,8 +33,18 @@ pub(super) fn empty_field(e: &EventView<'_>) -> Option<&'static str> {
         ("type", e.kind),
     ]
     .into_iter()
-    .find(|(_, value)| value.chars().all(char::is_whitespace))
+    .find(|(_, value)| blank(value))
     .map(|(path, _)| path)
+}
+
+/// Whether `text` is empty or only whitespace. Most texts start with an ASCII letter or digit,
+/// which settles it without decoding a character.
+pub(super) fn blank(text: &str) -> bool {
+    match text.as_bytes().first() {
+        None => true,
+        Some(b) if b.is_ascii_alphanumeric() => false,
+        Some(_) => text.chars().all(char::is_whitespace),
+    }
 }
 
 /// Aggregates usage events into per-customer, per-period meter values.

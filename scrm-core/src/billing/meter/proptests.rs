@@ -88,6 +88,22 @@ fn batches(events: &[UsageEvent], cuts: &[usize]) -> Vec<Vec<UsageEvent>> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
+    /// The blank check's shortcut (an ASCII letter or digit first) agrees with decoding every
+    /// character, on any text and on texts made of whitespace and such first characters.
+    #[test]
+    fn a_text_is_blank_exactly_when_all_its_characters_are_whitespace(
+        any_text in any::<String>(),
+        mixed in "[ \t\u{3000}\u{a0}a0é\n]{0,6}",
+    ) {
+        for text in [any_text.as_str(), mixed.as_str()] {
+            prop_assert_eq!(
+                metering::blank(text),
+                text.chars().all(char::is_whitespace),
+                "{:?}", text
+            );
+        }
+    }
+
     #[test]
     fn any_split_into_batches_gives_the_same_values(
         events in prop::collection::vec(event(), 0..60),
