@@ -143,10 +143,13 @@ impl Metering {
         let mut previous = NO_SLOT;
         let blocks = order.chunks(GATHER).zip(sorted_slots.chunks(GATHER));
         for (b, (block, block_slots)) in blocks.enumerate() {
-            let gathered: [Option<Read<'a>>; GATHER] =
-                std::array::from_fn(|j| block.get(j).and_then(|&at| reads.get(at)).copied());
-            for (k, (entry, &slot)) in gathered.into_iter().zip(block_slots).enumerate() {
-                let Some(Read {
+            let touched = block
+                .iter()
+                .filter_map(|&at| reads.get(at))
+                .fold(0, |t, r| t ^ r.touch());
+            std::hint::black_box(touched);
+            for (k, (&at, &slot)) in block.iter().zip(block_slots).enumerate() {
+                let Some(&Read {
                     index,
                     hash,
                     id,
@@ -155,7 +158,7 @@ impl Metering {
                     kind,
                     operation,
                     values,
-                }) = entry
+                }) = reads.get(at)
                 else {
                     continue;
                 };
@@ -204,19 +207,33 @@ impl Metering {
 /// How many entries are copied at once when metering customer by customer.
 const GATHER: usize = 8;
 
-/// An event read, waiting for its customer's turn: its [`Record`] in parts, and its id.
+/// An event read, waiting for its customer's turn: its [`Record`] in parts, and its id. Laid
+/// out in this order (`repr(C)`), so that its first field, `values` and `operation` are in every
+/// cache line it fills (see [`Read::touch`]).
 #[derive(Debug, Clone, Copy)]
+#[repr(C)]
 struct Read<'a> {
     /// Its position in the batch.
     index: usize,
     /// The keyed hash of its id.
     hash: u64,
-    id: IdText<'a>,
     fingerprint: u64,
     at: DateTime<Utc>,
     kind: u32,
-    operation: Operation,
+    id: IdText<'a>,
     values: Kept,
+    operation: Operation,
+}
+
+impl Read<'_> {
+    /// A value read from each cache line of the entry (offsets 0, 64 and 96 of 104), so that
+    /// touching the entries of a block brings them in with overlapping misses.
+    fn touch(&self) -> u64 {
+        // Comparisons, not a `match` with a branch on the loaded value, which would make the
+        // next entry's loads wait for this one.
+        let values = matches!(self.values, Kept::None);
+        self.index as u64 ^ u64::from(values) ^ u64::from(self.operation == Operation::Remove)
+    }
 }
 
 /// [`Values`] without the allocation of several values (kept aside, by position).

@@ -6,6 +6,8 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 
+use super::keyed::KeyedHash;
+
 /// One billable thing a customer did: a message sent, an API call, a seat added, a payment taken.
 ///
 /// The `id` identifies the event within its customer: the same id sent again (a retry, a replayed
@@ -224,49 +226,23 @@ impl<'a> Properties<'a> {
 impl EventView<'_> {
     /// A 64-bit fingerprint of everything but the ids: type, time, operation and properties
     /// (in any order). Two events with the same id and fingerprint are the same event sent
-    /// twice. The hash is FNV-1a with a final mix, fixed forever so that a saved state reads the
-    /// same in every version.
+    /// twice. The hash has fixed keys, so that states built apart compare the same when they
+    /// merge (no state is saved, so it is free to change between versions).
     pub fn fingerprint(&self) -> u64 {
-        let mut head = Fnv::new();
-        head.write(self.kind.as_bytes());
-        head.write(&[0xff]);
-        head.write(&self.at.timestamp().to_le_bytes());
-        head.write(&self.at.timestamp_subsec_nanos().to_le_bytes());
-        head.write(&[self.operation as u8]);
+        let h = KeyedHash::FIXED;
         // Properties are summed so that their order does not matter.
         let mut props = 0u64;
         self.properties.for_each(|name, value| {
-            let mut h = Fnv::new();
-            h.write(name.as_bytes());
-            h.write(&[0xff]);
-            h.write(value.as_bytes());
-            props = props.wrapping_add(h.finish());
+            let pair = [h.hash(name.as_bytes()), h.hash(value.as_bytes())];
+            props = props.wrapping_add(h.words(&pair));
         });
-        head.write(&props.to_le_bytes());
-        head.finish()
-    }
-}
-
-struct Fnv(u64);
-
-impl Fnv {
-    fn new() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-
-    /// The state through a splitmix64 finaliser, so that nearby inputs spread over all bits.
-    fn finish(&self) -> u64 {
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        let time = u64::from(self.at.timestamp_subsec_nanos()) | (self.operation as u64) << 32;
+        h.words(&[
+            h.hash(self.kind.as_bytes()),
+            self.at.timestamp() as u64,
+            time,
+            props,
+        ])
     }
 }
 
@@ -315,5 +291,24 @@ mod tests {
             .with("n", "1")
             .with("m", "2");
         assert_ne!(a.view().fingerprint(), later.view().fingerprint());
+        let mut removed = a.clone();
+        removed.operation = Operation::Remove;
+        assert_ne!(a.view().fingerprint(), removed.view().fingerprint());
+        // Where a property's name ends and its value begins counts.
+        let split = |name: &str, value: &str| {
+            UsageEvent::new("e1", "c1", "sms", at)
+                .with(name, value)
+                .view()
+                .fingerprint()
+        };
+        assert_ne!(split("ab", "c"), split("a", "bc"));
+        assert_ne!(
+            split("n", "1"),
+            UsageEvent::new("e1", "c1", "sms", at).view().fingerprint()
+        );
+        let other_type = UsageEvent::new("e1", "c1", "smt", at)
+            .with("n", "1")
+            .with("m", "2");
+        assert_ne!(a.view().fingerprint(), other_type.view().fingerprint());
     }
 }

@@ -27,6 +27,33 @@ impl KeyedHash {
         }
     }
 
+    /// A hash with fixed keys (digits of pi), the same in every state: for fingerprints, which
+    /// are compared across states when they merge. Its collisions can be chosen, so it only
+    /// tells apart what a caller sends for one id.
+    pub const FIXED: KeyedHash = KeyedHash {
+        keys: [
+            0x243f_6a88_85a3_08d3,
+            0x1319_8a2e_0370_7344,
+            0xa409_3822_299f_31d0,
+            0x082e_fa98_ec4e_6c89,
+        ],
+    };
+
+    /// The 64-bit hash of a fixed number of words (two at a time, as a chunk of bytes is).
+    pub fn words(&self, words: &[u64]) -> u64 {
+        let [k0, k1, k2, k3] = self.keys;
+        let mut h = k0 ^ (words.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        for pair in words.chunks(2) {
+            let (a, b) = match *pair {
+                [a, b] => (a, b),
+                [a] => (a, 0),
+                _ => (0, 0),
+            };
+            h = fold(h ^ a ^ k1, b ^ k2);
+        }
+        fold(h ^ k3, 0x2d35_8dcc_aa6c_78a5)
+    }
+
     /// The 64-bit hash of `bytes`.
     pub fn hash(&self, bytes: &[u8]) -> u64 {
         let [k0, k1, k2, k3] = self.keys;
