@@ -36,6 +36,7 @@
 
 mod analytics;
 mod billing;
+mod bytes;
 mod condition;
 mod customer;
 mod documents;

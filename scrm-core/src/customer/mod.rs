@@ -193,12 +193,10 @@ impl AppliedTag {
         self.expires_at.is_none_or(|end| now < end)
     }
 
-    /// Whether this is tag `id`. Ids of one taxonomy often have one length and differ at the
-    /// end (`t3_7`, `t3_8`; WeCom's random `et…` ids), so the last byte settles most
-    /// comparisons before the full one: tagging compares a customer's every tag per rule hit.
+    /// Whether this is tag `id`. Tagging compares a customer's every tag per rule hit, and ids
+    /// are short, so without a call to `memcmp` ([`same`](crate::bytes::same)).
     pub(crate) fn is(&self, id: &str) -> bool {
-        let (a, b) = (self.tag_id.as_bytes(), id.as_bytes());
-        a.len() == b.len() && a.last() == b.last() && a == b
+        crate::bytes::same(self.tag_id.as_bytes(), id.as_bytes())
     }
 }
 

@@ -14,6 +14,7 @@ use super::event::{EventView, Operation, UsageEvent, UsageRecord};
 use super::metering::{Metering, empty_field};
 use super::record::{FieldValue, Record, Values};
 use super::report::{IngestReport, Rejection};
+use crate::bytes::same;
 
 /// No customer: the slot a full state cannot give, and the customer before the first.
 const NO_SLOT: u32 = u32::MAX;
@@ -80,7 +81,9 @@ impl Metering {
                 continue;
             }
             let slot = match previous {
-                Some((customer, slot)) if customer == e.customer_id => slot,
+                Some((customer, slot)) if same(customer.as_bytes(), e.customer_id.as_bytes()) => {
+                    slot
+                }
                 _ => match u32::try_from(self.customer_slot(e.customer_id)) {
                     Ok(slot) if slot != NO_SLOT => slot,
                     _ => {

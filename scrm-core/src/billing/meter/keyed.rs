@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, RandomState};
 
 use super::record::SmallKeyHasher;
+use crate::bytes::same;
 
 /// A keyed hash of byte strings.
 #[derive(Debug, Clone, Copy)]
@@ -138,7 +139,7 @@ impl Head {
             && self
                 .bytes
                 .get(..text.len())
-                .is_some_and(|b| b == text.as_bytes())
+                .is_some_and(|b| same(b, text.as_bytes()))
     }
 }
 

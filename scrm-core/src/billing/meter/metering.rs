@@ -16,6 +16,7 @@ use super::record::{Record, SmallKeyHasher, TypeSpec, UNMETERED, Values};
 use super::report::{Conflict, IngestReport, Rejection};
 use super::{Aggregation, Meter};
 use crate::billing::period::{BillingCycle, Interval, Period};
+use crate::bytes::same;
 use crate::error::{Error, ErrorKind, Problem, Result};
 
 /// The most meters one metering state reads.
@@ -334,7 +335,7 @@ impl Metering {
         if self.by_event.len() <= SCANNED_TYPES {
             self.type_names
                 .iter()
-                .position(|name| name == kind)
+                .position(|name| same(name.as_bytes(), kind.as_bytes()))
                 .and_then(|i| u32::try_from(i).ok())
                 .unwrap_or(UNMETERED)
         } else {
