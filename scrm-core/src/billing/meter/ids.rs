@@ -5,7 +5,7 @@
 //! allocates nothing of its own (an id used to be a separate allocation; with millions of ids,
 //! allocating, reaching and freeing them was a fifth of metering's time).
 
-use super::keyed::Names;
+use super::keyed::{Found, Names, Vacant};
 use super::record::Record;
 
 #[derive(Debug, Clone, Default)]
@@ -18,9 +18,12 @@ pub(super) struct Ids {
 impl Ids {
     /// The record of `id`, or the place to record it.
     pub fn lookup(&mut self, hash: u64, id: &str) -> Lookup<'_> {
-        match self.ids.get(hash, id) {
-            None => Lookup::Free(Free { hash, ids: self }),
-            Some(slot) => match self.records.get(slot as usize) {
+        match self.ids.find(hash, id) {
+            Found::Vacant(place) => Lookup::Free(Free {
+                place,
+                records: &mut self.records,
+            }),
+            Found::Slot(slot) => match self.records.get(slot as usize) {
                 Some(record) => Lookup::Recorded(record),
                 None => Lookup::Missing,
             },
@@ -74,15 +77,15 @@ pub(super) enum Lookup<'a> {
 
 /// Where an unrecorded id goes.
 pub(super) struct Free<'a> {
-    hash: u64,
-    ids: &'a mut Ids,
+    place: Vacant<'a>,
+    records: &'a mut Vec<Record>,
 }
 
 impl Free<'_> {
     /// Whether `id` can be recorded: not when one customer's ids would pass 4 GB or 4 billion
     /// events.
     pub fn fits(&self, id: &str) -> Result<(), &'static str> {
-        if self.ids.ids.fits(id) {
+        if self.place.fits(id) {
             Ok(())
         } else {
             Err(TOO_MANY)
@@ -91,8 +94,8 @@ impl Free<'_> {
 
     /// Records `id` (an error, nothing recorded, when it does not [fit](Free::fits)).
     pub fn insert(self, id: &str, record: Record) -> Result<(), &'static str> {
-        self.ids.ids.insert(self.hash, id).ok_or(TOO_MANY)?;
-        self.ids.records.push(record);
+        self.place.insert(id).ok_or(TOO_MANY)?;
+        self.records.push(record);
         Ok(())
     }
 }

@@ -8,6 +8,7 @@
 //! every table confirms a match by comparing the id itself.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::hash::{BuildHasher, BuildHasherDefault, RandomState};
 
 use super::record::SmallKeyHasher;
@@ -160,21 +161,65 @@ impl Names {
     /// The slot of `name` (whose hash is `hash`), if it has one.
     pub fn get(&self, hash: u64, name: &str) -> Option<u32> {
         let &(newest, head) = self.table.get(&hash)?;
-        // Most names are short and most hashes have one name: the copy in the table confirms
-        // the newest slot without reading the text far away.
-        if head.is(name) {
-            return Some(newest);
-        }
-        let mut at = newest;
-        while let Some(&(_, _, next)) = self.spans.get(at as usize) {
-            if self.text(at as usize) == name {
-                return Some(at);
-            }
-            at = next;
-        }
-        None
+        chained(&self.spans, &self.text, newest, head, name)
     }
 
+    /// The slot of `name` (whose hash is `hash`), or the place to give it one: one probe of
+    /// the table for both.
+    pub fn find(&mut self, hash: u64, name: &str) -> Found<'_> {
+        let Names { table, spans, text } = self;
+        let entry = table.entry(hash);
+        if let Entry::Occupied(e) = &entry {
+            let &(newest, head) = e.get();
+            if let Some(slot) = chained(spans, text, newest, head, name) {
+                return Found::Slot(slot);
+            }
+        }
+        Found::Vacant(Vacant { entry, spans, text })
+    }
+}
+
+/// The slot of `name` among those with one hash, the newest first (`head` is its copy).
+fn chained(
+    spans: &[(u32, u32, u32)],
+    text: &str,
+    newest: u32,
+    head: Head,
+    name: &str,
+) -> Option<u32> {
+    // Most names are short and most hashes have one name: the copy in the table confirms the
+    // newest slot without reading the text far away.
+    if head.is(name) {
+        return Some(newest);
+    }
+    let mut at = newest;
+    while let Some(&(start, len, next)) = spans.get(at as usize) {
+        let start = start as usize;
+        if text.get(start..start + len as usize) == Some(name) {
+            return Some(at);
+        }
+        at = next;
+    }
+    None
+}
+
+/// What [`Names::find`] found.
+pub(super) enum Found<'a> {
+    /// The name's slot.
+    Slot(u32),
+    /// The name has none; give it one here.
+    Vacant(Vacant<'a>),
+}
+
+/// Where a name without a slot goes: the table's entry for its hash (free, or holding the newest
+/// name with the same hash, which the new one chains to), found by the probe that looked for it.
+pub(super) struct Vacant<'a> {
+    entry: Entry<'a, u64, (u32, Head)>,
+    spans: &'a mut Vec<(u32, u32, u32)>,
+    text: &'a mut String,
+}
+
+impl Vacant<'_> {
     /// Whether `name` can be added: not past 4 GB of text or 4 billion names.
     pub fn fits(&self, name: &str) -> bool {
         self.span(name).is_some()
@@ -190,19 +235,25 @@ impl Names {
         Some((start, len, slot))
     }
 
-    /// Gives `name` (not in the table) the next slot, which it returns; `None`, nothing added,
-    /// when it does not [fit](Names::fits).
-    pub fn insert(&mut self, hash: u64, name: &str) -> Option<u32> {
+    /// Gives `name` (the name [`find`](Names::find) looked for) the next slot, which it
+    /// returns; `None`, nothing added, when it does not [fit](Vacant::fits).
+    pub fn insert(self, name: &str) -> Option<u32> {
         let (start, len, slot) = self.span(name)?;
-        let next = self
-            .table
-            .insert(hash, (slot, Head::of(name)))
-            .map_or(NONE, |(previous, _)| previous);
+        let head = Head::of(name);
+        let next = match self.entry {
+            Entry::Occupied(mut e) => e.insert((slot, head)).0,
+            Entry::Vacant(e) => {
+                e.insert((slot, head));
+                NONE
+            }
+        };
         self.spans.push((start, len, next));
         self.text.push_str(name);
         Some(slot)
     }
+}
 
+impl Names {
     /// Room for `names` more names of about `len` bytes.
     pub fn reserve(&mut self, names: usize, len: usize) {
         self.table.reserve(names);
@@ -217,12 +268,20 @@ mod tests {
 
     use super::*;
 
+    /// Adds `name` (not in `names`) through [`Names::find`].
+    fn add(names: &mut Names, hash: u64, name: &str) -> Option<u32> {
+        match names.find(hash, name) {
+            Found::Vacant(place) => place.insert(name),
+            Found::Slot(slot) => panic!("{name} has slot {slot} already"),
+        }
+    }
+
     #[test]
     fn names_with_the_same_hash_keep_their_own_slots() {
         let mut names = Names::default();
-        assert_eq!(names.insert(7, "a"), Some(0));
-        assert_eq!(names.insert(7, "b"), Some(1));
-        assert_eq!(names.insert(8, "c"), Some(2));
+        assert_eq!(add(&mut names, 7, "a"), Some(0));
+        assert_eq!(add(&mut names, 7, "b"), Some(1));
+        assert_eq!(add(&mut names, 8, "c"), Some(2));
         assert_eq!(names.get(7, "a"), Some(0));
         assert_eq!(names.get(7, "b"), Some(1));
         assert_eq!(names.get(8, "c"), Some(2));
@@ -230,8 +289,8 @@ mod tests {
         assert_eq!(names.get(9, "a"), None);
         let long = "a".repeat(HEAD + 1);
         let full = "b".repeat(HEAD);
-        assert_eq!(names.insert(8, &long), Some(3));
-        assert_eq!(names.insert(8, &full), Some(4));
+        assert_eq!(add(&mut names, 8, &long), Some(3));
+        assert_eq!(add(&mut names, 8, &full), Some(4));
         assert_eq!(names.get(8, &long), Some(3));
         assert_eq!(names.get(8, &full), Some(4));
         assert_eq!(names.get(8, "c"), Some(2));

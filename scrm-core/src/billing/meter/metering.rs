@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::aggregate::{Aggregate, Prepared};
 use super::event::EventView;
 use super::ids::{Ids, Lookup};
-use super::keyed::{KeyedHash, Names};
+use super::keyed::{Found, KeyedHash, Names};
 use super::record::{Record, SmallKeyHasher, TypeSpec, UNMETERED, Values};
 use super::report::{Conflict, IngestReport, Rejection};
 use super::{Aggregation, Meter};
@@ -346,10 +346,11 @@ impl Metering {
     /// The position of the customer's state, created with the default clock when new.
     pub(super) fn customer_slot(&mut self, customer_id: &str) -> usize {
         let hash = self.hasher.hash(customer_id.as_bytes());
-        if let Some(slot) = self.names.get(hash, customer_id) {
-            return slot as usize;
-        }
-        match self.names.insert(hash, customer_id) {
+        let place = match self.names.find(hash, customer_id) {
+            Found::Slot(slot) => return slot as usize,
+            Found::Vacant(place) => place,
+        };
+        match place.insert(customer_id) {
             None => usize::MAX,
             Some(slot) => {
                 self.customers.push(CustomerState {
