@@ -23,6 +23,12 @@ pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
+/// Whether `text` is one of `list` (event kinds a rule names, matched once per event).
+#[inline]
+pub(crate) fn among(list: &[String], text: &str) -> bool {
+    list.iter().any(|s| same(s.as_bytes(), text.as_bytes()))
+}
+
 /// The `N` bytes of `s` from `at` (both slices compared have the same length, so a range past
 /// the end, which cannot occur, reads as the same for both).
 #[inline]

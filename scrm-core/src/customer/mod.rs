@@ -352,7 +352,7 @@ impl Customer {
 
     /// Refuses to work on a customer of another tenant.
     pub fn ensure_tenant(&self, tenant_id: &str) -> Result<()> {
-        if self.tenant_id == tenant_id {
+        if crate::bytes::same(self.tenant_id.as_bytes(), tenant_id.as_bytes()) {
             Ok(())
         } else {
             Err(Error::at(

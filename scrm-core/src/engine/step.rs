@@ -6,6 +6,7 @@
 //! tags); social value, RFM and priority trackers; thresholds (score at the event's time);
 //! lifecycle rules (guards see the new tags and score).
 
+use crate::bytes::{among, same};
 use chrono::{DateTime, Utc};
 
 use super::Engine;
@@ -222,18 +223,19 @@ impl Engine {
         if social
             .referrals
             .as_ref()
-            .is_some_and(|(e, _, _)| *e == event.kind)
+            .is_some_and(|(e, _, _)| same(e.as_bytes(), event.kind.as_bytes()))
         {
             ledger.referrals = ledger.referrals.saturating_add(1);
         }
         if let Some(r) = social
             .reach
             .as_ref()
-            .filter(|r| r.events.contains(&event.kind))
+            .filter(|r| among(&r.events, &event.kind))
         {
             ledger.reach = ledger.reach.saturating_add(reach(event, &r.property));
         }
-        if let Some(rfm) = self.scoring.rfm.as_ref().filter(|r| r.event == event.kind) {
+        let rfm = self.scoring.rfm.as_ref();
+        if let Some(rfm) = rfm.filter(|r| same(r.event.as_bytes(), event.kind.as_bytes())) {
             let spent = amount(event, &rfm.amount_property).unwrap_or(0);
             let p = ledger.purchases.get_or_insert(Purchases {
                 count: 0,
@@ -249,13 +251,13 @@ impl Engine {
         let Some(priority) = &self.scoring.priority else {
             return;
         };
-        if priority.contact_events.contains(&event.kind) {
+        if among(&priority.contact_events, &event.kind) {
             ledger.last_contact = Some(ledger.last_contact.map_or(at, |c| c.max(at)));
         }
-        let action = priority
-            .actions
-            .iter()
-            .position(|a| a.event == event.kind && properties_match(event, &a.properties));
+        let action = priority.actions.iter().position(|a| {
+            same(a.event.as_bytes(), event.kind.as_bytes())
+                && properties_match(event, &a.properties)
+        });
         if let Some(action) = action {
             let newer = ledger.last_action.is_none_or(|l| (l.at, l.id) < (at, id));
             if newer {

@@ -1,6 +1,7 @@
 //! Moving one customer through the lifecycle: the first placement, event rules with guards and
 //! task gates, and the time-based inactivity rules.
 
+use crate::bytes::among;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -192,9 +193,10 @@ impl LifecycleModel {
         }
         let at = crate::scoring::time::micros(event.at);
         for &r in &self.inactivity {
-            let counts = self.rules.get(r).is_some_and(|rule| {
-                rule.activity.is_empty() || rule.activity.contains(&event.kind)
-            });
+            let counts = self
+                .rules
+                .get(r)
+                .is_some_and(|rule| rule.activity.is_empty() || among(&rule.activity, &event.kind));
             if !counts {
                 continue;
             }
@@ -237,7 +239,7 @@ impl LifecycleModel {
         event: &Event,
         guards: &dyn GuardContext,
     ) -> Option<(usize, String)> {
-        if !rule.on.is_empty() && !rule.on.contains(&event.kind) {
+        if !rule.on.is_empty() && !among(&rule.on, &event.kind) {
             return None;
         }
         let side = |s: usize| self.stages.get(s).is_none_or(|s| s.side);

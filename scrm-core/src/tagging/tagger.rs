@@ -1,5 +1,6 @@
 //! [`Tagger`]: the compiled tagging rules of one playbook.
 
+use crate::bytes::{among, same};
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -326,7 +327,9 @@ impl Tagger {
         changes: &mut Vec<TagChange>,
     ) -> Result<()> {
         customer.ensure_tenant(&self.tenant_id)?;
-        if event.tenant_id != self.tenant_id || event.customer_id != customer.id {
+        if !same(event.tenant_id.as_bytes(), self.tenant_id.as_bytes())
+            || !same(event.customer_id.as_bytes(), customer.id.as_bytes())
+        {
             return Err(Error::at(
                 ErrorKind::Validation,
                 "event",
@@ -359,7 +362,7 @@ impl Tagger {
                         return;
                     };
                     let types = &self.keyword_event_types[rule];
-                    if types.is_empty() || types.contains(&event.kind) {
+                    if types.is_empty() || among(types, &event.kind) {
                         fired.insert(rule, pattern);
                     }
                 }
@@ -697,7 +700,7 @@ impl TagContext for SliceHistory<'_> {
 fn behaviour_count(rule: &BehaviourRule, event: &Event, history: &[Event]) -> u64 {
     let from = event.at - rule.within;
     let matches = |e: &Event| {
-        e.kind == rule.event
+        same(e.kind.as_bytes(), rule.event.as_bytes())
             && e.at > from
             && e.at <= event.at
             && rule
