@@ -141,17 +141,18 @@ impl Metering {
         let (order, sorted_slots) = by_customer(&slots, self.customers.len());
         drop(slots);
         // Metered customer by customer, which keeps each customer's state in cache. The entries
-        // are far apart in that order, so they are copied a block at a time: the copies of a
-        // block are independent loads, which wait for memory together rather than one by one.
+        // are far apart in that order, so each block's entries are touched first (one read per
+        // cache line, independent of each other), and their misses are waited for together
+        // rather than one by one.
         let mut previous = NO_SLOT;
         let blocks = order.chunks(GATHER).zip(sorted_slots.chunks(GATHER));
         for (b, (block, block_slots)) in blocks.enumerate() {
             let touched = block
                 .iter()
-                .filter_map(|&at| reads.get(at))
+                .filter_map(|&place| reads.get(place))
                 .fold(0, |t, r| t ^ r.touch());
             std::hint::black_box(touched);
-            for (k, (&at, &slot)) in block.iter().zip(block_slots).enumerate() {
+            for (k, (&place, &slot)) in block.iter().zip(block_slots).enumerate() {
                 let Some(&Read {
                     index,
                     hash,
@@ -161,7 +162,7 @@ impl Metering {
                     kind,
                     operation,
                     values,
-                }) = reads.get(at)
+                }) = reads.get(place)
                 else {
                     continue;
                 };
@@ -183,9 +184,9 @@ impl Metering {
                 let values = match values {
                     Kept::None => Values::None,
                     Kept::One(v) => Values::One(v),
-                    Kept::Several(at) => Values::Many(
+                    Kept::Several(aside) => Values::Many(
                         several
-                            .get_mut(at)
+                            .get_mut(aside)
                             .and_then(Option::take)
                             .unwrap_or_default(),
                     ),
