@@ -305,15 +305,16 @@ impl ToCore for Provenance {
     type Core = CoreProvenance;
 
     fn to_core(&self, at: &str, p: &mut Problems) -> CoreProvenance {
-        let with_id = |make: fn(String) -> CoreProvenance, p: &mut Problems| match &self.id {
-            Some(id) => make(id.clone()),
+        let with_id = |make: fn(scrm_core::Name) -> CoreProvenance, p: &mut Problems| match &self.id
+        {
+            Some(id) => make(id.into()),
             None => {
                 let kind = &self.kind;
                 p.push(
                     &join(at, "id"),
                     format!("a {kind} provenance needs the rule id"),
                 );
-                make(String::new())
+                make(scrm_core::Name::default())
             }
         };
         let without_id = |unit: CoreProvenance, p: &mut Problems| {
@@ -354,7 +355,7 @@ impl ToCore for AppliedTag {
 
     fn to_core(&self, at: &str, p: &mut Problems) -> scrm_core::AppliedTag {
         scrm_core::AppliedTag {
-            tag_id: self.tag_id.clone(),
+            tag_id: self.tag_id.as_str().into(),
             applied_at: time_at(self.applied_at, &join(at, "applied_at"), p)
                 .unwrap_or(DateTime::UNIX_EPOCH),
             provenance: self.provenance.to_core(&join(at, "provenance"), p),
@@ -590,7 +591,7 @@ impl From<scrm_core::AppliedTag> for AppliedTag {
     fn from(t: scrm_core::AppliedTag) -> AppliedTag {
         AppliedTag {
             provenance: Provenance::from(&t.provenance),
-            tag_id: t.tag_id,
+            tag_id: t.tag_id.into(),
             applied_at: host(t.applied_at),
             expires_at: t.expires_at.map(host),
         }

@@ -154,7 +154,7 @@ impl From<&CoreProvenance> for Provenance {
         };
         Provenance {
             kind: kind.to_owned(),
-            id: id.cloned(),
+            id: id.map(ToString::to_string),
         }
     }
 }
@@ -181,7 +181,7 @@ impl From<&scrm_core::TagChange> for TagChange {
             TagAction::Refreshed => "refreshed",
         };
         TagChange {
-            tag_id: c.tag_id.clone(),
+            tag_id: c.tag_id.to_string(),
             action: action.to_owned(),
             provenance: Provenance::from(&c.provenance),
             reason: c.reason.clone(),

@@ -47,7 +47,7 @@ pub struct TagChange {
 impl From<&scrm_core::TagChange> for TagChange {
     fn from(c: &scrm_core::TagChange) -> TagChange {
         TagChange {
-            tag_id: c.tag_id.clone(),
+            tag_id: c.tag_id.to_string(),
             action: serde_json::to_value(c.action)
                 .ok()
                 .and_then(|a| a.as_str().map(str::to_owned))

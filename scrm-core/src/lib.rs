@@ -44,6 +44,7 @@ mod duration;
 mod engine;
 mod error;
 mod lifecycle;
+mod name;
 mod playbook;
 mod pool;
 mod rfc3339;
@@ -91,6 +92,7 @@ pub use engine::{
 };
 pub use error::{Error, ErrorKind, Problem, Result, catch_panic};
 pub use lifecycle::StageChange;
+pub use name::Name;
 pub use playbook::{
     Assignment, Channel, ClaimRules, Commission, Component, DayOfWeek, Decay, EngineSettings, Fit,
     FitRule, Format, GroupedTag, HoursWindow, IntentAction, Lifecycle, MAX_PLAYBOOK_BYTES,

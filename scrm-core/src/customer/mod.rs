@@ -36,8 +36,8 @@ pub use identity::{Identity, IdentityKind};
 pub use merge::{Aliases, MergePolicy, MergeStrategy, Merged, merge, merge_pair};
 pub use resolve::{Resolution, resolve};
 
-use crate::Platform;
 use crate::error::{Error, ErrorKind, Result};
+use crate::{Name, Platform};
 
 /// One customer of one tenant.
 ///
@@ -149,15 +149,15 @@ pub enum Provenance {
     /// Put on by an employee.
     Manual,
     /// Applied by another rule of the host or the engine, with this id.
-    Rule(String),
+    Rule(Name),
     /// Applied by the channel-code rule with this id: the customer scanned one of its codes (渠道活码).
-    ChannelCode(String),
+    ChannelCode(Name),
     /// Applied by the keyword rule with this id.
-    Keyword(String),
+    Keyword(Name),
     /// Applied by the behaviour rule with this id.
-    Behaviour(String),
+    Behaviour(Name),
     /// Applied by the condition rule with this id.
-    Condition(String),
+    Condition(Name),
     /// Brought over by an import.
     Import,
     /// Attached to a phone or unionid before the person became a customer (预打标).
@@ -172,7 +172,7 @@ pub enum Provenance {
 #[serde(deny_unknown_fields)]
 pub struct AppliedTag {
     /// The tag id from the playbook's taxonomy.
-    pub tag_id: String,
+    pub tag_id: Name,
     /// When it was applied.
     #[serde(serialize_with = "crate::rfc3339::write")]
     pub applied_at: DateTime<Utc>,

@@ -83,13 +83,13 @@ fn any_value() -> impl Strategy<Value = AttributeValue> {
 fn tag() -> impl Strategy<Value = AppliedTag> {
     let provenance = prop_oneof![
         Just(Provenance::Manual),
-        (0u32..2).prop_map(|n| Provenance::Rule(format!("r{n}"))),
+        (0u32..2).prop_map(|n| Provenance::Rule(format!("r{n}").into())),
         Just(Provenance::Import),
         Just(Provenance::ChannelCode("qr1".into())),
     ];
     (0u32..3, time(), provenance, prop::option::of(time())).prop_map(
         |(t, applied_at, provenance, expires_at)| AppliedTag {
-            tag_id: format!("t{t}"),
+            tag_id: format!("t{t}").into(),
             applied_at,
             provenance,
             expires_at,
@@ -332,7 +332,7 @@ proptest! {
     #[test]
     fn a_tag_is_an_id_exactly_when_the_texts_are_equal(a in "[a-c_0-9é]{0,5}", b in "[a-c_0-9é]{0,5}") {
         let tag = AppliedTag {
-            tag_id: a.clone(),
+            tag_id: a.as_str().into(),
             applied_at: DateTime::<Utc>::UNIX_EPOCH,
             provenance: Provenance::Manual,
             expires_at: None,

@@ -296,7 +296,7 @@ fn tag_changes(before: &State, after: &State, log: &[TagChange]) -> Vec<TagChang
             (None, None) => continue,
         };
         out.push(TagChange {
-            tag_id: id.to_owned(),
+            tag_id: id.into(),
             action,
             provenance: tag.provenance.clone(),
             reason: "re-folded with a late event".to_owned(),

@@ -220,7 +220,7 @@ impl State {
             + c.stage.as_ref().map_or(0, String::capacity)
             + c.owner.as_ref().map_or(0, String::capacity)
             + c.tags.capacity() * std::mem::size_of::<crate::customer::AppliedTag>()
-            + c.tags.iter().map(|t| t.tag_id.capacity()).sum::<usize>()
+            + c.tags.iter().map(|t| t.tag_id.heap_bytes()).sum::<usize>()
             + c.identities.capacity() * std::mem::size_of::<crate::customer::Identity>()
             + c.attributes.len() * 96
             + c.touches.capacity() * std::mem::size_of::<crate::customer::Touch>()

@@ -3,13 +3,13 @@
 use std::collections::HashMap;
 
 use super::normalize::fold_name;
-use crate::Taxonomy;
+use crate::{Name, Taxonomy};
 
 /// A tag's interned number, valid for the [`TagIndex`] that made it.
 pub(crate) type TagNo = u32;
 
 pub(crate) struct TagInfo {
-    pub id: String,
+    pub id: Name,
     pub group: usize,
 }
 
@@ -40,7 +40,7 @@ impl TagIndex {
             for tag in &group.tags {
                 let no = index.tags.len() as TagNo;
                 index.tags.push(TagInfo {
-                    id: tag.id.clone(),
+                    id: Name::from(&tag.id),
                     group: g,
                 });
                 index.by_id.insert(tag.id.clone(), no);

@@ -17,6 +17,7 @@ pub use normalize::{fold, fold_name};
 pub(crate) use tagger::TagContext;
 pub use tagger::{PreTag, Tagger};
 
+use crate::Name;
 use crate::customer::Provenance;
 
 /// The most tags one customer may carry (WeCom's limit).
@@ -27,7 +28,7 @@ pub const MAX_TAGS_PER_CUSTOMER: usize = 3_000;
 #[serde(deny_unknown_fields)]
 pub struct TagChange {
     /// The tag id.
-    pub tag_id: String,
+    pub tag_id: Name,
     /// Added, removed or given a later expiry.
     pub action: TagAction,
     /// Who or what made the change (for a removal by an exclusive group: the provenance of the tag

@@ -1,5 +1,6 @@
 //! [`Tagger`]: the compiled tagging rules of one playbook.
 
+use crate::Name;
 use crate::bytes::{among, same};
 use std::collections::{BTreeMap, HashMap};
 
@@ -219,10 +220,10 @@ impl Tagger {
             );
         let id = rule.id().to_owned();
         let provenance = match rule {
-            TagRule::ChannelCode { .. } => Provenance::ChannelCode(id.clone()),
-            TagRule::Keyword { .. } => Provenance::Keyword(id.clone()),
-            TagRule::Behaviour { .. } => Provenance::Behaviour(id.clone()),
-            _ => Provenance::Condition(id.clone()),
+            TagRule::ChannelCode { .. } => Provenance::ChannelCode(Name::from(&id)),
+            TagRule::Keyword { .. } => Provenance::Keyword(Name::from(&id)),
+            TagRule::Behaviour { .. } => Provenance::Behaviour(Name::from(&id)),
+            _ => Provenance::Condition(Name::from(&id)),
         };
         CompiledRule {
             cite: format!(" (rule {id})"),

@@ -234,7 +234,7 @@ fn the_tag_limit_per_customer_holds() {
     let mut c = customer();
     for i in 0..MAX_TAGS_PER_CUSTOMER {
         c.tags.push(AppliedTag {
-            tag_id: format!("x{i}"),
+            tag_id: format!("x{i}").into(),
             applied_at: at(1, 0),
             provenance: Provenance::Import,
             expires_at: None,
