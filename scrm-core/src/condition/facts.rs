@@ -152,7 +152,7 @@ impl EventFilter {
         name: &str,
         property: impl Fn(&str) -> Option<AttrValue<'a>>,
     ) -> bool {
-        crate::bytes::same(name.as_bytes(), self.event.as_bytes())
+        crate::bytes::same(name, &*self.event)
             && self.properties.iter().all(|(key, expected)| {
                 property(key)
                     .and_then(AttrValue::present)

@@ -196,7 +196,7 @@ impl AppliedTag {
     /// Whether this is tag `id`. Tagging compares a customer's every tag per rule hit, and ids
     /// are short, so without a call to `memcmp` ([`same`](crate::bytes::same)).
     pub(crate) fn is(&self, id: &str) -> bool {
-        crate::bytes::same(self.tag_id.as_bytes(), id.as_bytes())
+        crate::bytes::same(self.tag_id.as_str(), id)
     }
 }
 
@@ -352,7 +352,7 @@ impl Customer {
 
     /// Refuses to work on a customer of another tenant.
     pub fn ensure_tenant(&self, tenant_id: &str) -> Result<()> {
-        if crate::bytes::same(self.tenant_id.as_bytes(), tenant_id.as_bytes()) {
+        if crate::bytes::same(&self.tenant_id, tenant_id) {
             Ok(())
         } else {
             Err(Error::at(

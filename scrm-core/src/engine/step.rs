@@ -6,12 +6,12 @@
 //! tags); social value, RFM and priority trackers; thresholds (score at the event's time);
 //! lifecycle rules (guards see the new tags and score).
 
-use crate::bytes::{among, same};
 use chrono::{DateTime, Utc};
 
 use super::Engine;
 use super::history::{EngineFacts, History};
 use super::profile::State;
+use crate::bytes::{among, same};
 use crate::condition::{CompiledCondition, Number};
 use crate::customer::{Customer, Event};
 use crate::error::{Error, ErrorKind, Result};
@@ -223,7 +223,7 @@ impl Engine {
         if social
             .referrals
             .as_ref()
-            .is_some_and(|(e, _, _)| same(e.as_bytes(), event.kind.as_bytes()))
+            .is_some_and(|(e, _, _)| same(e, &event.kind))
         {
             ledger.referrals = ledger.referrals.saturating_add(1);
         }
@@ -235,7 +235,7 @@ impl Engine {
             ledger.reach = ledger.reach.saturating_add(reach(event, &r.property));
         }
         let rfm = self.scoring.rfm.as_ref();
-        if let Some(rfm) = rfm.filter(|r| same(r.event.as_bytes(), event.kind.as_bytes())) {
+        if let Some(rfm) = rfm.filter(|r| same(&r.event, &event.kind)) {
             let spent = amount(event, &rfm.amount_property).unwrap_or(0);
             let p = ledger.purchases.get_or_insert(Purchases {
                 count: 0,
@@ -254,10 +254,10 @@ impl Engine {
         if among(&priority.contact_events, &event.kind) {
             ledger.last_contact = Some(ledger.last_contact.map_or(at, |c| c.max(at)));
         }
-        let action = priority.actions.iter().position(|a| {
-            same(a.event.as_bytes(), event.kind.as_bytes())
-                && properties_match(event, &a.properties)
-        });
+        let action = priority
+            .actions
+            .iter()
+            .position(|a| same(&a.event, &event.kind) && properties_match(event, &a.properties));
         if let Some(action) = action {
             let newer = ledger.last_action.is_none_or(|l| (l.at, l.id) < (at, id));
             if newer {

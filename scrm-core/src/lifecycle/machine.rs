@@ -1,7 +1,6 @@
 //! Moving one customer through the lifecycle: the first placement, event rules with guards and
 //! task gates, and the time-based inactivity rules.
 
-use crate::bytes::among;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -9,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::StageChange;
 use super::model::{LifecycleModel, RuleKind, RuleModel};
+use crate::bytes::among;
 use crate::condition::CompiledCondition;
 use crate::customer::{Customer, Event};
 

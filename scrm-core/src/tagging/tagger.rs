@@ -1,7 +1,5 @@
 //! [`Tagger`]: the compiled tagging rules of one playbook.
 
-use crate::Name;
-use crate::bytes::{among, same};
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -12,6 +10,8 @@ use super::index::{TagIndex, TagNo};
 use super::keywords::{Hit, KeywordMatcher};
 use super::normalize::fold;
 use super::{MAX_TAGS_PER_CUSTOMER, TagAction, TagChange};
+use crate::Name;
+use crate::bytes::{among, same};
 use crate::condition::{CompiledCondition, Condition, EventFilter};
 use crate::customer::{AppliedTag, Customer, CustomerFacts, Event, Identity, Provenance};
 use crate::error::{Error, ErrorKind, Problem, Result};
@@ -219,11 +219,12 @@ impl Tagger {
                 },
             );
         let id = rule.id().to_owned();
+        let name = Name::from(&id);
         let provenance = match rule {
-            TagRule::ChannelCode { .. } => Provenance::ChannelCode(Name::from(&id)),
-            TagRule::Keyword { .. } => Provenance::Keyword(Name::from(&id)),
-            TagRule::Behaviour { .. } => Provenance::Behaviour(Name::from(&id)),
-            _ => Provenance::Condition(Name::from(&id)),
+            TagRule::ChannelCode { .. } => Provenance::ChannelCode(name),
+            TagRule::Keyword { .. } => Provenance::Keyword(name),
+            TagRule::Behaviour { .. } => Provenance::Behaviour(name),
+            _ => Provenance::Condition(name),
         };
         CompiledRule {
             cite: format!(" (rule {id})"),
@@ -328,9 +329,7 @@ impl Tagger {
         changes: &mut Vec<TagChange>,
     ) -> Result<()> {
         customer.ensure_tenant(&self.tenant_id)?;
-        if !same(event.tenant_id.as_bytes(), self.tenant_id.as_bytes())
-            || !same(event.customer_id.as_bytes(), customer.id.as_bytes())
-        {
+        if !same(&event.tenant_id, &self.tenant_id) || !same(&event.customer_id, &customer.id) {
             return Err(Error::at(
                 ErrorKind::Validation,
                 "event",
@@ -701,7 +700,7 @@ impl TagContext for SliceHistory<'_> {
 fn behaviour_count(rule: &BehaviourRule, event: &Event, history: &[Event]) -> u64 {
     let from = event.at - rule.within;
     let matches = |e: &Event| {
-        same(e.kind.as_bytes(), rule.event.as_bytes())
+        same(&e.kind, &rule.event)
             && e.at > from
             && e.at <= event.at
             && rule

@@ -81,9 +81,7 @@ impl Metering {
                 continue;
             }
             let slot = match previous {
-                Some((customer, slot)) if same(customer.as_bytes(), e.customer_id.as_bytes()) => {
-                    slot
-                }
+                Some((customer, slot)) if same(customer, e.customer_id) => slot,
                 _ => match u32::try_from(self.customer_slot(e.customer_id)) {
                     Ok(slot) if slot != NO_SLOT => slot,
                     _ => {
@@ -208,7 +206,7 @@ impl Metering {
     }
 }
 
-/// How many entries are copied at once when metering customer by customer.
+/// How many entries are touched together, then metered, when metering customer by customer.
 const GATHER: usize = 8;
 
 /// An event read, waiting for its customer's turn: its [`Record`] in parts, and its id. Laid

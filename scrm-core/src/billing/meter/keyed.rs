@@ -137,10 +137,7 @@ impl Head {
     /// Whether this is `text`, whole (never for a long text).
     fn is(&self, text: &str) -> bool {
         usize::from(self.len) == text.len()
-            && self
-                .bytes
-                .get(..text.len())
-                .is_some_and(|b| same(b, text.as_bytes()))
+            && self.bytes.get(..text.len()).is_some_and(|b| same(b, text))
     }
 }
 
@@ -150,12 +147,7 @@ const NONE: u32 = u32::MAX;
 impl Names {
     /// The text of `slot` (empty for a slot it does not have).
     pub fn text(&self, slot: usize) -> &str {
-        self.spans.get(slot).map_or("", |&(start, len, _)| {
-            let start = start as usize;
-            self.text
-                .get(start..start + len as usize)
-                .unwrap_or_default()
-        })
+        slot_text(&self.spans, &self.text, slot).unwrap_or_default()
     }
 
     /// The slot of `name` (whose hash is `hash`), if it has one.
@@ -177,6 +169,20 @@ impl Names {
         }
         Found::Vacant(Vacant { entry, spans, text })
     }
+
+    /// Room for `names` more names of about `len` bytes.
+    pub fn reserve(&mut self, names: usize, len: usize) {
+        self.table.reserve(names);
+        self.spans.reserve(names);
+        self.text.reserve(names.saturating_mul(len));
+    }
+}
+
+/// The text of `slot`, if the spans have it.
+fn slot_text<'t>(spans: &[(u32, u32, u32)], text: &'t str, slot: usize) -> Option<&'t str> {
+    let &(start, len, _) = spans.get(slot)?;
+    let start = start as usize;
+    text.get(start..start + len as usize)
 }
 
 /// The slot of `name` among those with one hash, the newest first (`head` is its copy).
@@ -193,9 +199,8 @@ fn chained(
         return Some(newest);
     }
     let mut at = newest;
-    while let Some(&(start, len, next)) = spans.get(at as usize) {
-        let start = start as usize;
-        if text.get(start..start + len as usize) == Some(name) {
+    while let Some(&(_, _, next)) = spans.get(at as usize) {
+        if slot_text(spans, text, at as usize) == Some(name) {
             return Some(at);
         }
         at = next;
@@ -250,15 +255,6 @@ impl Vacant<'_> {
         self.spans.push((start, len, next));
         self.text.push_str(name);
         Some(slot)
-    }
-}
-
-impl Names {
-    /// Room for `names` more names of about `len` bytes.
-    pub fn reserve(&mut self, names: usize, len: usize) {
-        self.table.reserve(names);
-        self.spans.reserve(names);
-        self.text.reserve(names.saturating_mul(len));
     }
 }
 

@@ -335,7 +335,7 @@ impl Metering {
         if self.by_event.len() <= SCANNED_TYPES {
             self.type_names
                 .iter()
-                .position(|name| same(name.as_bytes(), kind.as_bytes()))
+                .position(|name| same(name, kind))
                 .and_then(|i| u32::try_from(i).ok())
                 .unwrap_or(UNMETERED)
         } else {
