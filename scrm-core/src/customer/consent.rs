@@ -89,20 +89,26 @@ impl Consents {
     /// consent: marketing is suppressed). Records for the exact channel and for `*` both count,
     /// in time order, with the sticky rule applied.
     pub fn status(&self, purpose: &str, channel: &str) -> Option<ConsentStatus> {
-        let mut state: Option<(ConsentStatus, ConsentSource)> = None;
+        let mut state = None;
+        // The customer's own last word, kept apart from the state in force: a refusal by someone
+        // else after the customer's own must not lift the customer's when a grant follows.
+        let mut customer_refused = false;
         for r in self
             .0
             .iter()
             .filter(|r| r.purpose == purpose && (r.channel == channel || r.channel == "*"))
         {
+            if r.source == ConsentSource::Customer {
+                customer_refused = r.status != ConsentStatus::Granted;
+            }
             let blocked = r.status == ConsentStatus::Granted
                 && r.source != ConsentSource::Customer
-                && matches!(state, Some((s, ConsentSource::Customer)) if s != ConsentStatus::Granted);
+                && customer_refused;
             if !blocked {
-                state = Some((r.status, r.source));
+                state = Some(r.status);
             }
         }
-        state.map(|(status, _)| status)
+        state
     }
 
     /// Whether marketing-like contact for `purpose` on `channel` is allowed: only when granted.
@@ -158,6 +164,23 @@ mod tests {
             Some(ConsentStatus::Withdrawn)
         );
         assert!(c.record(rec(ConsentStatus::Granted, 5, ConsentSource::Customer)));
+        assert!(c.allows("marketing", "wecom"));
+    }
+
+    #[test]
+    fn a_refusal_by_someone_else_does_not_lift_the_customers_own() {
+        // The customer withdraws, an import then records a denial, and the system grants: the
+        // customer's withdrawal still stands against the grant.
+        let mut c = Consents::default();
+        assert!(c.record(rec(ConsentStatus::Withdrawn, 1, ConsentSource::Customer)));
+        assert!(c.record(rec(ConsentStatus::Denied, 2, ConsentSource::Import)));
+        assert!(!c.record(rec(ConsentStatus::Granted, 3, ConsentSource::System)));
+        assert_eq!(c.status("marketing", "wecom"), Some(ConsentStatus::Denied));
+        assert!(!c.allows("marketing", "wecom"));
+        // Only the customer lifts it.
+        assert!(c.record(rec(ConsentStatus::Granted, 4, ConsentSource::Customer)));
+        assert!(c.record(rec(ConsentStatus::Denied, 5, ConsentSource::Employee)));
+        assert!(c.record(rec(ConsentStatus::Granted, 6, ConsentSource::System)));
         assert!(c.allows("marketing", "wecom"));
     }
 
