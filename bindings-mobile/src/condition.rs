@@ -233,13 +233,16 @@ impl Segment {
             let scores = scores.unwrap_or_default();
             let mut members = Vec::new();
             for c in &list {
-                let history = converted.get(&c.id).map(Vec::as_slice).unwrap_or_default();
+                let history = converted
+                    .get(c.id.as_str())
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
                 let mut facts = CustomerFacts::new(c, history, now);
-                if let Some(score) = scores.get(&c.id) {
+                if let Some(score) = scores.get(c.id.as_str()) {
                     facts = facts.with_score(parse_score(score, &format!("scores.{}", c.id))?);
                 }
                 if self.inner.contains(&c.id, &facts, now) {
-                    members.push(c.id.clone());
+                    members.push(c.id.to_string());
                 }
             }
             Ok(members)

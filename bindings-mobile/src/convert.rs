@@ -529,8 +529,8 @@ fn strategy(s: MergeStrategy) -> scrm_core::MergeStrategy {
 impl From<scrm_core::Customer> for Customer {
     fn from(c: scrm_core::Customer) -> Customer {
         Customer {
-            tenant_id: c.tenant_id,
-            id: c.id,
+            tenant_id: c.tenant_id.into(),
+            id: c.id.into(),
             created_at: host(c.created_at),
             identities: c.identities.into_iter().map(Identity::from).collect(),
             attributes: c
@@ -638,10 +638,10 @@ impl From<scrm_core::Event> for Event {
             // ok: a map of JSON values always serialises; "{}" is never reached.
             properties_json: serde_json::to_string(&e.properties)
                 .unwrap_or_else(|_| "{}".to_owned()),
-            tenant_id: e.tenant_id,
-            id: e.id,
-            customer_id: e.customer_id,
-            kind: e.kind,
+            tenant_id: e.tenant_id.into(),
+            id: e.id.into(),
+            customer_id: e.customer_id.into(),
+            kind: e.kind.into(),
             at: host(e.at),
             platform: e.platform.map(|p| p.as_str().to_owned()),
             channel_id: e.channel_id,

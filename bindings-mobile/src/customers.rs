@@ -90,7 +90,7 @@ pub fn resolve(customers: Vec<Customer>) -> Result<Vec<Vec<String>>, ScrmError> 
             .map(|cluster| {
                 let mut ids: Vec<String> = cluster
                     .iter()
-                    .filter_map(|&i| list.get(i).map(|c| c.id.clone()))
+                    .filter_map(|&i| list.get(i).map(|c| c.id.to_string()))
                     .collect();
                 ids.sort();
                 ids

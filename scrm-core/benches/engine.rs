@@ -187,7 +187,10 @@ fn fold_1m(c: &mut Criterion) {
 fn apply_latency(c: &mut Criterion) {
     let engine = engine();
     let (_, mut profiles) = fold_workload(&engine, 10_000);
-    let ids: Vec<String> = profiles.iter().map(|p| p.customer().id.clone()).collect();
+    let ids: Vec<String> = profiles
+        .iter()
+        .map(|p| p.customer().id.to_string())
+        .collect();
     let texts = texts();
     let mut rng = workload::Rng::new(7);
     // Events of the next three days, applied one by one as a request path would.
@@ -226,7 +229,7 @@ fn apply_latency(c: &mut Criterion) {
         b.iter_batched(
             || {
                 let mut e = probe.clone();
-                e.id.push_str("_probe");
+                e.id = format!("{}_probe", e.id).into();
                 (warm.clone(), e)
             },
             |(mut p, e)| engine.apply(&mut p, &e, now).expect("applies"),

@@ -86,7 +86,7 @@ pub fn resolve_json(customers_json: &str) -> Result<Vec<Vec<String>>> {
     Ok(resolution
         .clusters()
         .map(|cluster| {
-            let mut ids: Vec<String> = cluster.iter().map(|&i| list[i].id.clone()).collect();
+            let mut ids: Vec<String> = cluster.iter().map(|&i| list[i].id.to_string()).collect();
             ids.sort();
             ids
         })
@@ -186,9 +186,12 @@ pub fn segment_members_json(
     };
     let mut members = Vec::new();
     for c in &list {
-        let history = histories.get(&c.id).map(Vec::as_slice).unwrap_or_default();
+        let history = histories
+            .get(c.id.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         let mut facts = CustomerFacts::new(c, history, now);
-        if let Some(score) = scores.get(&c.id) {
+        if let Some(score) = scores.get(c.id.as_str()) {
             let n: Number = score.parse().map_err(|_| {
                 Error::at(
                     ErrorKind::Validation,
@@ -199,7 +202,7 @@ pub fn segment_members_json(
             facts = facts.with_score(n);
         }
         if segment.contains(&c.id, &facts, now) {
-            members.push(c.id.clone());
+            members.push(c.id.to_string());
         }
     }
     Ok(members)

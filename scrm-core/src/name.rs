@@ -59,6 +59,12 @@ impl AsRef<str> for Name {
     }
 }
 
+impl AsRef<[u8]> for Name {
+    fn as_ref(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
 impl Borrow<str> for Name {
     fn borrow(&self) -> &str {
         self.as_str()

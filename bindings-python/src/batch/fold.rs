@@ -128,7 +128,7 @@ fn read_profiles(batches: &[RecordBatch]) -> Result<Vec<Profile>, BatchError> {
                 path: path.clone(),
                 message: problem_message(&e),
             })?;
-            let id = profile.customer().id.clone();
+            let id = profile.customer().id.to_string();
             if let Some(first) = seen.insert(id.clone(), row) {
                 return Err(BatchError::Argument {
                     path,

@@ -299,7 +299,7 @@ pub fn generate(playbook: &Playbook, config: &Config) -> Result<Workload, scrm_c
     for i in 0..n {
         let mut budget = budgets.get(i).copied().unwrap_or(1);
         let created = arrivals[i];
-        let id = customers[i].id.clone();
+        let id = customers[i].id.to_string();
         let owner = customers[i].owner.clone();
         let mut source = sources[i];
         let mut parent_share: Option<(String, &'static str)> = None;
@@ -322,7 +322,7 @@ pub fn generate(playbook: &Playbook, config: &Config) -> Result<Workload, scrm_c
                         first
                             .properties
                             .insert("content_id".into(), s.content.into());
-                        let inviter = customers[s.customer].id.clone();
+                        let inviter = customers[s.customer].id.to_string();
                         first
                             .properties
                             .insert("inviter_id".into(), inviter.clone().into());
@@ -469,7 +469,7 @@ pub fn generate(playbook: &Playbook, config: &Config) -> Result<Workload, scrm_c
                     e.properties.insert("reach".into(), rng.below(60).into());
                     if kind == Kind::Share {
                         shares.push(Share {
-                            id: e.id.clone(),
+                            id: e.id.to_string(),
                             content,
                             customer: i,
                             at,

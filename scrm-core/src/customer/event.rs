@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::Platform;
 use crate::error::{Error, ErrorKind, Result};
+use crate::{Name, Platform};
 
 /// One thing a customer did or that happened to them: a message, a content view, a share, a
 /// purchase, a channel-code scan. Events are facts; the engine folds them into profiles.
@@ -17,14 +17,14 @@ use crate::error::{Error, ErrorKind, Result};
 #[serde(deny_unknown_fields)]
 pub struct Event {
     /// The tenant.
-    pub tenant_id: String,
+    pub tenant_id: Name,
     /// A unique id: replaying an event with the same id changes nothing.
-    pub id: String,
+    pub id: Name,
     /// The customer it is about.
-    pub customer_id: String,
+    pub customer_id: Name,
     /// What happened, e.g. `message`, `content_view`, `share`, `purchase`, `scan`.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: Name,
     /// When it happened.
     #[serde(serialize_with = "crate::rfc3339::write")]
     pub at: DateTime<Utc>,
@@ -55,10 +55,10 @@ impl Event {
         at: DateTime<Utc>,
     ) -> Event {
         Event {
-            tenant_id: tenant_id.to_owned(),
-            id: id.to_owned(),
-            customer_id: customer_id.to_owned(),
-            kind: kind.to_owned(),
+            tenant_id: Name::from(tenant_id),
+            id: Name::from(id),
+            customer_id: Name::from(customer_id),
+            kind: Name::from(kind),
             at,
             platform: None,
             channel_id: None,

@@ -199,14 +199,14 @@ fn merge_refs(mut inputs: Vec<&Customer>, policy: &MergePolicy) -> Result<Merged
         .filter_map(|c| c.stage.as_deref())
         .max_by(|a, b| (policy.stage_rank(a), a).cmp(&(policy.stage_rank(b), b)))
         .map(str::to_owned);
-    let merged_ids = inputs
-        .iter()
-        .skip(1)
-        .map(|c| &c.id)
-        .chain(inputs.iter().flat_map(|c| &c.merged_ids));
-    out.merged_ids = sorted_set(merged_ids.filter(|id| **id != target.id).cloned());
+    let merged_ids = inputs.iter().skip(1).map(|c| c.id.as_str()).chain(
+        inputs
+            .iter()
+            .flat_map(|c| c.merged_ids.iter().map(String::as_str)),
+    );
+    out.merged_ids = sorted_set(merged_ids.filter(|id| *id != target.id).map(str::to_owned));
     out.attributes = merge_attributes(&inputs, policy)?;
-    let absorbed = sorted_set(inputs[1..].iter().map(|c| c.id.clone()));
+    let absorbed = sorted_set(inputs[1..].iter().map(|c| c.id.to_string()));
     Ok(Merged {
         customer: out,
         absorbed,
@@ -461,7 +461,7 @@ impl Aliases {
         let mut aliases = Aliases::default();
         for c in customers {
             match &aliases.tenant_id {
-                None => aliases.tenant_id = Some(c.tenant_id.clone()),
+                None => aliases.tenant_id = Some(c.tenant_id.to_string()),
                 Some(tenant) => c.ensure_tenant(tenant)?,
             }
             for old in c.merged_ids.iter().filter(|old| **old != c.id) {
@@ -469,11 +469,11 @@ impl Aliases {
                     .to
                     .entry(old.clone())
                     .and_modify(|survivor| {
-                        if c.id < *survivor {
-                            survivor.clone_from(&c.id);
+                        if c.id.as_str() < survivor.as_str() {
+                            *survivor = c.id.to_string();
                         }
                     })
-                    .or_insert_with(|| c.id.clone());
+                    .or_insert_with(|| c.id.to_string());
             }
         }
         Ok(aliases)

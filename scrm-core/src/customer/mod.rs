@@ -47,9 +47,9 @@ use crate::{Name, Platform};
 #[serde(deny_unknown_fields)]
 pub struct Customer {
     /// The tenant this customer belongs to.
-    pub tenant_id: String,
+    pub tenant_id: Name,
     /// The customer's id (a string; never a number, so no runtime loses precision).
-    pub id: String,
+    pub id: Name,
     /// When the profile was first created.
     #[serde(serialize_with = "crate::rfc3339::write")]
     pub created_at: DateTime<Utc>,
@@ -239,8 +239,8 @@ impl Customer {
     /// A new, empty customer of `tenant_id`.
     pub fn new(tenant_id: &str, id: &str, created_at: DateTime<Utc>) -> Customer {
         Customer {
-            tenant_id: tenant_id.to_owned(),
-            id: id.to_owned(),
+            tenant_id: Name::from(tenant_id),
+            id: Name::from(id),
             created_at,
             identities: Vec::new(),
             attributes: BTreeMap::new(),

@@ -163,8 +163,8 @@ impl Engine {
 fn refusal(index: usize, event: &Event, error: &crate::error::Error) -> Refusal {
     Refusal {
         index: index as u64,
-        event_id: event.id.clone(),
-        customer_id: event.customer_id.clone(),
+        event_id: event.id.to_string(),
+        customer_id: event.customer_id.to_string(),
         kind: error.kind().code().to_owned(),
         message: error
             .problems()

@@ -337,13 +337,13 @@ impl Engine {
         }
         if ingested.replayed > 0 {
             return Ok(Effects {
-                event_id: Some(event.id.clone()),
+                event_id: Some(event.id.to_string()),
                 replayed: true,
                 ..Effects::default()
             });
         }
         let mut effects = self.diff(&before, &profile.live, &log, now, score_before)?;
-        effects.event_id = Some(event.id.clone());
+        effects.event_id = Some(event.id.to_string());
         effects.refolded = ingested.refolded;
         Ok(effects)
     }

@@ -198,10 +198,10 @@ impl Profile {
 }
 
 fn event_heap(e: &Event) -> usize {
-    e.tenant_id.capacity()
-        + e.id.capacity()
-        + e.customer_id.capacity()
-        + e.kind.capacity()
+    e.tenant_id.heap_bytes()
+        + e.id.heap_bytes()
+        + e.customer_id.heap_bytes()
+        + e.kind.heap_bytes()
         + e.channel_id.as_ref().map_or(0, String::capacity)
         + e.channel_code.as_ref().map_or(0, String::capacity)
         + e.text.as_ref().map_or(0, String::capacity)
@@ -215,8 +215,8 @@ impl State {
     /// Approximate heap bytes (strings, lists) of the state.
     fn heap_bytes(&self) -> usize {
         let c = &self.customer;
-        let customer = c.tenant_id.capacity()
-            + c.id.capacity()
+        let customer = c.tenant_id.heap_bytes()
+            + c.id.heap_bytes()
             + c.stage.as_ref().map_or(0, String::capacity)
             + c.owner.as_ref().map_or(0, String::capacity)
             + c.tags.capacity() * std::mem::size_of::<crate::customer::AppliedTag>()

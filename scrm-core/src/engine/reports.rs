@@ -104,7 +104,7 @@ impl Engine {
             match mode {
                 RfmMode::Quintiles => {
                     let (r, f, m) = measure(model, purchases, now);
-                    measured.push((id.clone(), r, f, m));
+                    measured.push((id.to_string(), r, f, m));
                 }
                 _ => out.push(binary(model, id, purchases, now)),
             }

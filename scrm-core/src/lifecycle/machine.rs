@@ -284,7 +284,7 @@ impl LifecycleModel {
             (Some(r), _, _) => r.clone(),
             (None, RuleKind::Reengage, _) => format!("active again ({})", event.kind),
             (None, _, Some(w)) => format!("{}: {w}", event.kind),
-            (None, _, None) => event.kind.clone(),
+            (None, _, None) => event.kind.to_string(),
         };
         Some((target, reason))
     }

@@ -131,7 +131,7 @@ pub(crate) fn item(model: &PriorityModel, inputs: &Inputs<'_>, now: DateTime<Utc
     }
 
     PriorityItem {
-        customer_id: inputs.customer.id.clone(),
+        customer_id: inputs.customer.id.to_string(),
         priority: Points::from_hundredths(intent.saturating_add(urgency).saturating_add(value)),
         intent: Points::from_hundredths(intent),
         urgency: Points::from_hundredths(urgency),

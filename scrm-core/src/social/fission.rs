@@ -237,8 +237,8 @@ impl FissionCampaign {
         now: DateTime<Utc>,
     ) -> Result<FissionProgress> {
         self.check()?;
-        let added = |e: &Event| self.added_types.contains(&e.kind);
-        let deleted = |e: &Event| self.deleted_types.contains(&e.kind);
+        let added = |e: &Event| self.added_types.iter().any(|t| *t == e.kind);
+        let deleted = |e: &Event| self.deleted_types.iter().any(|t| *t == e.kind);
         let events = distinct(events, "events", |e| added(e) || deleted(e))?;
         // Why each invitee is not new: listed (None), or their earliest add before the start.
         let mut prior: HashMap<&str, Option<(DateTime<Utc>, &str)>> = existing_friends
@@ -275,7 +275,7 @@ impl FissionCampaign {
         for e in candidates {
             let helper = e.customer_id.as_str();
             let Some(inviter) = e.property_str("inviter_id") else {
-                unattributed.push(e.id.clone());
+                unattributed.push(e.id.to_string());
                 continue;
             };
             let slots = helped.entry(helper).or_default();
@@ -334,7 +334,7 @@ impl FissionCampaign {
                 .flatten();
             by_inviter.entry(inviter).or_default().push(Help {
                 helper_id: helper.to_owned(),
-                event_id: e.id.clone(),
+                event_id: e.id.to_string(),
                 at: e.at,
                 status,
                 deleted_at,
