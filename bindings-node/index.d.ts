@@ -1614,6 +1614,16 @@ export declare function reportHtml(report: ReportInputJson): string
  */
 export declare function resolve(customers: Array<CustomerJson>): Array<Array<string>>
 
+/**
+ * The id each of `ids` lives under now, through the alias records (`merged_ids`) of
+ * `customers`: the id of the customer it was merged into, following merges of merges; an id
+ * never merged away comes back as it is.
+ *
+ * @throws {ScrmError} `code` "validation" naming each bad field (`customers[0].created_at`, and
+ * `tenant_id` for customers of different tenants); "parse" for a value that has no JSON form.
+ */
+export declare function resolveAliases(customers: Array<CustomerJson>, ids: Array<string>): Array<string>
+
 /** A tag of the taxonomy. */
 export interface Tag {
   /** Stable id, unique in the taxonomy. */

@@ -863,4 +863,5 @@ module.exports.propagation = nativeBinding.propagation
 module.exports.purchase = nativeBinding.purchase
 module.exports.reportHtml = nativeBinding.reportHtml
 module.exports.resolve = nativeBinding.resolve
+module.exports.resolveAliases = nativeBinding.resolveAliases
 module.exports.version = nativeBinding.version

@@ -136,7 +136,7 @@ impl CompiledCondition {
             let now = utc_at(now, "now")?;
             let c = customer_in(&customer, "customer")?;
             let history = events_in(&history, "history")?;
-            let mut facts = CustomerFacts::new(&c, &history, now);
+            let mut facts = CustomerFacts::checked(&c, &history, now, "history")?;
             if let Some(score) = score {
                 facts = facts.with_score(parse_score(&score, "score")?);
             }
@@ -232,12 +232,14 @@ impl Segment {
             }
             let scores = scores.unwrap_or_default();
             let mut members = Vec::new();
+            scrm_core::Customer::ensure_one_tenant(&list)?;
             for c in &list {
                 let history = converted
                     .get(c.id.as_str())
                     .map(Vec::as_slice)
                     .unwrap_or_default();
-                let mut facts = CustomerFacts::new(c, history, now);
+                let mut facts =
+                    CustomerFacts::checked(c, history, now, &format!("histories.{}", c.id))?;
                 if let Some(score) = scores.get(c.id.as_str()) {
                     facts = facts.with_score(parse_score(score, &format!("scores.{}", c.id))?);
                 }

@@ -50,6 +50,40 @@ pub fn resolve_json(customers_json: String) -> Result<Vec<Vec<String>>, ScrmErro
     run(|| scrm_core::resolve_json(&customers_json))
 }
 
+/// The id each of `ids` lives under now, through the alias records (`merged_ids`) of a JSON list
+/// of customers: the id of the customer it was merged into, following merges of merges; an id
+/// never merged away comes back as it is.
+///
+/// Throws `ScrmException.Parse` when the text is not JSON and `ScrmException.Validation` for a bad
+/// customer, or at `tenant_id` for customers of two tenants.
+#[uniffi::export]
+pub fn resolve_aliases_json(
+    customers_json: String,
+    ids: Vec<String>,
+) -> Result<Vec<String>, ScrmError> {
+    run(|| scrm_core::resolve_aliases_json(&customers_json, &ids))
+}
+
+/// The id each of `ids` lives under now, through the alias records (`mergedIds`) of `customers`.
+/// The typed form of `resolveAliasesJson`.
+///
+/// Throws `ScrmException.Validation` for a bad customer, or at `tenant_id` for customers of two
+/// tenants.
+#[uniffi::export]
+pub fn resolve_aliases(
+    customers: Vec<Customer>,
+    ids: Vec<String>,
+) -> Result<Vec<String>, ScrmError> {
+    guarded(|| {
+        let list = customers_in(&customers)?;
+        let aliases = scrm_core::Aliases::from_customers(&list)?;
+        Ok(ids
+            .iter()
+            .map(|id| aliases.resolve_id(id).to_owned())
+            .collect())
+    })
+}
+
 /// Merges a JSON list of customers (one person; shape of `docs/data-model.md`) under a JSON merge
 /// policy (null: the default policy) and returns the merged customer as JSON. The oldest profile
 /// survives; the others' ids go to its `merged_ids`.

@@ -38,7 +38,8 @@ pub use billing::{
 pub use condition::{CompiledCondition, Condition, Segment};
 pub use customers::{
     custom_identity, customer_from_json, customer_to_json, decision_chain, decision_chain_json,
-    event_from_json, event_to_json, merge, merge_json, normalize_identity, resolve, resolve_json,
+    event_from_json, event_to_json, merge, merge_json, normalize_identity, resolve,
+    resolve_aliases, resolve_aliases_json, resolve_json,
 };
 pub use effects::{
     Applied, DueItem, Effects, OwnerAlert, OwnerTask, PriorityItem, Score, ScoreChange, ScoreRule,

@@ -75,6 +75,18 @@ pub fn resolve(env: Env, customers: Unknown<'_>) -> Result<Vec<Vec<String>>> {
     run(&env, || scrm_core::resolve_json(&text))
 }
 
+/// The id each of `ids` lives under now, through the alias records (`merged_ids`) of
+/// `customers`: the id of the customer it was merged into, following merges of merges; an id
+/// never merged away comes back as it is.
+///
+/// @throws {ScrmError} `code` "validation" naming each bad field (`customers[0].created_at`, and
+/// `tenant_id` for customers of different tenants); "parse" for a value that has no JSON form.
+#[napi(ts_args_type = "customers: Array<CustomerJson>, ids: Array<string>")]
+pub fn resolve_aliases(env: Env, customers: Unknown<'_>, ids: Vec<String>) -> Result<Vec<String>> {
+    let text = json_text(&env, customers, "customers")?;
+    run(&env, || scrm_core::resolve_aliases_json(&text, &ids))
+}
+
 /// Merges the profiles of one person into one customer (the oldest profile survives; the others'
 /// ids go to `merged_ids`) under a merge policy such as
 /// `{ default: 'newest_non_empty', attributes: { orders: 'sum' }, stage_order: ['lead', 'mql'] }`

@@ -31,7 +31,7 @@ pub use billing::{Pricing, advance_fees, meter, price};
 pub use condition::{CompiledCondition, Condition};
 pub use cps::{attribute, commission, commission_statement, consume, pack_ladder, purchase};
 pub use engine::Engine;
-pub use identity::{Identity, merge, normalize_identity, resolve};
+pub use identity::{Identity, merge, normalize_identity, resolve, resolve_aliases};
 pub use playbook::Playbook;
 pub use pool::Pool;
 pub use segment::Segment;

@@ -113,3 +113,13 @@ test('merge errors name the policy, the field and the tenant', () => {
   throwsScrm(() => scrm.merge([customer('a', { created_at: 'yesterday' })]), 'validation', ['customers[0]'])
   throwsScrm(() => scrm.merge([customer('a'), { ...customer('b'), tenant_id: 'other' }]), 'validation', ['tenant_id'])
 })
+
+test('resolveAliases follows merges of merges to the survivor', () => {
+  const ab = scrm.merge([customer('b', { created_at: '2026-03-02T00:00:00Z' }), customer('a')])
+  const final = scrm.merge([ab, customer('z', { created_at: '2026-02-01T00:00:00Z' })])
+  assert.equal(final.id, 'z')
+  assert.deepEqual(scrm.resolveAliases([ab, final], ['b', 'a', 'z', 'never-merged']), ['z', 'z', 'z', 'never-merged'])
+  assert.deepEqual(scrm.resolveAliases([ab], ['b']), ['a'])
+  assert.deepEqual(scrm.resolveAliases([], ['x']), ['x'])
+  throwsScrm(() => scrm.resolveAliases([customer('a'), customer('b', { tenant_id: 'other' })], ['a']), 'validation', ['tenant_id'])
+})

@@ -137,6 +137,18 @@ pub fn resolve(customers: &Bound<'_, PyAny>) -> PyResult<Vec<Vec<String>>> {
     run(py, || scrm_core::resolve_json(&text))
 }
 
+/// The id each of `ids` lives under now, through the alias records (`merged_ids`) of
+/// `customers`: the id of the customer it was merged into, following merges of merges; an id
+/// never merged away comes back as it is.
+///
+/// Raises `ValidationError` for bad customers, or customers of different tenants.
+#[pyfunction]
+pub fn resolve_aliases(customers: &Bound<'_, PyAny>, ids: Vec<String>) -> PyResult<Vec<String>> {
+    let py = customers.py();
+    let text = to_json(customers, "customers")?;
+    run(py, || scrm_core::resolve_aliases_json(&text, &ids))
+}
+
 /// Merges the profiles of one person into one customer dict: the oldest survives, the others'
 /// ids become aliases, and each field follows `policy` (a merge-policy dict; None: the default).
 ///

@@ -53,7 +53,7 @@ mod _native {
         InternalError, ParseError, ScrmError, UnsupportedVersionError, ValidationError,
     };
     #[pymodule_export]
-    use super::identity::{Identity, merge, normalize_identity, resolve};
+    use super::identity::{Identity, merge, normalize_identity, resolve, resolve_aliases};
     #[pymodule_export]
     use super::playbook::Playbook;
     #[pymodule_export]

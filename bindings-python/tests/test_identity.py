@@ -151,3 +151,19 @@ def test_merge_does_not_modify_its_arguments():
     before = (repr(a), repr(b))
     scrm.merge([a, b])
     assert (repr(a), repr(b)) == before
+
+
+def test_an_old_id_resolves_to_its_survivor_through_merges_of_merges():
+    ab = scrm.merge([customer("b", "2026-03-02T00:00:00Z"), customer("a")])
+    # "a" (holding "b") is merged later into the older "z".
+    final = scrm.merge([ab, customer("z", "2026-02-01T00:00:00Z")])
+    assert final["id"] == "z" and sorted(final["merged_ids"]) == ["a", "b"]
+    assert scrm.resolve_aliases([ab, final], ["b", "a", "z", "never-merged"]) == ["z", "z", "z", "never-merged"]
+    assert scrm.resolve_aliases([ab], ["b"]) == ["a"]
+    assert scrm.resolve_aliases([], ["x"]) == ["x"]
+
+
+def test_resolving_aliases_across_tenants_is_refused():
+    with pytest.raises(scrm.ValidationError) as info:
+        scrm.resolve_aliases([customer("a"), {**customer("b"), "tenant_id": "other"}], ["a"])
+    assert [p.path for p in info.value.problems] == ["tenant_id"]

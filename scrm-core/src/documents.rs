@@ -13,8 +13,8 @@ use crate::error::{Error, ErrorKind, Problem, Result};
 use std::collections::HashMap;
 
 use crate::{
-    Account, CompiledCondition, Customer, CustomerFacts, DecisionChain, Event, MergePolicy, Number,
-    PreTag, Provenance, Segment, TagChange, Tagger, merge, resolve,
+    Account, Aliases, CompiledCondition, Customer, CustomerFacts, DecisionChain, Event,
+    MergePolicy, Number, PreTag, Provenance, Segment, TagChange, Tagger, merge, resolve,
 };
 
 /// Reads a JSON document of type `T`; `what` names it in errors (`customers`, `event`).
@@ -93,6 +93,19 @@ pub fn resolve_json(customers_json: &str) -> Result<Vec<Vec<String>>> {
         .collect())
 }
 
+/// Resolves customer ids through the alias records of a JSON list of customers (see
+/// [`Aliases`]): each id of `ids` becomes the id of the customer it was merged into, following
+/// merges of merges; an id never merged away comes back as it is. Refuses customers of more than
+/// one tenant.
+pub fn resolve_aliases_json(customers_json: &str, ids: &[String]) -> Result<Vec<String>> {
+    let list = customers(customers_json)?;
+    let aliases = Aliases::from_customers(&list)?;
+    Ok(ids
+        .iter()
+        .map(|id| aliases.resolve_id(id).to_owned())
+        .collect())
+}
+
 /// Merges a JSON list of customers (one person) under a JSON [`MergePolicy`] (`None`: the
 /// default) and returns the merged customer as JSON (see [`merge`]).
 pub fn merge_json(customers_json: &str, policy_json: Option<&str>) -> Result<String> {
@@ -136,7 +149,7 @@ pub fn evaluate_json(
 ) -> Result<bool> {
     let c = customer(customer_json, "customer")?;
     let history = events(history_json, "history")?;
-    let mut facts = CustomerFacts::new(&c, &history, now);
+    let mut facts = CustomerFacts::checked(&c, &history, now, "history")?;
     if let Some(score) = score {
         let n: Number = score.parse().map_err(|_| {
             Error::at(
@@ -185,12 +198,13 @@ pub fn segment_members_json(
         None => HashMap::new(),
     };
     let mut members = Vec::new();
+    Customer::ensure_one_tenant(&list)?;
     for c in &list {
         let history = histories
             .get(c.id.as_str())
             .map(Vec::as_slice)
             .unwrap_or_default();
-        let mut facts = CustomerFacts::new(c, history, now);
+        let mut facts = CustomerFacts::checked(c, history, now, &format!("histories.{}", c.id))?;
         if let Some(score) = scores.get(c.id.as_str()) {
             let n: Number = score.parse().map_err(|_| {
                 Error::at(

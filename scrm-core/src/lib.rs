@@ -34,6 +34,20 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+// The guide pages of docs/ whose Rust examples run as doc tests, so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/identity.md")]
+mod guide_identity {}
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/consent.md")]
+mod guide_consent {}
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/tagging.md")]
+mod guide_tagging {}
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/conditions.md")]
+mod guide_conditions {}
+
 mod analytics;
 mod billing;
 mod bytes;
@@ -84,7 +98,8 @@ pub use customer::{
 };
 pub use documents::{
     changes_json, decision_chain_json, evaluate_json, expire_json, merge_json, parse_time,
-    pre_tags_json, resolve_json, segment_members_json, tag_event_json, tag_json, untag_json,
+    pre_tags_json, resolve_aliases_json, resolve_json, segment_members_json, tag_event_json,
+    tag_json, untag_json,
 };
 pub use engine::{
     Alert, AlertKind, Effects, Engine, FoldReport, Profile, Refusal, ScoreChange, Task,

@@ -8215,6 +8215,39 @@ public func resolve(customers: [Customer])throws  -> [[String]]  {
 })
 }
 /**
+ * The id each of `ids` lives under now, through the alias records (`mergedIds`) of `customers`.
+ * The typed form of `resolveAliasesJson`.
+ *
+ * Throws `ScrmException.Validation` for a bad customer, or at `tenant_id` for customers of two
+ * tenants.
+ */
+public func resolveAliases(customers: [Customer], ids: [String])throws  -> [String]  {
+    return try  FfiConverterSequenceString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_resolve_aliases(
+        FfiConverterSequenceTypeCustomer.lower(customers),
+        FfiConverterSequenceString.lower(ids),uniffiCallStatus
+    )
+})
+}
+/**
+ * The id each of `ids` lives under now, through the alias records (`merged_ids`) of a JSON list
+ * of customers: the id of the customer it was merged into, following merges of merges; an id
+ * never merged away comes back as it is.
+ *
+ * Throws `ScrmException.Parse` when the text is not JSON and `ScrmException.Validation` for a bad
+ * customer, or at `tenant_id` for customers of two tenants.
+ */
+public func resolveAliasesJson(customersJson: String, ids: [String])throws  -> [String]  {
+    return try  FfiConverterSequenceString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
+        uniffiCallStatus in
+    uniffi_scrm_mobile_fn_func_resolve_aliases_json(
+        FfiConverterString.lower(customersJson),
+        FfiConverterSequenceString.lower(ids),uniffiCallStatus
+    )
+})
+}
+/**
  * Resolves identities over a JSON list of customers (shape of `docs/data-model.md`): the clusters
  * of customer ids that are one person, each sorted.
  *
@@ -8333,6 +8366,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_scrm_mobile_checksum_func_resolve() != 45107) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_func_resolve_aliases() != 14429) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_scrm_mobile_checksum_func_resolve_aliases_json() != 32376) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_scrm_mobile_checksum_func_resolve_json() != 6808) {

@@ -835,6 +835,16 @@ RustBuffer uniffi_scrm_mobile_fn_func_normalize_identity(RustBuffer kind, RustBu
 RustBuffer uniffi_scrm_mobile_fn_func_resolve(RustBuffer customers, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_RESOLVE_ALIASES
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_RESOLVE_ALIASES
+RustBuffer uniffi_scrm_mobile_fn_func_resolve_aliases(RustBuffer customers, RustBuffer ids, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_RESOLVE_ALIASES_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_RESOLVE_ALIASES_JSON
+RustBuffer uniffi_scrm_mobile_fn_func_resolve_aliases_json(RustBuffer customers_json, RustBuffer ids, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_RESOLVE_JSON
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_FN_FUNC_RESOLVE_JSON
 RustBuffer uniffi_scrm_mobile_fn_func_resolve_json(RustBuffer customers_json, RustCallStatus *_Nonnull out_status
@@ -1277,6 +1287,18 @@ uint16_t uniffi_scrm_mobile_checksum_func_normalize_identity(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_RESOLVE
 #define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_RESOLVE
 uint16_t uniffi_scrm_mobile_checksum_func_resolve(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_RESOLVE_ALIASES
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_RESOLVE_ALIASES
+uint16_t uniffi_scrm_mobile_checksum_func_resolve_aliases(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_RESOLVE_ALIASES_JSON
+#define UNIFFI_FFIDEF_UNIFFI_SCRM_MOBILE_CHECKSUM_FUNC_RESOLVE_ALIASES_JSON
+uint16_t uniffi_scrm_mobile_checksum_func_resolve_aliases_json(void
     
 );
 #endif

@@ -60,6 +60,7 @@ from scrm._native import (
     merge,
     normalize_identity,
     resolve,
+    resolve_aliases,
 )
 
 # The full surface (issue 6): engine, pool, social and analytics, billing, CPS and packs.
@@ -145,6 +146,7 @@ __all__ = [
     "merge",
     "normalize_identity",
     "resolve",
+    "resolve_aliases",
     # Batch functions over Arrow tables.
     "fold_table",
     "meter_table",

@@ -182,6 +182,14 @@ def resolve(customers: Sequence[Mapping[str, Any]]) -> list[list[str]]:
     path, e.g. ``customers[2].identities[0].value``; TypeError for values JSON cannot hold.
     """
 
+def resolve_aliases(customers: Sequence[Mapping[str, Any]], ids: Sequence[str]) -> list[str]:
+    """The id each of ``ids`` lives under now, through the alias records (``merged_ids``) of
+    ``customers``: the id of the customer it was merged into, following merges of merges; an id
+    never merged away comes back as it is.
+
+    Raises ValidationError for bad customers, or customers of different tenants.
+    """
+
 def merge(customers: Sequence[Mapping[str, Any]], policy: Optional[Mapping[str, Any]] = None) -> JsonDict:
     """Merge the profiles of one person into one customer dict under a merge policy (None: the default).
 

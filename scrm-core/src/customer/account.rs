@@ -62,7 +62,8 @@ pub struct Account {
 }
 
 /// Who decides, who influences, and what is missing in an account's buying decision.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DecisionChain {
     /// Contacts with the decision-maker role, top of the reporting line first.
     pub decision_makers: Vec<String>,

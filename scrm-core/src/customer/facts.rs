@@ -1,9 +1,12 @@
 //! A customer and their event history as the [`Facts`] a condition asks about.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 
 use super::{AttributeValue, ConsentStatus, Customer, Event, IdentityKind};
 use crate::condition::{AttrValue, EventFilter, Facts, Number};
+use crate::error::{Error, ErrorKind, Result};
 
 /// A [`Customer`] seen by a condition at one moment: their profile, their events, and the values
 /// the engine computes (score, grade), which the customer record does not store.
@@ -44,6 +47,44 @@ impl<'a> CustomerFacts<'a> {
             grade: None,
             now,
         }
+    }
+
+    /// [`CustomerFacts::new`], refusing a history that is not the customer's: every event must
+    /// be of the customer's tenant and for the customer (its id, or an id merged into it), so a
+    /// condition never counts another tenant's or another customer's events. `path` names the
+    /// history in the error (`history`, `histories.c1`): the problem is at `{path}[i]`.
+    ///
+    /// ```
+    /// use scrm_core::{Customer, CustomerFacts, Event};
+    ///
+    /// let now = "2026-03-15T00:00:00Z".parse()?;
+    /// let customer = Customer::new("tea", "c1", now);
+    /// let theirs = [Event::new("coffee", "e1", "c1", "message", now)];
+    /// let error = CustomerFacts::checked(&customer, &theirs, now, "history").unwrap_err();
+    /// assert_eq!(error.problems()[0].path, "history[0]");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn checked(
+        customer: &'a Customer,
+        history: &'a [Event],
+        now: DateTime<Utc>,
+        path: &str,
+    ) -> Result<CustomerFacts<'a>> {
+        for (i, e) in history.iter().enumerate() {
+            let ours = e.customer_id == customer.id
+                || customer.merged_ids.iter().any(|m| *m == e.customer_id);
+            if e.tenant_id != customer.tenant_id || !ours {
+                return Err(Error::at(
+                    ErrorKind::Validation,
+                    format!("{path}[{i}]"),
+                    format!(
+                        "event {:?} is for customer {:?} of tenant {:?}, not customer {:?} of tenant {:?}",
+                        e.id, e.customer_id, e.tenant_id, customer.id, customer.tenant_id
+                    ),
+                ));
+            }
+        }
+        Ok(CustomerFacts::new(customer, history, now))
     }
 
     /// Also counts `event` (the one being processed) when it is not in the history yet.
@@ -134,11 +175,87 @@ impl Facts for CustomerFacts<'_> {
                 && since.is_none_or(|s| e.at >= s)
                 && filter.matches(&e.kind, |name| e.properties.get(name).and_then(json_value))
         };
-        let in_history = self.history.iter().filter(|e| counts(e)).count() as u64;
+        // An event id counts once, as the engine folds it once: a replay in the history is no
+        // second event.
+        let mut ids = HashSet::new();
+        let in_history = self
+            .history
+            .iter()
+            .filter(|e| counts(e) && ids.insert(e.id.as_str()))
+            .count() as u64;
         let current = self
             .current
             .filter(|c| counts(c) && !self.history.iter().any(|e| e.id == c.id))
             .map_or(0, |_| 1);
         in_history + current
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Condition, Segment, Taxonomy};
+
+    fn at(hour: u32) -> DateTime<Utc> {
+        format!("2026-03-15T{hour:02}:00:00Z").parse().unwrap()
+    }
+
+    fn view(id: &str, tenant: &str, customer: &str) -> Event {
+        Event::new(tenant, id, customer, "content_view", at(1))
+    }
+
+    #[test]
+    fn a_history_of_another_tenant_or_customer_is_refused_at_its_index() {
+        let mut c = Customer::new("tea", "c1", at(0));
+        c.merged_ids.push("old".into());
+        let ours = [view("e1", "tea", "c1"), view("e2", "tea", "old")];
+        assert!(CustomerFacts::checked(&c, &ours, at(2), "history").is_ok());
+        for (bad, path) in [
+            (view("e3", "coffee", "c1"), "history[2]"),
+            (view("e3", "tea", "c2"), "history[2]"),
+        ] {
+            let history = [ours[0].clone(), ours[1].clone(), bad];
+            let error = CustomerFacts::checked(&c, &history, at(2), "history").unwrap_err();
+            assert_eq!(error.kind(), ErrorKind::Validation);
+            assert_eq!(error.problems()[0].path, path);
+            assert!(error.problems()[0].message.contains("e3"), "{error}");
+        }
+    }
+
+    #[test]
+    fn an_event_id_counts_once_in_a_history() {
+        let c = Customer::new("tea", "c1", at(0));
+        let replayed = [
+            view("e1", "tea", "c1"),
+            view("e1", "tea", "c1"),
+            view("e2", "tea", "c1"),
+        ];
+        let condition = Condition::parse(r#"count(event = "content_view", within = "1d") = 2"#)
+            .unwrap()
+            .compile(&Taxonomy::default())
+            .unwrap();
+        assert!(condition.evaluate(&CustomerFacts::new(&c, &replayed, at(2)), at(2)));
+    }
+
+    #[test]
+    fn segment_members_of_two_tenants_are_refused() {
+        let segment = Segment::new(
+            Condition::parse("score >= 0")
+                .unwrap()
+                .compile(&Taxonomy::default())
+                .unwrap(),
+        );
+        let list = [
+            Customer::new("tea", "c1", at(0)),
+            Customer::new("coffee", "c2", at(0)),
+        ];
+        let json = serde_json::to_string(&list).unwrap();
+        let error = crate::segment_members_json(&segment, &json, None, None, at(1)).unwrap_err();
+        assert_eq!(error.problems()[0].path, "customers[1].tenant_id");
+        let history = r#"{"c1": [{"tenant_id": "coffee", "id": "e1", "customer_id": "c1", "type": "x", "at": "2026-03-15T01:00:00Z"}]}"#;
+        let one = serde_json::to_string(&list[..1]).unwrap();
+        let error =
+            crate::segment_members_json(&segment, &one, Some(history), None, at(1)).unwrap_err();
+        assert_eq!(error.problems()[0].path, "histories.c1[0]");
     }
 }

@@ -350,6 +350,38 @@ impl Customer {
         Ok(())
     }
 
+    /// Refuses a list of customers of more than one tenant (a segment, a batch are one
+    /// tenant's), naming the first customer whose tenant is not the first customer's.
+    ///
+    /// ```
+    /// use scrm_core::Customer;
+    ///
+    /// let at = "2026-03-01T00:00:00Z".parse()?;
+    /// let list = [Customer::new("tea", "c1", at), Customer::new("coffee", "c2", at)];
+    /// let error = Customer::ensure_one_tenant(&list).unwrap_err();
+    /// assert_eq!(error.problems()[0].path, "customers[1].tenant_id");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn ensure_one_tenant(customers: &[Customer]) -> Result<()> {
+        let Some(first) = customers.first() else {
+            return Ok(());
+        };
+        match customers
+            .iter()
+            .position(|c| c.tenant_id != first.tenant_id)
+        {
+            None => Ok(()),
+            Some(i) => Err(Error::at(
+                ErrorKind::Validation,
+                format!("customers[{i}].tenant_id"),
+                format!(
+                    "customer {:?} is of tenant {:?}, not {:?} like customers[0]: one call works on one tenant's customers",
+                    customers[i].id, customers[i].tenant_id, first.tenant_id
+                ),
+            )),
+        }
+    }
+
     /// Refuses to work on a customer of another tenant.
     pub fn ensure_tenant(&self, tenant_id: &str) -> Result<()> {
         if crate::bytes::same(&self.tenant_id, tenant_id) {

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
 
 use super::*;
-use crate::Platform;
+use crate::{DecisionChain, Platform, PreTag, TagAction, TagChange};
 
 fn at(day: u32, hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()
@@ -80,14 +80,17 @@ fn any_value() -> impl Strategy<Value = AttributeValue> {
     ]
 }
 
-fn tag() -> impl Strategy<Value = AppliedTag> {
-    let provenance = prop_oneof![
+fn provenance() -> impl Strategy<Value = Provenance> {
+    prop_oneof![
         Just(Provenance::Manual),
         (0u32..2).prop_map(|n| Provenance::Rule(format!("r{n}").into())),
         Just(Provenance::Import),
         Just(Provenance::ChannelCode("qr1".into())),
-    ];
-    (0u32..3, time(), provenance, prop::option::of(time())).prop_map(
+    ]
+}
+
+fn tag() -> impl Strategy<Value = AppliedTag> {
+    (0u32..3, time(), provenance(), prop::option::of(time())).prop_map(
         |(t, applied_at, provenance, expires_at)| AppliedTag {
             tag_id: format!("t{t}").into(),
             applied_at,
@@ -311,6 +314,46 @@ proptest! {
     #[test]
     fn customer_json_round_trips(c in customer("acme", "c1".into(), any_value())) {
         prop_assert_eq!(Customer::from_json(&c.to_json()).unwrap(), c);
+    }
+
+    #[test]
+    fn merge_policy_json_round_trips(policy in policy()) {
+        let text = serde_json::to_string(&policy).unwrap();
+        prop_assert_eq!(serde_json::from_str::<MergePolicy>(&text).unwrap(), policy);
+    }
+
+    #[test]
+    fn tag_change_json_round_trips(
+        tag in "[a-z_0-9\u{4e00}-\u{4e20}]{1,30}",
+        action in prop_oneof![Just(TagAction::Added), Just(TagAction::Removed), Just(TagAction::Refreshed)],
+        provenance in provenance(),
+        reason in "\\PC{0,40}",
+    ) {
+        let change = TagChange { tag_id: tag.into(), action, provenance, reason };
+        let text = serde_json::to_string(&change).unwrap();
+        prop_assert_eq!(serde_json::from_str::<TagChange>(&text).unwrap(), change);
+    }
+
+    #[test]
+    fn pre_tag_json_round_trips(identity in identity(), tag in "\\PC{1,20}", at in time()) {
+        let pre = PreTag { identity, tag, at };
+        let text = serde_json::to_string(&pre).unwrap();
+        prop_assert_eq!(serde_json::from_str::<PreTag>(&text).unwrap(), pre);
+    }
+
+    #[test]
+    fn decision_chain_json_round_trips(
+        lists in prop::collection::vec(prop::collection::vec("\\PC{0,12}", 0..4), 5),
+    ) {
+        let chain = DecisionChain {
+            decision_makers: lists[0].clone(),
+            influencers: lists[1].clone(),
+            champions: lists[2].clone(),
+            gatekeepers: lists[3].clone(),
+            gaps: lists[4].clone(),
+        };
+        let text = serde_json::to_string(&chain).unwrap();
+        prop_assert_eq!(serde_json::from_str::<DecisionChain>(&text).unwrap(), chain);
     }
 
     #[test]

@@ -196,6 +196,24 @@ fn pre_tags_apply_when_the_identity_arrives() {
 }
 
 #[test]
+fn pre_tags_wait_for_a_unionid_too() {
+    let (t, mut c) = (tagger(), customer());
+    let pre = vec![PreTag {
+        identity: Identity::unionid(" oUnion42 ").unwrap(),
+        tag: "直播".into(),
+        at: at(1, 8),
+    }];
+    c.add_identity(Identity::unionid("oUnion41").unwrap());
+    assert!(t.apply_pre_tags(&mut c, &pre).unwrap().is_empty());
+    c.add_identity(Identity::unionid("oUnion42").unwrap());
+    let changes = t.apply_pre_tags(&mut c, &pre).unwrap();
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0].tag_id, "src_live");
+    // Applying them again changes nothing.
+    assert!(t.apply_pre_tags(&mut c, &pre).unwrap().is_empty());
+}
+
+#[test]
 fn hand_tagging_resolves_folded_names_and_refuses_unknown_tags() {
     let (t, mut c) = (tagger(), customer());
     t.tag(&mut c, "vip", Provenance::Manual, at(2, 0)).unwrap();

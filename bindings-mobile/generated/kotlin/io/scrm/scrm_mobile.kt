@@ -735,6 +735,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_scrm_mobile_checksum_func_resolve(
     ): Int
+    external fun uniffi_scrm_mobile_checksum_func_resolve_aliases(
+    ): Int
+    external fun uniffi_scrm_mobile_checksum_func_resolve_aliases_json(
+    ): Int
     external fun uniffi_scrm_mobile_checksum_func_resolve_json(
     ): Int
     external fun uniffi_scrm_mobile_checksum_method_playbook_channels(
@@ -1123,6 +1127,10 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_func_resolve(`customers`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_resolve_aliases(`customers`: RustBuffer.ByValue,`ids`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_scrm_mobile_fn_func_resolve_aliases_json(`customersJson`: RustBuffer.ByValue,`ids`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_scrm_mobile_fn_func_resolve_json(`customersJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_scrm_mobile_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1332,6 +1340,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_scrm_mobile_checksum_func_resolve() and 0xFFFF) != 45107) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_func_resolve_aliases() and 0xFFFF) != 14429) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_scrm_mobile_checksum_func_resolve_aliases_json() and 0xFFFF) != 32376) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_scrm_mobile_checksum_func_resolve_json() and 0xFFFF) != 6808) {
@@ -10083,6 +10097,47 @@ public object FfiConverterMapStringSequenceTypeEvent: FfiConverterRustBuffer<Map
     
         
         FfiConverterSequenceTypeCustomer.lower(`customers`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The id each of `ids` lives under now, through the alias records (`mergedIds`) of `customers`.
+         * The typed form of `resolveAliasesJson`.
+         *
+         * Throws `ScrmException.Validation` for a bad customer, or at `tenant_id` for customers of two
+         * tenants.
+         */
+    @Throws(ScrmException::class) fun `resolveAliases`(`customers`: List<Customer>, `ids`: List<kotlin.String>): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_resolve_aliases(
+    
+        
+        FfiConverterSequenceTypeCustomer.lower(`customers`),
+        FfiConverterSequenceString.lower(`ids`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The id each of `ids` lives under now, through the alias records (`merged_ids`) of a JSON list
+         * of customers: the id of the customer it was merged into, following merges of merges; an id
+         * never merged away comes back as it is.
+         *
+         * Throws `ScrmException.Parse` when the text is not JSON and `ScrmException.Validation` for a bad
+         * customer, or at `tenant_id` for customers of two tenants.
+         */
+    @Throws(ScrmException::class) fun `resolveAliasesJson`(`customersJson`: kotlin.String, `ids`: List<kotlin.String>): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    uniffiRustCallWithError(ScrmException) { _status ->
+    UniffiLib.uniffi_scrm_mobile_fn_func_resolve_aliases_json(
+    
+        
+        FfiConverterString.lower(`customersJson`),
+        FfiConverterSequenceString.lower(`ids`),_status)
 }
     )
     }

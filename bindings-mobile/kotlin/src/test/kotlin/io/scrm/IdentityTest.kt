@@ -96,4 +96,21 @@ class IdentityTest {
         )).toString()
         assertEquals(listOf("tenant_id"), assertThrows<ScrmException.Validation> { mergeJson(twoTenants, null) }.problems.map { it.path })
     }
+
+    @Test
+    fun anOldIdResolvesToItsSurvivorThroughMergesOfMerges() {
+        val ab = mergeJson(JSONArray(listOf(customer("b", "2026-03-02T00:00:00Z"), customer("a", "2026-03-01T00:00:00Z"))).toString())
+        val final = mergeJson("[" + ab + "," + customer("z", "2026-02-01T00:00:00Z") + "]")
+        assertEquals("z", JSONObject(final).getString("id"))
+        val ids = listOf("b", "a", "z", "never-merged")
+        assertEquals(listOf("z", "z", "z", "never-merged"), resolveAliasesJson("[$ab,$final]", ids))
+        // The typed form gives the same answer.
+        assertEquals(listOf("z", "z", "z", "never-merged"), resolveAliases(listOf(customerFromJson(ab), customerFromJson(final)), ids))
+        assertEquals(listOf("a"), resolveAliasesJson("[$ab]", listOf("b")))
+        val twoTenants = JSONArray(listOf(
+            customer("a", "2026-03-01T00:00:00Z"),
+            customer("b", "2026-03-01T00:00:00Z").put("tenant_id", "other"),
+        )).toString()
+        assertEquals(listOf("tenant_id"), assertThrows<ScrmException.Validation> { resolveAliasesJson(twoTenants, listOf("a")) }.problems.map { it.path })
+    }
 }
