@@ -96,6 +96,12 @@ def test_every_public_name_has_a_stub_and_a_docstring():
     stubbed |= {t.id for n in stubs.body if isinstance(n, ast.AnnAssign) for t in [n.target]}
     missing = [name for name in scrm.__all__ if name not in stubbed]
     assert missing == []
+    # The package's own stub re-exports every public name, so type checkers see `scrm.<name>`.
+    package = ast.parse((REPO / "bindings-python/python/scrm/__init__.pyi").read_text())
+    reexported = {a.asname or a.name for n in package.body if isinstance(n, ast.ImportFrom) for a in n.names}
+    reexported |= {n.name for n in package.body if isinstance(n, (ast.ClassDef, ast.FunctionDef))}
+    reexported |= {t.id for n in package.body if isinstance(n, ast.AnnAssign) for t in [n.target]}
+    assert [name for name in scrm.__all__ if name not in reexported] == []
     undocumented = [name for name in scrm.__all__ if name != "__version__" and not (getattr(scrm, name).__doc__ or "").strip()]
     assert undocumented == []
     for cls in (scrm.Engine, scrm.Pool, scrm.Pricing):

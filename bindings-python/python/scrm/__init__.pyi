@@ -21,6 +21,7 @@ from scrm._native import (
     merge as merge,
     normalize_identity as normalize_identity,
     resolve as resolve,
+    resolve_aliases as resolve_aliases,
 )
 
 # The full surface (issue 6): engine, pool, social and analytics, billing, CPS and packs.
