@@ -2,6 +2,8 @@
 //! profile before and after, so a late event that re-folds recent events reports exactly what
 //! ended up different.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, TimeDelta, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -172,14 +174,28 @@ impl Engine {
                 explained,
             });
         }
-        let old = &before.lifecycle.history;
-        let new = &after.lifecycle.history;
-        let common = old
+        // A move is new when the history holds it more often than before (a move: the stage entered
+        // and the rule that moved it). A late event refolds the history: it may re-date a move
+        // already made (the first placement, now at the late event's time) or make it from another
+        // stage (`lead → customer` where it was `visitor → customer`). Those moves were reported
+        // when they were made; reporting them again would hand out their tasks and alerts twice.
+        let mut made: HashMap<(&str, &str), usize> = HashMap::new();
+        for c in before.lifecycle.history.iter() {
+            *made.entry((c.to.as_str(), c.rule.as_str())).or_default() += 1;
+        }
+        effects.stages = after
+            .lifecycle
+            .history
             .iter()
-            .zip(new.iter())
-            .take_while(|(a, b)| a == b)
-            .count();
-        effects.stages = new.get(common..).unwrap_or_default().to_vec();
+            .filter(|c| match made.get_mut(&(c.to.as_str(), c.rule.as_str())) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    false
+                }
+                _ => true,
+            })
+            .cloned()
+            .collect();
         let owner = after.customer.owner.clone();
         for change in &effects.stages {
             let backward = change.rule != crate::lifecycle::machine::INITIAL_RULE
@@ -234,7 +250,12 @@ impl Engine {
         owner: Option<String>,
         effects: &mut Effects,
     ) {
-        for f in after.iter().filter(|f| !before.contains(f)) {
+        // Fired now and not before: a threshold that was already fired and is still fired has not
+        // fired again, even when a late event or a rescore moved the time it fired at.
+        for f in after
+            .iter()
+            .filter(|f| !before.iter().any(|b| b.id == f.id))
+        {
             effects.thresholds.push(ThresholdChange {
                 id: f.id.clone(),
                 fired: true,
