@@ -3,7 +3,9 @@
 //! - Dicts and lists (customers, events, policies, condition JSON) cross as JSON text written and
 //!   read by Python's own `json` module, in the shapes of `docs/data-model.md`; the core reads
 //!   the text and reports bad input with its path (`customers[2].identities[0].value`).
-//! - Datetimes must be timezone-aware; they cross as RFC 3339 text in UTC.
+//! - Datetimes must be timezone-aware; they cross as RFC 3339 text in UTC, also inside those
+//!   dicts, so a customer or profile another call returned (with `datetime` and `Decimal`
+//!   values) can be passed straight back.
 //! - Decimal numbers cross as decimal strings; floats are refused, never rounded silently.
 
 use pyo3::exceptions::{PyRecursionError, PyTypeError, PyValueError};
@@ -18,16 +20,54 @@ static LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static DATETIME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static TIMEZONE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static DECIMAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static DATE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static DEFAULT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// `json.dumps`'s `default`: the values a document may hold besides JSON's own, written as the
+/// document functions of `documents.rs` write them. An aware `datetime` is RFC 3339 text in UTC
+/// (a naive one is a `ValueError`), a `date` is `YYYY-MM-DD`, a `Decimal` a plain decimal string,
+/// and an object with `to_dict()` (an `Identity`) that dict. Anything else stays a `TypeError`.
+#[pyfunction]
+fn json_default<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = value.py();
+    if value.is_instance(DATETIME.import(py, "datetime", "datetime")?)? {
+        let text = utc_text(value, "a datetime in the document")?;
+        return Ok(PyString::new(py, &text).into_any());
+    }
+    if value.is_instance(DATE.import(py, "datetime", "date")?)? {
+        return value.call_method0("isoformat");
+    }
+    if value.is_instance(DECIMAL.import(py, "decimal", "Decimal")?)? {
+        // `format(d, "f")` never uses an exponent, which the core would refuse.
+        return py
+            .import("builtins")?
+            .getattr("format")?
+            .call1((value, "f"));
+    }
+    if value.hasattr("to_dict")? {
+        return value.call_method0("to_dict");
+    }
+    Err(PyTypeError::new_err(format!(
+        "Object of type {} is not JSON serializable",
+        type_name(value)
+    )))
+}
 
 /// Writes a Python value as JSON text for the core; `what` names the argument in errors.
 ///
-/// A value JSON cannot hold (a `set`, a `datetime`, bytes) is a `TypeError` naming the argument;
+/// A value JSON cannot hold (a `set`, bytes, an `object()`) is a `TypeError` naming the argument;
+/// `datetime`, `date`, `Decimal` and objects with `to_dict()` are written as [`json_default`] says;
 /// a value too deeply nested or circular is a `scrm.ParseError` at `what`. Plain `json.dumps`
 /// output is ASCII, so the text always crosses into Rust.
 pub(crate) fn to_json(value: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
     let py = value.py();
     let dumps = DUMPS.import(py, "json", "dumps")?;
-    match dumps.call1((value,)) {
+    let default = DEFAULT.get_or_try_init(py, || {
+        wrap_pyfunction!(json_default, py).map(|f| f.into_any().unbind())
+    })?;
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("default", default.bind(py))?;
+    match dumps.call((value,), Some(&kwargs)) {
         Ok(text) => text.extract::<String>(),
         Err(e) if e.is_instance_of::<PyTypeError>(py) => {
             let err = PyTypeError::new_err(format!("{what}: {}", e.value(py)));

@@ -4,7 +4,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use scrm_core::IdentityKind;
 
-use crate::convert::{from_json, to_json};
+use crate::convert::to_json;
 use crate::run;
 
 /// One identity of a customer in normal form: phones in E.164, emails lower-cased, ids trimmed.
@@ -165,6 +165,5 @@ pub fn merge<'py>(
         Some(p) if !p.is_none() => Some(to_json(p, "policy")?),
         _ => None,
     };
-    let merged = run(py, || scrm_core::merge_json(&customers, policy.as_deref()))?;
-    from_json(py, &merged)
+    crate::documents::call(py, || scrm_core::merge_json(&customers, policy.as_deref()))
 }

@@ -156,7 +156,11 @@ fn changed<'py>(
     (customer, changes): (String, String),
 ) -> PyResult<Bound<'py, PyTuple>> {
     let changes = TagChange::list_from_json(py, &changes)?;
-    PyTuple::new(py, [from_json(py, &customer)?, changes.into_any()])
+    let customer = crate::documents::parse(&customer).map_err(|e| crate::errors::to_py(py, e))?;
+    PyTuple::new(
+        py,
+        [crate::documents::decode(py, &customer)?, changes.into_any()],
+    )
 }
 
 /// What one tagging call did to one tag of a customer, and why.

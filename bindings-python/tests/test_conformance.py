@@ -97,7 +97,7 @@ def tag_events(v):
     for i, event in enumerate(events):
         customer, changes = tagger.on_event(customer, event, events[:i])
         all_changes.append(changes_value(changes))
-    return {"changes": all_changes, "tags": carried_tags(customer)}
+    return plain({"changes": all_changes, "tags": carried_tags(customer)})
 
 
 def parse_condition(v):
@@ -157,7 +157,7 @@ def tag_by_hand(v):
         else:
             customer, changes = tagger.apply_pre_tags(customer, step.get("pre_tags"))
         all_changes.append(changes_value(changes))
-    return {"changes": all_changes, "tags": carried_tags(customer)}
+    return plain({"changes": all_changes, "tags": carried_tags(customer)})
 
 
 def run(v):
@@ -172,7 +172,7 @@ def run(v):
     if op == "identity.resolve":
         return outcome(lambda: {"clusters": scrm.resolve(v.get("customers") or [])})
     if op == "customer.merge":
-        return outcome(lambda: {"customer": scrm.merge(v.get("customers") or [], v.get("policy"))})
+        return outcome(lambda: {"customer": plain(scrm.merge(v.get("customers") or [], v.get("policy")))})
     if op == "tagging.events":
         return outcome(lambda: tag_events(v))
     if op == "condition.parse":

@@ -92,7 +92,7 @@ GARBAGE_VALUES = {
     "list": [1, "two", None],
     "empty": {},
 }
-UNWRITABLE = {"set": {1, 2}, "bytes": b"\x00", "object": object(), "datetime-value": {**CUSTOMER, "created_at": NOW}, "tuple-key": {(1, 2): "x"}}
+UNWRITABLE = {"set": {1, 2}, "bytes": b"\x00", "object": object(), "tuple-key": {(1, 2): "x"}}
 
 CALLS = {
     "resolve": lambda v: scrm.resolve([v]),
@@ -160,3 +160,13 @@ def test_garbage_identity_values_raise_validation_errors():
     for value in ["", "\x00", "+" * 1_000_000, "1" * 1_000_000, "８６１３８００１３８０００" * 1000]:
         with pytest.raises(scrm.ValidationError):
             scrm.normalize_identity("phone", value)
+
+
+def test_a_naive_datetime_in_a_document_is_refused_at_the_argument():
+    naive = {**CUSTOMER, "created_at": datetime(2026, 3, 1)}
+    for call in (lambda: scrm.merge([naive]), lambda: TAGGER.on_event(naive, EVENT), lambda: ANYTHING.evaluate(naive, NOW)):
+        with pytest.raises(scrm.ScrmError) as info:
+            call()
+        assert info.value.problems[0].path in {"customers", "customer"}
+        assert "timezone-aware" in str(info.value.__cause__)
+

@@ -167,3 +167,27 @@ def test_resolving_aliases_across_tenants_is_refused():
     with pytest.raises(scrm.ValidationError) as info:
         scrm.resolve_aliases([customer("a"), {**customer("b"), "tenant_id": "other"}], ["a"])
     assert [p.path for p in info.value.problems] == ["tenant_id"]
+
+
+def test_documents_returned_with_datetimes_can_be_passed_back_anywhere():
+    from datetime import datetime, timezone
+    from decimal import Decimal
+    import pathlib
+    brand = scrm.Playbook.from_toml((pathlib.Path(__file__).parents[2] / "examples/playbooks/brand.toml").read_text(encoding="utf-8"))
+    now = datetime(2026, 3, 15, tzinfo=timezone.utc)
+    event = {"tenant_id": T, "id": "e1", "customer_id": "c1", "type": "message", "at": now, "text": "多少钱"}
+    profile, _ = scrm.Engine(brand).apply(None, event, now)
+    engine_customer = profile["live"]["customer"]
+    assert isinstance(engine_customer["created_at"], datetime)
+    # The engine's customer (datetime values) goes into the dict functions as it is, and their
+    # customers come back with aware datetimes too.
+    tagged, _ = scrm.Tagger(brand).on_event(engine_customer, {**event, "id": "e2", "text": "价格"})
+    assert isinstance(tagged["created_at"], datetime) and tagged["created_at"].tzinfo is not None
+    assert all(isinstance(t["applied_at"], datetime) for t in tagged["tags"])
+    assert scrm.Condition.parse('has_tag("intent_high")').compile(brand).evaluate(tagged, now)
+    merged = scrm.merge([tagged, customer("c0", attributes={"ltv": {"value": {"number": 1}, "updated_at": now}})])
+    assert merged["id"] == "c0" and merged["created_at"] == datetime(2026, 3, 1, tzinfo=timezone.utc)
+    assert scrm.merge([merged]) == merged
+    assert scrm.resolve_aliases([merged], ["c1"]) == ["c0"]
+    assert Decimal("1") == merged["attributes"]["ltv"]["value"]["number"]
+

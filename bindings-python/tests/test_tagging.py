@@ -152,7 +152,9 @@ def test_expire_takes_off_expired_tags(tagger):
     tag = {"tag_id": "intent_high", "applied_at": "2026-03-01T00:00:00Z", "provenance": {"kind": "manual"}, "expires_at": "2026-03-05T00:00:00Z"}
     customer = {**CUSTOMER, "tags": [tag]}
     same, changes = tagger.expire(customer, datetime(2026, 3, 4, tzinfo=timezone.utc))
-    assert changes == [] and same["tags"] == [tag]
+    # Times come back as aware datetimes.
+    as_returned = {**tag, "applied_at": datetime(2026, 3, 1, tzinfo=timezone.utc), "expires_at": datetime(2026, 3, 5, tzinfo=timezone.utc)}
+    assert changes == [] and same["tags"] == [as_returned]
     expired, (change,) = tagger.expire(customer, datetime(2026, 3, 6, tzinfo=timezone.utc))
     assert (change.tag_id, change.action, change.reason) == ("intent_high", "removed", "expired")
     assert expired["tags"] == []
