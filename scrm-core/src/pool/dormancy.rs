@@ -3,10 +3,16 @@
 //! own scheduler learns of them with the reclaims.
 //!
 //! The rule is the lifecycle's (DOMAIN.md 5; the engine applies it in `tick` and before every
-//! event): the first `inactivity` rule, in playbook order, that applies to the customer's stage
-//! (its `from` stages, or every live stage when `from` is empty) and does not target that stage,
-//! is due once its silence has passed since the customer's last activity. `due` only reports it;
-//! moving the stage is the engine's (or the host's) job.
+//! event): of the `inactivity` rules that apply to the customer's stage (their `from` stages, or
+//! every live stage when `from` is empty) and do not target that stage, the first in playbook
+//! order whose silence has passed since the customer's last activity is due, as the engine picks
+//! it (a later rule with a shorter silence can be due before an earlier one). `due` only reports
+//! it; moving the stage is the engine's (or the host's) job.
+//!
+//! [`PoolFacts`] carries one last activity. The engine keeps one per rule (a rule may count only
+//! some events) and, for a customer with none, counts from the last stage change; `due` reports
+//! nothing without a last activity. For rules that count every event, which
+//! `Engine::pool_facts` passes, the two agree.
 
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -61,9 +67,13 @@ pub(crate) fn check(
 ) -> Option<DueAction> {
     let stage = facts.stage.as_deref()?;
     let last = facts.last_activity?;
-    let rule = rules.iter().find(|r| r.from.iter().any(|s| s == stage))?;
-    let due_at = last.checked_add_signed(rule.after)?;
-    (due_at <= now).then(|| DueAction::Dormant {
+    let rule = rules.iter().find(|r| {
+        r.from.iter().any(|s| s == stage)
+            && last
+                .checked_add_signed(r.after)
+                .is_some_and(|due_at| due_at <= now)
+    })?;
+    Some(DueAction::Dormant {
         rule: rule.id.clone(),
         to: rule.to.clone(),
         last_activity: last,

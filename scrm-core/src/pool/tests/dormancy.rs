@@ -110,7 +110,29 @@ fn pool_stages_must_be_lifecycle_stages() {
 /// `due` reports dormancy exactly when the engine's `tick` at the same time moves the customer.
 #[test]
 fn due_agrees_with_the_engine_tick() {
-    let playbook = brand();
+    due_and_tick_agree(&brand(), 9);
+}
+
+/// With two inactivity rules, the engine moves by the first one in playbook order that is due,
+/// so a later rule with a shorter silence moves the customer first; `due` reports the same.
+#[test]
+fn due_agrees_with_the_engine_tick_over_two_inactivity_rules() {
+    let toml = include_str!("../../../../examples/playbooks/brand.toml").replace(
+        "[[lifecycle.rules]]\nkind = \"inactivity\"\nid = \"silent_60d\"",
+        "[[lifecycle.rules]]\nkind = \"inactivity\"\nid = \"silent_120d\"\nafter = \"120d\"\nto = \"churned\"\n\n\
+         [[lifecycle.rules]]\nkind = \"inactivity\"\nid = \"silent_60d\"",
+    );
+    assert!(
+        toml.contains("silent_120d"),
+        "the sample playbook's inactivity rule moved"
+    );
+    let playbook = Playbook::from_toml(&toml).unwrap();
+    // 60 days + 0, 1, 23 h, 61 days: dormant by the second rule; 200 days: churned by the first.
+    due_and_tick_agree(&playbook, 9);
+}
+
+fn due_and_tick_agree(playbook: &Playbook, expected_moves: usize) {
+    let playbook = playbook.clone();
     let engine = Engine::compile(&playbook).unwrap();
     let rules = PoolRules::new(&playbook).unwrap();
     let start = t("2026-01-05T02:00:00Z");
@@ -140,6 +162,6 @@ fn due_agrees_with_the_engine_tick() {
             moves += usize::from(moved.is_some());
         }
     }
-    // 60 days + 0, 1, 23 h; 61 days; 200 days: both say dormant.
-    assert_eq!(moves, 9);
+    // 60 days + 0, 1, 23 h; 61 days; 200 days: both say the customer moves.
+    assert_eq!(moves, expected_moves);
 }
