@@ -16,8 +16,11 @@ impl Engine {
     ///   `scoring.priority.contact_events` (`follow_up`, `call`); without that section the engine
     ///   does not track contacts and the customer counts as never followed up;
     /// - `open_tasks`: the tasks of the current stage not yet marked done by a `task_done` event;
-    /// - `last_activity`: the latest event the lifecycle's inactivity rules count (absent when
-    ///   the playbook has none, or nothing counted yet), so `due` reports dormancy.
+    /// - `last_activity`: the latest event the lifecycle's inactivity rules count, or the last
+    ///   stage change not made by an inactivity rule if that was later (silence runs from both,
+    ///   as the engine counts it);
+    ///   absent when the playbook has no inactivity rule or the customer has no stage yet, so
+    ///   `due` reports dormancy when the engine's `tick` would move the customer.
     ///
     /// Protection and pooling (`protected_at`, `pooled_at`, `previous_owner`) are the CRM's own
     /// records, not events: set them on the result.
@@ -31,14 +34,18 @@ impl Engine {
         let live = &profile.live;
         let mut facts = PoolFacts::from_customer(&live.customer);
         facts.last_follow_up = live.score.last_contact.map(from_micros);
-        // The latest event the lifecycle's inactivity rules count, for dormancy in `due`.
-        facts.last_activity = live
-            .lifecycle
-            .activity
-            .iter()
-            .map(|&(_, at)| at)
-            .max()
-            .map(from_micros);
+        // Where silence runs from for the lifecycle's inactivity rules, for dormancy in `due`.
+        if !self.lifecycle.inactivity.is_empty() {
+            let counted = live
+                .lifecycle
+                .activity
+                .iter()
+                .map(|&(_, at)| at)
+                .max()
+                .map(from_micros);
+            let woken = self.lifecycle.last_woken(live.lifecycle.history.iter());
+            facts.last_activity = counted.max(woken);
+        }
         facts.open_tasks = self
             .lifecycle
             .current(&live.customer)
@@ -136,5 +143,54 @@ mod tests {
             .new_profile("c1", "2026-03-01T00:00:00Z".parse().unwrap())
             .unwrap();
         assert!(engine.pool_facts(&profile).is_err());
+    }
+
+    #[test]
+    fn silence_runs_from_waking_when_the_wake_up_is_not_counted() {
+        // The inactivity rule counts messages only; a content view wakes the customer.
+        let playbook = Playbook::from_toml(
+            r#"
+            schema_version = 1
+            tenant_id = "chayuan-tea"
+            timezone = "Asia/Shanghai"
+
+            [[lifecycle.rules]]
+            kind = "inactivity"
+            id = "quiet"
+            after = "30d"
+            to = "dormant"
+            activity = ["message"]
+
+            [[lifecycle.rules]]
+            kind = "reengage"
+            id = "woke_up"
+            from = ["dormant"]
+            on = ["content_view"]
+            "#,
+        )
+        .unwrap();
+        let engine = Engine::compile(&playbook).unwrap();
+        let rules = PoolRules::new(&playbook).unwrap();
+        let mut profile = engine
+            .new_profile("c1", "2026-03-01T00:00:00Z".parse().unwrap())
+            .unwrap();
+        let message = event("m1", "message", "2026-03-01T00:00:00Z");
+        engine.apply(&mut profile, &message, message.at).unwrap();
+        let view = event("v1", "content_view", "2026-04-10T00:00:00Z");
+        engine.apply(&mut profile, &view, view.at).unwrap();
+        assert_eq!(profile.customer().stage.as_deref(), Some("visitor"));
+        let facts = engine.pool_facts(&profile).unwrap();
+        assert_eq!(facts.last_activity, Some(view.at));
+        // Two days after waking nothing is due, and the engine agrees.
+        let now = "2026-04-12T00:00:00Z".parse().unwrap();
+        assert!(
+            rules
+                .due(std::slice::from_ref(&facts), now)
+                .unwrap()
+                .items()
+                .is_empty()
+        );
+        engine.tick(&mut profile, now).unwrap();
+        assert_eq!(profile.customer().stage.as_deref(), Some("visitor"));
     }
 }

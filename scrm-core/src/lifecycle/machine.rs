@@ -139,15 +139,18 @@ impl LifecycleModel {
                 if !self.inactivity_applies(rule, current) {
                     continue;
                 }
-                // Silence runs from the last activity; a customer never active, from entering
-                // their stage (or from creation without a history).
-                let last = state
+                // Silence runs from the later of the last activity the rule counts and the last
+                // stage change not made by silence (or from creation without either): a customer
+                // woken by an event the rule does not count (a re-engagement on a content view,
+                // where the rule counts messages) is silent from waking, not put straight back;
+                // a customer moved to dormant stays silent from their last activity.
+                let counted = state
                     .activity
                     .iter()
                     .find(|(n, _)| *n as usize == r)
-                    .map(|&(_, us)| crate::scoring::time::from_micros(us))
-                    .or_else(|| state.history.last().map(|h| h.at))
-                    .unwrap_or(created);
+                    .map(|&(_, us)| crate::scoring::time::from_micros(us));
+                let woken = self.last_woken(state.history.iter());
+                let last = counted.max(woken).unwrap_or(created);
                 let Some(due) = last.checked_add_signed(TimeDelta::seconds(after)) else {
                     continue;
                 };

@@ -98,6 +98,24 @@ impl LifecycleModel {
         from && rule.to != Some(current)
     }
 
+    /// When the customer last entered a stage by something they did: the latest change in
+    /// `history` not made by an inactivity rule (silence does not restart when silence itself
+    /// moved the customer). Silence runs from this or the last counted activity, whichever is later.
+    pub(crate) fn last_woken<'a>(
+        &self,
+        history: impl DoubleEndedIterator<Item = &'a super::StageChange>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        history
+            .rev()
+            .find(|h| {
+                !self
+                    .rules
+                    .iter()
+                    .any(|r| r.id == h.rule && matches!(r.kind, RuleKind::Inactivity(_)))
+            })
+            .map(|h| h.at)
+    }
+
     /// A stage's number by id.
     pub(crate) fn stage(&self, id: &str) -> Option<usize> {
         self.stages.iter().position(|s| s.id == id)
