@@ -197,7 +197,7 @@ export interface Effects {
   stages?: Array<StageChangeJson>
   thresholds?: Array<{ id: string; fired: boolean; at: string }>
   tasks?: Array<{ id: string; name: string; stage: string; owner?: string; created_at: string; due_at?: string }>
-  alerts?: Array<{ kind: 'threshold' | 'stage'; id: string; message: string; owner?: string; at: string }>
+  alerts?: Array<{ kind: 'threshold' | 'stage' | 'intent'; id: string; message: string; owner?: string; at: string }>
 }
 
 /** A profile after an engine step and what the step changed. */

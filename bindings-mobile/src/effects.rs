@@ -231,9 +231,10 @@ impl From<&scrm_core::Task> for OwnerTask {
 /// An alert for the owner.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct OwnerAlert {
-    /// "threshold" (a score threshold was reached) or "stage" (moved back or into a side state).
+    /// "threshold" (a score threshold was reached), "stage" (moved back or into a side state) or
+    /// "intent" (a high-intent action of the priority list; `id` is the action's).
     pub kind: String,
-    /// The threshold or lifecycle rule id.
+    /// The threshold, lifecycle rule or priority action id.
     pub id: String,
     /// The message for the owner.
     pub message: String,

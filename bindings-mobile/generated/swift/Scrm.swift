@@ -4656,11 +4656,12 @@ public func FfiConverterTypeMergeResult_lower(_ value: MergeResult) -> RustBuffe
  */
 public struct OwnerAlert: Equatable, Hashable {
     /**
-     * "threshold" (a score threshold was reached) or "stage" (moved back or into a side state).
+     * "threshold" (a score threshold was reached), "stage" (moved back or into a side state) or
+     * "intent" (a high-intent action of the priority list; `id` is the action's).
      */
     public var kind: String
     /**
-     * The threshold or lifecycle rule id.
+     * The threshold, lifecycle rule or priority action id.
      */
     public var id: String
     /**
@@ -4680,10 +4681,11 @@ public struct OwnerAlert: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * "threshold" (a score threshold was reached) or "stage" (moved back or into a side state).
+         * "threshold" (a score threshold was reached), "stage" (moved back or into a side state) or
+         * "intent" (a high-intent action of the priority list; `id` is the action's).
          */kind: String, 
         /**
-         * The threshold or lifecycle rule id.
+         * The threshold, lifecycle rule or priority action id.
          */id: String, 
         /**
          * The message for the owner.

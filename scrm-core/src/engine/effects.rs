@@ -12,6 +12,8 @@ use super::Engine;
 use super::profile::State;
 use crate::lifecycle::StageChange;
 use crate::lifecycle::model::RuleKind;
+use crate::scoring::priority::words;
+use crate::scoring::time::{SECOND, from_micros};
 use crate::scoring::{FiredThreshold, Points, Score};
 use crate::tagging::{TagAction, TagChange};
 
@@ -127,6 +129,9 @@ pub enum AlertKind {
     Threshold,
     /// The customer moved back or into a side state (流失, 沉睡, 输单).
     Stage,
+    /// The customer did one of the priority list's high-intent actions (`scoring.priority.actions`):
+    /// `查看了价目表 for 3 min; last contact 9 days ago`.
+    Intent,
 }
 
 /// An alert for the owner.
@@ -239,8 +244,55 @@ impl Engine {
                 }
             }
         }
+        self.intent_alert(before, after, owner.clone(), &mut effects);
         self.threshold_effects(&before.fired, &after.fired, owner, &mut effects);
         Ok(effects)
+    }
+
+    /// An alert when the event was one of the priority list's high-intent actions (the latest
+    /// action changed): what the customer did, for how long, and how long since the last contact
+    /// at that moment, so the owner knows to call now.
+    fn intent_alert(
+        &self,
+        before: &State,
+        after: &State,
+        owner: Option<String>,
+        effects: &mut Effects,
+    ) {
+        let (Some(priority), Some(last)) = (&self.scoring.priority, after.score.last_action) else {
+            return;
+        };
+        if before.score.last_action == Some(last) {
+            return;
+        }
+        let Some(action) = priority.actions.get(last.action as usize) else {
+            return;
+        };
+        let lasted = last
+            .seconds
+            .map(|s| format!(" for {}", words(i64::try_from(s).unwrap_or(i64::MAX))))
+            .unwrap_or_default();
+        let contact = match after.score.last_contact.filter(|&c| c <= last.at) {
+            Some(c) => format!("last contact {} ago", words((last.at - c) / SECOND)),
+            None => {
+                let since = after
+                    .customer
+                    .owner_since
+                    .unwrap_or(after.customer.created_at)
+                    .timestamp_micros();
+                format!(
+                    "not contacted in {}",
+                    words(last.at.saturating_sub(since).max(0) / SECOND)
+                )
+            }
+        };
+        effects.alerts.push(Alert {
+            kind: AlertKind::Intent,
+            id: action.id.clone(),
+            message: format!("{}{lasted}; {contact}", action.label),
+            owner,
+            at: from_micros(last.at),
+        });
     }
 
     fn threshold_effects(

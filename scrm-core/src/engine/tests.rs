@@ -596,6 +596,45 @@ fn priority_list_ranks_with_reasons() {
 }
 
 #[test]
+fn a_high_intent_action_alerts_the_owner_with_the_time_since_the_last_contact() {
+    let e = engine();
+    let mut p = fresh(&e);
+    p.update_customer(|c| c.owner = Some("emp1".into()));
+    let call = ev("f1", "follow_up", t(1, 10));
+    e.apply(&mut p, &call, call.at).unwrap();
+    let view = with(
+        with(
+            ev("p1", "content_view", t(10, 12)),
+            "category",
+            "pricing".into(),
+        ),
+        "duration_s",
+        180.into(),
+    );
+    let effects = e.apply(&mut p, &view, view.at).unwrap();
+    let intent: Vec<&Alert> = effects
+        .alerts
+        .iter()
+        .filter(|a| a.kind == AlertKind::Intent)
+        .collect();
+    assert_eq!(intent.len(), 1, "{:?}", effects.alerts);
+    assert_eq!(intent[0].id, "price");
+    assert_eq!(
+        intent[0].message,
+        "viewed the price list for 3 min; last contact 9 days ago"
+    );
+    assert_eq!(
+        (intent[0].owner.as_deref(), intent[0].at),
+        (Some("emp1"), view.at)
+    );
+    // The same event again, or another kind of event, alerts nothing new.
+    assert!(e.apply(&mut p, &view, view.at).unwrap().alerts.is_empty());
+    let other = ev("m1", "message", t(10, 13));
+    let effects = e.apply(&mut p, &other, other.at).unwrap();
+    assert!(effects.alerts.iter().all(|a| a.kind != AlertKind::Intent));
+}
+
+#[test]
 fn rescoring_after_a_rule_edit_is_as_if_the_rule_had_always_been_there() {
     let e = engine();
     let events = [ev("m1", "message", t(1, 0)), ev("f1", "form", t(2, 0))];

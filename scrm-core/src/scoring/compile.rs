@@ -431,6 +431,7 @@ fn compile_priority(
         let properties = c.properties(&a.properties, &format!("{here}.properties"));
         if let Some(points) = c.points(a.points, &format!("{here}.points"), false) {
             actions.push(ActionModel {
+                id: a.id.clone(),
                 event: a.event.clone(),
                 properties,
                 label: a.label.clone(),

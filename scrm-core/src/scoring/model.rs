@@ -188,6 +188,7 @@ pub(crate) struct RfmModel {
 /// A high-intent action of the priority list.
 #[derive(Debug)]
 pub(crate) struct ActionModel {
+    pub id: String,
     pub event: String,
     pub properties: Vec<(String, PropValue)>,
     pub label: String,

@@ -32,7 +32,7 @@ const SECOND: i64 = 1_000_000;
 const DAY: i64 = 86_400;
 
 /// A duration in words: `45 s`, `3 min`, `2 h`, `9 days`.
-fn words(seconds: i64) -> String {
+pub(crate) fn words(seconds: i64) -> String {
     match seconds {
         s if s < 60 => format!("{s} s"),
         s if s < 3_600 => format!("{} min", s / 60),

@@ -6815,12 +6815,13 @@ public object FfiConverterTypeMergeResult: FfiConverterRustBuffer<MergeResult> {
  */
 data class OwnerAlert (
     /**
-     * "threshold" (a score threshold was reached) or "stage" (moved back or into a side state).
+     * "threshold" (a score threshold was reached), "stage" (moved back or into a side state) or
+     * "intent" (a high-intent action of the priority list; `id` is the action's).
      */
     var `kind`: kotlin.String
     , 
     /**
-     * The threshold or lifecycle rule id.
+     * The threshold, lifecycle rule or priority action id.
      */
     var `id`: kotlin.String
     , 
