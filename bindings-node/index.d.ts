@@ -198,6 +198,8 @@ export interface Effects {
   thresholds?: Array<{ id: string; fired: boolean; at: string }>
   tasks?: Array<{ id: string; name: string; stage: string; owner?: string; created_at: string; due_at?: string }>
   alerts?: Array<{ kind: 'threshold' | 'stage' | 'intent'; id: string; message: string; owner?: string; at: string }>
+  /** The reclaim clock (公海回收), when the step moved it: local days `YYYY-MM-DD`, null when the pool never reclaims the customer. */
+  pool?: { reclaim_on_before: string | null; reclaim_on: string | null; open_tasks: number; reason: string }
 }
 
 /** A profile after an engine step and what the step changed. */

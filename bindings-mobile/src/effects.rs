@@ -36,8 +36,36 @@ pub struct Effects {
     pub thresholds: Vec<ThresholdChange>,
     /// Tasks for the owner (the tasks of a stage just entered).
     pub tasks: Vec<OwnerTask>,
-    /// Alerts for the owner: thresholds reached, moves back or into side states.
+    /// Alerts for the owner: thresholds reached, moves back or into side states, high-intent
+    /// actions.
     pub alerts: Vec<OwnerAlert>,
+    /// The reclaim clock (公海回收), when the call moved it.
+    pub pool: Option<PoolChange>,
+}
+
+/// How a call moved the customer's reclaim clock.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct PoolChange {
+    /// The local day (`YYYY-MM-DD`, playbook timezone) the customer was due for reclaim before;
+    /// null when the pool rules never reclaimed them.
+    pub reclaim_on_before: Option<String>,
+    /// The local day the customer is due for reclaim now; null: never.
+    pub reclaim_on: Option<String>,
+    /// Open tasks of the current stage, which keep an overdue customer from reclaim.
+    pub open_tasks: u32,
+    /// Why, in words.
+    pub reason: String,
+}
+
+impl From<&scrm_core::PoolChange> for PoolChange {
+    fn from(p: &scrm_core::PoolChange) -> PoolChange {
+        PoolChange {
+            reclaim_on_before: p.reclaim_on_before.map(|d| d.to_string()),
+            reclaim_on: p.reclaim_on.map(|d| d.to_string()),
+            open_tasks: p.open_tasks,
+            reason: p.reason.clone(),
+        }
+    }
 }
 
 impl From<&scrm_core::Effects> for Effects {
@@ -52,6 +80,7 @@ impl From<&scrm_core::Effects> for Effects {
             thresholds: e.thresholds.iter().map(ThresholdChange::from).collect(),
             tasks: e.tasks.iter().map(OwnerTask::from).collect(),
             alerts: e.alerts.iter().map(OwnerAlert::from).collect(),
+            pool: e.pool.as_ref().map(PoolChange::from),
         }
     }
 }

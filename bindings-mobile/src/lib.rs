@@ -42,8 +42,8 @@ pub use customers::{
     resolve_aliases, resolve_aliases_json, resolve_json,
 };
 pub use effects::{
-    Applied, DueItem, Effects, OwnerAlert, OwnerTask, PriorityItem, Score, ScoreChange, ScoreRule,
-    StageChange, ThresholdChange,
+    Applied, DueItem, Effects, OwnerAlert, OwnerTask, PoolChange, PriorityItem, Score, ScoreChange,
+    ScoreRule, StageChange, ThresholdChange,
 };
 pub use engine::Engine;
 pub use model::{

@@ -54,6 +54,7 @@ const TIME_KEYS: &[&str] = &[
     "payable_from",
     "reclaim",
     "reclaim_on",
+    "reclaim_on_before",
     "since",
     "start",
     "start_date",

@@ -34,6 +34,22 @@ def test_apply_returns_the_profile_and_its_effects_with_python_types(engine):
     assert task["id"] == "add_wecom" and task["due_at"] - task["created_at"] == timedelta(days=1)
 
 
+def test_effects_say_how_the_reclaim_clock_moved_with_dates(engine):
+    from datetime import date
+    customer = {"tenant_id": "chayuan-tea", "id": "c9", "created_at": NOW, "owner": "emp1"}
+    profile = engine.new_profile(customer)
+    profile, effects = engine.apply(profile, message(customer="c9"), NOW)
+    pool = effects["pool"]
+    # No stage: 30 + 2 days from the owner's start; a lead: 14 + 2 (Asia/Shanghai days).
+    assert (pool["reclaim_on_before"], pool["reclaim_on"]) == (date(2026, 4, 2), date(2026, 3, 17))
+    # A lead has a task (add WeCom), which keeps an overdue customer from reclaim.
+    assert pool["open_tasks"] == 1
+    assert pool["reason"] == "stage lead: reclaim moves from 2026-04-02 to 2026-03-17; 1 open task(s) keep the customer from reclaim"
+    call = {"tenant_id": "chayuan-tea", "id": "f1", "customer_id": "c9", "type": "follow_up", "at": NOW + timedelta(days=9)}
+    _, effects = engine.apply(profile, call, call["at"])
+    assert effects["pool"]["reclaim_on"] == date(2026, 3, 26)
+
+
 def test_a_profile_passed_back_in_replays_to_nothing(engine):
     profile, _ = engine.apply(None, message(), NOW)
     again, effects = engine.apply(profile, message(), NOW)

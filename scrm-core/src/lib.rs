@@ -102,7 +102,7 @@ pub use documents::{
     tag_json, untag_json,
 };
 pub use engine::{
-    Alert, AlertKind, Effects, Engine, FoldReport, Profile, Refusal, ScoreChange, Task,
+    Alert, AlertKind, Effects, Engine, FoldReport, PoolChange, Profile, Refusal, ScoreChange, Task,
     ThresholdChange,
 };
 pub use error::{Error, ErrorKind, Problem, Result, catch_panic};

@@ -4071,9 +4071,14 @@ public struct Effects: Equatable, Hashable {
      */
     public var tasks: [OwnerTask]
     /**
-     * Alerts for the owner: thresholds reached, moves back or into side states.
+     * Alerts for the owner: thresholds reached, moves back or into side states, high-intent
+     * actions.
      */
     public var alerts: [OwnerAlert]
+    /**
+     * The reclaim clock (公海回收), when the call moved it.
+     */
+    public var pool: PoolChange?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4103,8 +4108,12 @@ public struct Effects: Equatable, Hashable {
          * Tasks for the owner (the tasks of a stage just entered).
          */tasks: [OwnerTask], 
         /**
-         * Alerts for the owner: thresholds reached, moves back or into side states.
-         */alerts: [OwnerAlert]) {
+         * Alerts for the owner: thresholds reached, moves back or into side states, high-intent
+         * actions.
+         */alerts: [OwnerAlert], 
+        /**
+         * The reclaim clock (公海回收), when the call moved it.
+         */pool: PoolChange?) {
         self.eventId = eventId
         self.replayed = replayed
         self.refolded = refolded
@@ -4114,6 +4123,7 @@ public struct Effects: Equatable, Hashable {
         self.thresholds = thresholds
         self.tasks = tasks
         self.alerts = alerts
+        self.pool = pool
     }
 
     
@@ -4140,7 +4150,8 @@ public struct FfiConverterTypeEffects: FfiConverterRustBuffer {
                 stages: FfiConverterSequenceTypeStageChange.read(from: &buf), 
                 thresholds: FfiConverterSequenceTypeThresholdChange.read(from: &buf), 
                 tasks: FfiConverterSequenceTypeOwnerTask.read(from: &buf), 
-                alerts: FfiConverterSequenceTypeOwnerAlert.read(from: &buf)
+                alerts: FfiConverterSequenceTypeOwnerAlert.read(from: &buf), 
+                pool: FfiConverterOptionTypePoolChange.read(from: &buf)
         )
     }
 
@@ -4154,6 +4165,7 @@ public struct FfiConverterTypeEffects: FfiConverterRustBuffer {
         FfiConverterSequenceTypeThresholdChange.write(value.thresholds, into: &buf)
         FfiConverterSequenceTypeOwnerTask.write(value.tasks, into: &buf)
         FfiConverterSequenceTypeOwnerAlert.write(value.alerts, into: &buf)
+        FfiConverterOptionTypePoolChange.write(value.pool, into: &buf)
     }
 }
 
@@ -4858,6 +4870,97 @@ public func FfiConverterTypeOwnerTask_lift(_ buf: RustBuffer) throws -> OwnerTas
 #endif
 public func FfiConverterTypeOwnerTask_lower(_ value: OwnerTask) -> RustBuffer {
     return FfiConverterTypeOwnerTask.lower(value)
+}
+
+
+/**
+ * How a call moved the customer's reclaim clock.
+ */
+public struct PoolChange: Equatable, Hashable {
+    /**
+     * The local day (`YYYY-MM-DD`, playbook timezone) the customer was due for reclaim before;
+     * null when the pool rules never reclaimed them.
+     */
+    public var reclaimOnBefore: String?
+    /**
+     * The local day the customer is due for reclaim now; null: never.
+     */
+    public var reclaimOn: String?
+    /**
+     * Open tasks of the current stage, which keep an overdue customer from reclaim.
+     */
+    public var openTasks: UInt32
+    /**
+     * Why, in words.
+     */
+    public var reason: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The local day (`YYYY-MM-DD`, playbook timezone) the customer was due for reclaim before;
+         * null when the pool rules never reclaimed them.
+         */reclaimOnBefore: String?, 
+        /**
+         * The local day the customer is due for reclaim now; null: never.
+         */reclaimOn: String?, 
+        /**
+         * Open tasks of the current stage, which keep an overdue customer from reclaim.
+         */openTasks: UInt32, 
+        /**
+         * Why, in words.
+         */reason: String) {
+        self.reclaimOnBefore = reclaimOnBefore
+        self.reclaimOn = reclaimOn
+        self.openTasks = openTasks
+        self.reason = reason
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PoolChange: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePoolChange: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PoolChange {
+        return
+            try PoolChange(
+                reclaimOnBefore: FfiConverterOptionString.read(from: &buf), 
+                reclaimOn: FfiConverterOptionString.read(from: &buf), 
+                openTasks: FfiConverterUInt32.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PoolChange, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.reclaimOnBefore, into: &buf)
+        FfiConverterOptionString.write(value.reclaimOn, into: &buf)
+        FfiConverterUInt32.write(value.openTasks, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePoolChange_lift(_ buf: RustBuffer) throws -> PoolChange {
+    return try FfiConverterTypePoolChange.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePoolChange_lower(_ value: PoolChange) -> RustBuffer {
+    return FfiConverterTypePoolChange.lower(value)
 }
 
 
@@ -7026,6 +7129,30 @@ fileprivate struct FfiConverterOptionTypeMergePolicy: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeMergePolicy.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypePoolChange: FfiConverterRustBuffer {
+    typealias SwiftType = PoolChange?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePoolChange.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePoolChange.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }

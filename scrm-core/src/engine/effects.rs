@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -46,9 +46,30 @@ pub struct Effects {
     /// Tasks for the owner (the tasks of a stage just entered).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tasks: Vec<Task>,
-    /// Alerts for the owner: thresholds reached, moves back or into side states.
+    /// Alerts for the owner: thresholds reached, moves back or into side states, high-intent
+    /// actions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alerts: Vec<Alert>,
+    /// The pool's reclaim clock, when the call moved it: a follow-up restarted it, a stage change
+    /// gave it another limit or exempted the customer, an open task now keeps the customer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<PoolChange>,
+}
+
+/// How a call moved the customer's reclaim clock (公海回收): the day they are due for reclaim
+/// before and after (`None`: the pool rules never reclaim them: no owner, an exempt stage, or no
+/// limit), the open tasks that keep them, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PoolChange {
+    /// The local day (playbook timezone) the customer was due for reclaim before the call.
+    pub reclaim_on_before: Option<NaiveDate>,
+    /// The local day the customer is due for reclaim now.
+    pub reclaim_on: Option<NaiveDate>,
+    /// Open tasks of the current stage: an overdue customer with one is kept, not reclaimed.
+    pub open_tasks: u32,
+    /// Why, in words: `followed up: reclaim moves from 2026-03-31 to 2026-04-12`.
+    pub reason: String,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -63,6 +84,7 @@ impl Effects {
             && self.thresholds.is_empty()
             && self.tasks.is_empty()
             && self.alerts.is_empty()
+            && self.pool.is_none()
             && self.score.as_ref().is_none_or(|s| s.delta == Points::ZERO)
     }
 }
@@ -245,8 +267,64 @@ impl Engine {
             }
         }
         self.intent_alert(before, after, owner.clone(), &mut effects);
+        effects.pool = self.pool_change(before, after);
         self.threshold_effects(&before.fired, &after.fired, owner, &mut effects);
         Ok(effects)
+    }
+
+    /// The reclaim clock before and after, when it moved or an open task started or stopped
+    /// keeping the customer.
+    fn pool_change(&self, before: &State, after: &State) -> Option<PoolChange> {
+        let (old, new) = (self.facts_of(before), self.facts_of(after));
+        let (was, now) = (self.pool.reclaim_on(&old), self.pool.reclaim_on(&new));
+        let tasks_moved = (old.open_tasks > 0) != (new.open_tasks > 0);
+        if was == now && !tasks_moved {
+            return None;
+        }
+        let day = |d: Option<NaiveDate>| d.map_or_else(|| "never".to_owned(), |d| d.to_string());
+        let mut reasons = Vec::new();
+        if was != now {
+            let why = if new.stage != old.stage && self.pool.exempts(new.stage.as_deref()) {
+                format!(
+                    "stage {} is exempt from reclaim",
+                    new.stage.as_deref().unwrap_or_default()
+                )
+            } else if new.owner != old.owner {
+                match &new.owner {
+                    Some(o) => format!("owner {}", o.id),
+                    None => "no owner".to_owned(),
+                }
+            } else if new.stage != old.stage {
+                format!("stage {}", new.stage.as_deref().unwrap_or("none"))
+            } else if new.last_follow_up != old.last_follow_up {
+                "followed up".to_owned()
+            } else {
+                "the reclaim rules".to_owned()
+            };
+            reasons.push(match (was, now) {
+                (Some(_), Some(_)) => {
+                    format!("{why}: reclaim moves from {} to {}", day(was), day(now))
+                }
+                (None, Some(_)) => format!("{why}: reclaim on {}", day(now)),
+                (_, None) => format!("{why}: no longer reclaimed (was {})", day(was)),
+            });
+        }
+        if tasks_moved {
+            reasons.push(if new.open_tasks > 0 {
+                format!(
+                    "{} open task(s) keep the customer from reclaim",
+                    new.open_tasks
+                )
+            } else {
+                "no open task keeps the customer from reclaim any more".to_owned()
+            });
+        }
+        Some(PoolChange {
+            reclaim_on_before: was,
+            reclaim_on: now,
+            open_tasks: new.open_tasks,
+            reason: reasons.join("; "),
+        })
     }
 
     /// An alert when the event was one of the priority list's high-intent actions (the latest

@@ -20,7 +20,7 @@ mod tests;
 use chrono::{DateTime, Utc};
 
 pub use batch::{FoldReport, Refusal};
-pub use effects::{Alert, AlertKind, Effects, ScoreChange, Task, ThresholdChange};
+pub use effects::{Alert, AlertKind, Effects, PoolChange, ScoreChange, Task, ThresholdChange};
 pub use profile::Profile;
 
 use crate::customer::Customer;
@@ -94,6 +94,8 @@ pub struct Engine {
     reads: Reads,
     /// Display names of tags by id, for reasons.
     tag_names: std::collections::HashMap<String, String>,
+    /// The pool's reclaim rules, for the reclaim clock in [`Effects::pool`].
+    pool: crate::pool::PoolRules,
 }
 
 impl std::fmt::Debug for Engine {
@@ -136,7 +138,14 @@ impl Engine {
             Some(t) => gather(t, &scoring, &lifecycle, &mut problems),
             None => (Filters::default(), Vec::new(), Reads::default()),
         };
-        let Some(tagger) = tagger.filter(|_| problems.is_empty()) else {
+        let pool = match crate::pool::PoolRules::new(playbook) {
+            Ok(pool) => Some(pool),
+            Err(e) => {
+                problems.extend(e.problems().iter().cloned());
+                None
+            }
+        };
+        let (Some(tagger), Some(pool), true) = (tagger, pool, problems.is_empty()) else {
             return Err(Error::with_problems(ErrorKind::Validation, problems));
         };
         let tag_names = playbook
@@ -156,6 +165,7 @@ impl Engine {
             fingerprint: fingerprint(playbook),
             reads,
             tag_names,
+            pool,
         })
     }
 

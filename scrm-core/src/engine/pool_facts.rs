@@ -1,6 +1,7 @@
 //! From the engine's profile to the pool's facts: the glue a daily reclaim job needs, so it does
 //! not re-derive owner, stage, follow-ups and open tasks from the events itself.
 
+use super::profile::State;
 use super::{Engine, Profile};
 use crate::error::Result;
 use crate::pool::PoolFacts;
@@ -31,7 +32,11 @@ impl Engine {
     /// rules.
     pub fn pool_facts(&self, profile: &Profile) -> Result<PoolFacts> {
         self.check_fingerprint(profile, "profile")?;
-        let live = &profile.live;
+        Ok(self.facts_of(&profile.live))
+    }
+
+    /// The pool's facts of one state (see [`Engine::pool_facts`]).
+    pub(crate) fn facts_of(&self, live: &State) -> PoolFacts {
         let mut facts = PoolFacts::from_customer(&live.customer);
         facts.last_follow_up = live.score.last_contact.map(from_micros);
         // Where silence runs from for the lifecycle's inactivity rules, for dormancy in `due`.
@@ -58,7 +63,7 @@ impl Engine {
                     .count();
                 u32::try_from(open).unwrap_or(u32::MAX)
             });
-        Ok(facts)
+        facts
     }
 }
 
@@ -192,5 +197,75 @@ mod tests {
         );
         engine.tick(&mut profile, now).unwrap();
         assert_eq!(profile.customer().stage.as_deref(), Some("visitor"));
+    }
+
+    #[test]
+    fn effects_say_how_an_event_moved_the_reclaim_clock() {
+        let playbook = Playbook::from_json(BRAND).unwrap();
+        let engine = Engine::compile(&playbook).unwrap();
+        let created = "2026-03-01T02:00:00Z".parse().unwrap();
+        let mut profile = engine.new_profile("c1", created).unwrap();
+        profile.update_customer(|c| c.owner = Some("emp1".into()));
+        let day = |d: &str| Some(d.parse::<chrono::NaiveDate>().unwrap());
+
+        // No stage yet: the default 30 days + 2 grace from the owner's start (1 March); the first
+        // message makes a lead: 14 days + 2.
+        let message = event("m1", "message", "2026-03-01T03:00:00Z");
+        let pool = engine
+            .apply(&mut profile, &message, message.at)
+            .unwrap()
+            .pool
+            .unwrap();
+        assert_eq!(
+            (pool.reclaim_on_before, pool.reclaim_on),
+            (day("2026-04-02"), day("2026-03-17"))
+        );
+        assert!(
+            pool.reason
+                .starts_with("stage lead: reclaim moves from 2026-04-02 to 2026-03-17"),
+            "{}",
+            pool.reason
+        );
+
+        // A follow-up on 10 March restarts the clock.
+        let call = event("f1", "follow_up", "2026-03-10T09:00:00Z");
+        let pool = engine
+            .apply(&mut profile, &call, call.at)
+            .unwrap()
+            .pool
+            .unwrap();
+        assert_eq!(pool.reclaim_on, day("2026-03-26"));
+        assert_eq!(
+            pool.reason,
+            "followed up: reclaim moves from 2026-03-17 to 2026-03-26"
+        );
+        // The same event again moves nothing.
+        assert!(
+            engine
+                .apply(&mut profile, &call, call.at)
+                .unwrap()
+                .pool
+                .is_none()
+        );
+
+        // A purchase makes a customer, whose stage is exempt.
+        let mut order = event("o1", "purchase", "2026-03-11T09:00:00Z");
+        order.properties.insert("amount".into(), "128.00".into());
+        let effects = engine.apply(&mut profile, &order, order.at).unwrap();
+        let pool = effects.pool.unwrap();
+        assert_eq!(
+            (pool.reclaim_on_before, pool.reclaim_on),
+            (day("2026-03-26"), None)
+        );
+        assert!(
+            pool.reason
+                .starts_with("stage customer is exempt from reclaim: no longer reclaimed"),
+            "{}",
+            pool.reason
+        );
+        // The due list agrees: nothing to reclaim a year later.
+        let facts = engine.pool_facts(&profile).unwrap();
+        let rules = PoolRules::new(&playbook).unwrap();
+        assert_eq!(rules.reclaim_on(&facts), None);
     }
 }

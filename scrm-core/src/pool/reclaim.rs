@@ -152,6 +152,25 @@ impl PoolRules {
         self.stages.get(i).map(|(_, l)| *l).or(self.default)
     }
 
+    /// The local day (playbook timezone) from which an owned customer is overdue for reclaim:
+    /// the reclaim clock's date plus its stage's days and grace days, as [`PoolRules::due`]
+    /// counts them. `None` when these rules never reclaim the customer: no owner, an exempt
+    /// stage, or no limit for its stage. (An overdue customer may still be kept by a protection
+    /// or an open task; `due` says which.)
+    pub fn reclaim_on(&self, facts: &PoolFacts) -> Option<chrono::NaiveDate> {
+        let since = facts.clock_start()?;
+        let Applies::Limit(rule) = self.applies(facts.stage.as_deref()) else {
+            return None;
+        };
+        let limit = self.limit(rule)?;
+        shift(local_date(self.tz, since), limit.total()).ok()
+    }
+
+    /// Whether `stage` is exempt from reclaim (`pool.exempt_stages`).
+    pub(crate) fn exempts(&self, stage: Option<&str>) -> bool {
+        stage.is_some_and(|s| self.exempt.iter().any(|e| e == s))
+    }
+
     /// What must happen at `now` for these customers: reclaims, warnings (with the days left) and
     /// overdue customers kept by a protection or an open task. See [`PoolRules::due_with`].
     ///

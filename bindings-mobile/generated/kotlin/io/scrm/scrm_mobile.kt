@@ -6414,9 +6414,15 @@ data class Effects (
     var `tasks`: List<OwnerTask>
     , 
     /**
-     * Alerts for the owner: thresholds reached, moves back or into side states.
+     * Alerts for the owner: thresholds reached, moves back or into side states, high-intent
+     * actions.
      */
     var `alerts`: List<OwnerAlert>
+    , 
+    /**
+     * The reclaim clock (公海回收), when the call moved it.
+     */
+    var `pool`: PoolChange?
     
 ){
     
@@ -6442,6 +6448,7 @@ public object FfiConverterTypeEffects: FfiConverterRustBuffer<Effects> {
             FfiConverterSequenceTypeThresholdChange.read(buf),
             FfiConverterSequenceTypeOwnerTask.read(buf),
             FfiConverterSequenceTypeOwnerAlert.read(buf),
+            FfiConverterOptionalTypePoolChange.read(buf),
         )
     }
 
@@ -6454,7 +6461,8 @@ public object FfiConverterTypeEffects: FfiConverterRustBuffer<Effects> {
             FfiConverterSequenceTypeStageChange.allocationSize(value.`stages`) +
             FfiConverterSequenceTypeThresholdChange.allocationSize(value.`thresholds`) +
             FfiConverterSequenceTypeOwnerTask.allocationSize(value.`tasks`) +
-            FfiConverterSequenceTypeOwnerAlert.allocationSize(value.`alerts`)
+            FfiConverterSequenceTypeOwnerAlert.allocationSize(value.`alerts`) +
+            FfiConverterOptionalTypePoolChange.allocationSize(value.`pool`)
     )
 
     override fun write(value: Effects, buf: ByteBuffer) {
@@ -6467,6 +6475,7 @@ public object FfiConverterTypeEffects: FfiConverterRustBuffer<Effects> {
             FfiConverterSequenceTypeThresholdChange.write(value.`thresholds`, buf)
             FfiConverterSequenceTypeOwnerTask.write(value.`tasks`, buf)
             FfiConverterSequenceTypeOwnerAlert.write(value.`alerts`, buf)
+            FfiConverterOptionalTypePoolChange.write(value.`pool`, buf)
     }
 }
 
@@ -6956,6 +6965,70 @@ public object FfiConverterTypeOwnerTask: FfiConverterRustBuffer<OwnerTask> {
             FfiConverterOptionalString.write(value.`owner`, buf)
             FfiConverterTimestamp.write(value.`createdAt`, buf)
             FfiConverterOptionalTimestamp.write(value.`dueAt`, buf)
+    }
+}
+
+
+
+/**
+ * How a call moved the customer's reclaim clock.
+ */
+data class PoolChange (
+    /**
+     * The local day (`YYYY-MM-DD`, playbook timezone) the customer was due for reclaim before;
+     * null when the pool rules never reclaimed them.
+     */
+    var `reclaimOnBefore`: kotlin.String?
+    , 
+    /**
+     * The local day the customer is due for reclaim now; null: never.
+     */
+    var `reclaimOn`: kotlin.String?
+    , 
+    /**
+     * Open tasks of the current stage, which keep an overdue customer from reclaim.
+     */
+    var `openTasks`: kotlin.UInt
+    , 
+    /**
+     * Why, in words.
+     */
+    var `reason`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePoolChange: FfiConverterRustBuffer<PoolChange> {
+    override fun read(buf: ByteBuffer): PoolChange {
+        return PoolChange(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PoolChange) = (
+            FfiConverterOptionalString.allocationSize(value.`reclaimOnBefore`) +
+            FfiConverterOptionalString.allocationSize(value.`reclaimOn`) +
+            FfiConverterUInt.allocationSize(value.`openTasks`) +
+            FfiConverterString.allocationSize(value.`reason`)
+    )
+
+    override fun write(value: PoolChange, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`reclaimOnBefore`, buf)
+            FfiConverterOptionalString.write(value.`reclaimOn`, buf)
+            FfiConverterUInt.write(value.`openTasks`, buf)
+            FfiConverterString.write(value.`reason`, buf)
     }
 }
 
@@ -8648,6 +8721,38 @@ public object FfiConverterOptionalTypeMergePolicy: FfiConverterRustBuffer<MergeP
         } else {
             buf.put(1)
             FfiConverterTypeMergePolicy.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypePoolChange: FfiConverterRustBuffer<PoolChange?> {
+    override fun read(buf: ByteBuffer): PoolChange? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypePoolChange.read(buf)
+    }
+
+    override fun allocationSize(value: PoolChange?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypePoolChange.allocationSize(value)
+        }
+    }
+
+    override fun write(value: PoolChange?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypePoolChange.write(value, buf)
         }
     }
 }
