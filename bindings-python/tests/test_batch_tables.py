@@ -392,6 +392,14 @@ def test_price_many_subscriptions_into_invoices_and_lines():
     assert s1 == [("subscription_fee", "299.00"), ("proration_credit", "-154.32"), ("proration_charge", "515.61"), ("usage", "112.00")]
     assert [(r["row"], r["column"]) for r in rejected.to_pylist()] == [(1, "plan")]
     assert invoices["subscription_id"].to_pylist() == ["s1", "s3"]
+    # polars and pandas (Arrow dtypes) frames give the same invoices and lines.
+    pl = pytest.importorskip("polars")
+    pd = pytest.importorskip("pandas")
+    table = subscriptions()
+    for frame in (pl.from_arrow(table), table.to_pandas(types_mapper=pd.ArrowDtype)):
+        same_invoices, same_lines, _ = scrm.price_table(PRICING, frame, at=AT, now=NOW, on_error="reject")
+        assert same_invoices.to_pylist() == invoices.to_pylist()
+        assert same_lines.to_pylist() == lines.to_pylist()
     with pytest.raises(scrm.ValidationError) as info:
         scrm.price_table(PRICING, subscriptions(), at=AT, now=NOW)
     assert info.value.problems[0].path == "subscriptions[1].plan"

@@ -188,6 +188,9 @@ def test_segment_applies_include_and_exclude_by_id(playbook, data, table):
     got = segment.evaluate_table(table, NOW).to_pylist()
     assert got == [r["id"] in members for r in data]
     assert got[1] and not got[2] and not got[3]
+    # Every frame library's table gives the same column.
+    for frame in (pl.from_arrow(table), table.to_pandas(types_mapper=pd.ArrowDtype)):
+        assert segment.evaluate_table(frame, NOW).to_pylist() == got
 
 
 def test_timestamps_are_dates_and_attr_prefix_names_reserved_attributes(playbook):
