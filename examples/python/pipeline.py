@@ -1,10 +1,15 @@
 """A data pipeline with scrm: events from Parquet -> identities resolved -> profiles folded ->
 profiles to Parquet, the funnel printed, a funnel chart and a score histogram saved as PNG.
 
-    .venv/bin/python examples/python/pipeline.py [--events events.parquet] [--out out-dir]
+    .venv/bin/python examples/python/pipeline.py [--events events.parquet]
+        [--customers customers.jsonl] [--out out-dir]
 
 Without `--events` it generates a day-stamped sample (a WeCom tea brand: chat, content views,
-store scans, purchases), writes it to `<out>/events.parquet` and reads it back like any input.
+store scans, purchases), writes it to `<out>/events.parquet` and its customer records to
+`<out>/customers.jsonl`, and reads the events back like any input. Customer records
+(`--customers`, one JSON object per line) are resolved into people with `scrm.resolve`, and each
+person's events fold into one profile. The funnel is the core's (`scrm.funnel`) over the
+profiles' stage histories.
 Events need the columns of `scrm.fold_table` (id, customer_id, type, at, and optional text,
 channel_code, properties...). Output goes to `--out` (default: `pipeline-out/` in the current
 directory): profiles.parquet, effects.parquet, funnel.png, scores.png.
@@ -13,6 +18,7 @@ directory): profiles.parquet, effects.parquet, funnel.png, scores.png.
 from __future__ import annotations
 
 import argparse
+import json
 import pathlib
 import random
 import sys
@@ -86,20 +92,28 @@ def resolve_identities(events: pa.Table, customers: list[dict]) -> pa.Table:
     return events.set_column(events.schema.get_field_index("customer_id"), "customer_id", merged)
 
 
-def funnel(effects: pa.Table) -> list[tuple[str, int]]:
-    """Customers who entered each stage of the main line, from the stage changes in the effects
-    table (`detail` is "from -> to"); side stages (dormant, churned, lost) are left out."""
-    moves = effects.filter(pc.equal(effects["kind"], "stage"))
-    entered = pc.list_element(pc.split_pattern(moves["detail"], " -> "), 1)
-    pairs = pa.table({"customer_id": moves["customer_id"], "stage": entered})
-    reached = {r["stage"]: r["customer_id_count_distinct"]
-               for r in pairs.group_by("stage").aggregate([("customer_id", "count_distinct")]).to_pylist()}
-    return [(stage, reached.get(stage, 0)) for stage in FUNNEL]
+def funnel(profiles: pa.Table, playbook: "scrm.Playbook") -> dict:
+    """The core's funnel (`scrm.funnel`) over the customers' journeys: each profile's stage
+    history, read from the `state` column (the core's profile JSON), one journey per customer.
+    Side stages (dormant, churned, lost) are in no count."""
+    journeys = []
+    for row in profiles.select(["customer_id", "owner", "state"]).to_pylist():
+        live = json.loads(row["state"])["live"]
+        journeys.append({
+            "customer_id": row["customer_id"],
+            "owner": row["owner"],
+            "created_at": live["customer"]["created_at"],
+            "stages": [{"stage": h["to"], "at": h["at"]} for h in live["lifecycle"]["history"]],
+        })
+    return scrm.funnel({"stages": FUNNEL, "timezone": playbook.timezone}, journeys)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=pathlib.Path, help="an events Parquet file (default: generate one)")
+    parser.add_argument("--customers", type=pathlib.Path,
+                        help="customer records, one JSON object per line (docs/data-model.md), whose "
+                             "identities join profiles (default: the generated sample's)")
     parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("pipeline-out"))
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -111,6 +125,11 @@ def main() -> None:
         generated, customers = sample_events()
         path = args.out / "events.parquet"
         pq.write_table(generated, path)
+        # The customer records too, in the shape --customers reads.
+        (args.out / "customers.jsonl").write_text(
+            "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in customers), encoding="utf-8")
+    if args.customers is not None:
+        customers = [json.loads(line) for line in args.customers.read_text(encoding="utf-8").splitlines() if line.strip()]
     events = pq.read_table(path)
     print(f"read {events.num_rows} events from {path}")
     if customers:
@@ -123,11 +142,14 @@ def main() -> None:
     pq.write_table(effects, args.out / "effects.parquet")
     print(f"folded into {profiles.num_rows} profiles ({effects.num_rows} effects) -> {args.out / 'profiles.parquet'}")
 
-    steps = funnel(effects)
-    print("funnel:")
+    overall = funnel(profiles, playbook)["overall"]
+    steps = [(s["stage"], s["count"]) for s in overall["stages"]]
+    rates = {c["to"]: c["rate"] for c in overall["conversions"]}
+    print(f"funnel ({overall['journeys']} customers; from {FUNNEL[0]} to {FUNNEL[-1]}: {overall['overall']}):")
     top = steps[0][1] or 1
     for stage, n in steps:
-        print(f"  {stage:<12} {n:>6}  {100 * n / top:5.1f}%  {'#' * round(40 * n / top)}")
+        rate = f"{rates[stage]:>7}" if rates.get(stage) is not None else " " * 7
+        print(f"  {stage:<12} {n:>6}  {rate}  {'#' * round(40 * n / top)}")
 
     fig, ax = plt.subplots(figsize=(7, 4))
     ax.barh([s for s, _ in steps][::-1], [n for _, n in steps][::-1], color="#3a7d44")
