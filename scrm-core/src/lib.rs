@@ -42,6 +42,9 @@ mod guide_identity {}
 #[doc = include_str!("../../docs/consent.md")]
 mod guide_consent {}
 #[cfg(doctest)]
+#[doc = include_str!("../../docs/accounts.md")]
+mod guide_accounts {}
+#[cfg(doctest)]
 #[doc = include_str!("../../docs/tagging.md")]
 mod guide_tagging {}
 #[cfg(doctest)]
