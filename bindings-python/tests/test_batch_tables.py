@@ -55,6 +55,24 @@ def test_fold_matches_the_pure_python_oracle(workload, effects):
     assert as_profiles(profiles) == oracle.fold(events)
 
 
+def test_the_effects_table_has_a_row_when_the_reclaim_clock_moves():
+    def events(*rows):
+        return pa.table({
+            "id": [r[0] for r in rows], "customer_id": ["c1"] * len(rows), "type": [r[1] for r in rows],
+            "at": pa.array([r[2] for r in rows], pa.timestamp("us", tz="UTC")),
+        })
+    first, _ = scrm.fold_table(BRAND, events(("m1", "message", datetime(2026, 3, 1, 3, tzinfo=UTC))))
+    # The CRM assigns an owner (not an event): set it in the profile's state.
+    state = json.loads(first["state"][0].as_py())
+    state["live"]["customer"]["owner"] = "emp1"
+    owned = first.set_column(first.schema.get_field_index("state"), "state", pa.array([json.dumps(state)]))
+    _, effects = scrm.fold_table(BRAND, events(("f1", "follow_up", datetime(2026, 3, 10, 9, tzinfo=UTC))), profiles=owned)
+    pool = [r for r in effects.to_pylist() if r["kind"] == "pool"]
+    assert [(r["detail"], r["reason"]) for r in pool] == [
+        ("2026-03-17 -> 2026-03-26", "followed up: reclaim moves from 2026-03-17 to 2026-03-26")
+    ]
+
+
 def test_fold_reads_pyarrow_polars_and_pandas_alike(workload):
     pl = pytest.importorskip("polars")
     pd = pytest.importorskip("pandas")

@@ -568,6 +568,17 @@ impl EffectRows {
         for alert in &effects.alerts {
             self.row(event, "alert", &alert.id, &alert.message);
         }
+        if let Some(pool) = &effects.pool {
+            let day = |d: Option<chrono::NaiveDate>| {
+                d.map_or_else(|| "never".to_owned(), |d| d.to_string())
+            };
+            let detail = format!(
+                "{} -> {}",
+                day(pool.reclaim_on_before),
+                day(pool.reclaim_on)
+            );
+            self.row(event, "pool", &detail, &pool.reason);
+        }
     }
 
     fn finish(self) -> Result<RecordBatch, BatchError> {
