@@ -200,6 +200,8 @@ export interface Effects {
   alerts?: Array<{ kind: 'threshold' | 'stage' | 'intent'; id: string; message: string; owner?: string; at: string }>
   /** The reclaim clock (公海回收), when the step moved it: local days `YYYY-MM-DD`, null when the pool never reclaims the customer. */
   pool?: { reclaim_on_before: string | null; reclaim_on: string | null; open_tasks: number; reason: string }
+  /** Tasks and alerts left out because the customer's contact consent (`engine.contact_consent`) is not granted, each with why. */
+  suppressed?: Array<string>
 }
 
 /** A profile after an engine step and what the step changed. */

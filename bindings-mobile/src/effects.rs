@@ -41,6 +41,9 @@ pub struct Effects {
     pub alerts: Vec<OwnerAlert>,
     /// The reclaim clock (公海回收), when the call moved it.
     pub pool: Option<PoolChange>,
+    /// Tasks and alerts left out because the customer's contact consent is not granted
+    /// (`engine.contact_consent`), each with why.
+    pub suppressed: Vec<String>,
 }
 
 /// How a call moved the customer's reclaim clock.
@@ -81,6 +84,7 @@ impl From<&scrm_core::Effects> for Effects {
             tasks: e.tasks.iter().map(OwnerTask::from).collect(),
             alerts: e.alerts.iter().map(OwnerAlert::from).collect(),
             pool: e.pool.as_ref().map(PoolChange::from),
+            suppressed: e.suppressed.clone(),
         }
     }
 }

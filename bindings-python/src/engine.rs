@@ -55,7 +55,8 @@ impl Engine {
     /// `profile` is a profile dict, or None for a customer seen for the first time (created at
     /// the event's time). Returns `(profile, effects)`: the profile as changed (a new dict) and
     /// what changed and why (`tags`, `score`, `stages`, `thresholds`, `tasks`, `alerts`, `pool`
-    /// (the reclaim clock, when it moved), `replayed`, `refolded`). Replaying an event changes nothing; a late event refolds.
+    /// (the reclaim clock, when it moved), `suppressed` (for want of the contact consent),
+    /// `replayed`, `refolded`). Replaying an event changes nothing; a late event refolds.
     ///
     /// Raises `ValidationError` at its path (`event.at`, `profile.live.customer.id`).
     fn apply<'py>(

@@ -112,15 +112,15 @@ pub use error::{Error, ErrorKind, Problem, Result, catch_panic};
 pub use lifecycle::StageChange;
 pub use name::Name;
 pub use playbook::{
-    Assignment, Channel, ClaimRules, Commission, Component, DayOfWeek, Decay, EngineSettings, Fit,
-    FitRule, Format, GroupedTag, HoursWindow, IntentAction, Lifecycle, MAX_PLAYBOOK_BYTES,
-    MAX_REFERRAL_LEVELS, MAX_TAGS_PER_TENANT, MAX_TRANSFER_CUSTOMERS, MAX_TRANSFER_MESSAGE_CHARS,
-    MAX_TRANSFERS_PER_CUSTOMER, Monetary, PackOffer, Packs, Platform, Playbook, Pool, Pricing,
-    Priority, ReclaimRule, ReferralSettings, Rfm, Route, RouteRule, RouteStrategy,
-    SUPPORTED_SCHEMA_VERSIONS, ScoreGroup, Scoring, ScoringRule, Social, SocialFollowers,
-    SocialReach, SocialReferrals, Stage, StageRule, StageTask, TRANSFER_REFUSAL_HOURS,
-    TRANSFER_WINDOW_DAYS, Tag, TagGroup, TagRule, Tagging, Taxonomy, Threshold, TransferLimits,
-    Unmatched,
+    Assignment, Channel, ClaimRules, Commission, Component, ContactConsent, DayOfWeek, Decay,
+    EngineSettings, Fit, FitRule, Format, GroupedTag, HoursWindow, IntentAction, Lifecycle,
+    MAX_PLAYBOOK_BYTES, MAX_REFERRAL_LEVELS, MAX_TAGS_PER_TENANT, MAX_TRANSFER_CUSTOMERS,
+    MAX_TRANSFER_MESSAGE_CHARS, MAX_TRANSFERS_PER_CUSTOMER, Monetary, PackOffer, Packs, Platform,
+    Playbook, Pool, Pricing, Priority, ReclaimRule, ReferralSettings, Rfm, Route, RouteRule,
+    RouteStrategy, SUPPORTED_SCHEMA_VERSIONS, ScoreGroup, Scoring, ScoringRule, Social,
+    SocialFollowers, SocialReach, SocialReferrals, Stage, StageRule, StageTask,
+    TRANSFER_REFUSAL_HOURS, TRANSFER_WINDOW_DAYS, Tag, TagGroup, TagRule, Tagging, Taxonomy,
+    Threshold, TransferLimits, Unmatched,
 };
 pub use pool::{
     AssignState, AssignmentDecision, ClaimDecision, ClaimRefusal, Due, DueAction, DueContext,

@@ -4079,6 +4079,11 @@ public struct Effects: Equatable, Hashable {
      * The reclaim clock (公海回收), when the call moved it.
      */
     public var pool: PoolChange?
+    /**
+     * Tasks and alerts left out because the customer's contact consent is not granted
+     * (`engine.contact_consent`), each with why.
+     */
+    public var suppressed: [String]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4113,7 +4118,11 @@ public struct Effects: Equatable, Hashable {
          */alerts: [OwnerAlert], 
         /**
          * The reclaim clock (公海回收), when the call moved it.
-         */pool: PoolChange?) {
+         */pool: PoolChange?, 
+        /**
+         * Tasks and alerts left out because the customer's contact consent is not granted
+         * (`engine.contact_consent`), each with why.
+         */suppressed: [String]) {
         self.eventId = eventId
         self.replayed = replayed
         self.refolded = refolded
@@ -4124,6 +4133,7 @@ public struct Effects: Equatable, Hashable {
         self.tasks = tasks
         self.alerts = alerts
         self.pool = pool
+        self.suppressed = suppressed
     }
 
     
@@ -4151,7 +4161,8 @@ public struct FfiConverterTypeEffects: FfiConverterRustBuffer {
                 thresholds: FfiConverterSequenceTypeThresholdChange.read(from: &buf), 
                 tasks: FfiConverterSequenceTypeOwnerTask.read(from: &buf), 
                 alerts: FfiConverterSequenceTypeOwnerAlert.read(from: &buf), 
-                pool: FfiConverterOptionTypePoolChange.read(from: &buf)
+                pool: FfiConverterOptionTypePoolChange.read(from: &buf), 
+                suppressed: FfiConverterSequenceString.read(from: &buf)
         )
     }
 
@@ -4166,6 +4177,7 @@ public struct FfiConverterTypeEffects: FfiConverterRustBuffer {
         FfiConverterSequenceTypeOwnerTask.write(value.tasks, into: &buf)
         FfiConverterSequenceTypeOwnerAlert.write(value.alerts, into: &buf)
         FfiConverterOptionTypePoolChange.write(value.pool, into: &buf)
+        FfiConverterSequenceString.write(value.suppressed, into: &buf)
     }
 }
 

@@ -446,7 +446,8 @@ class Engine:
         ``profile`` is None for a customer seen for the first time. Returns ``(profile, effects)``;
         ``effects`` lists ``tags``, ``score``, ``stages``, ``thresholds``, ``tasks``, ``alerts``,
         ``pool`` (the reclaim clock, when it moved: ``reclaim_on_before`` and ``reclaim_on`` as
-        dates, ``open_tasks``, ``reason``), ``replayed``, ``refolded``. Replaying an event changes nothing. Raises ValidationError at
+        dates, ``open_tasks``, ``reason``), ``suppressed`` (tasks and alerts left out for want of
+        the playbook's ``engine.contact_consent``), ``replayed``, ``refolded``. Replaying an event changes nothing. Raises ValidationError at
         its path (``event.at``).
         """
     def fold(

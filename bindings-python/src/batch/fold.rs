@@ -579,6 +579,9 @@ impl EffectRows {
             );
             self.row(event, "pool", &detail, &pool.reason);
         }
+        for suppressed in &effects.suppressed {
+            self.row(event, "suppressed", suppressed, "engine.contact_consent");
+        }
     }
 
     fn finish(self) -> Result<RecordBatch, BatchError> {

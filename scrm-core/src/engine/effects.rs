@@ -54,6 +54,11 @@ pub struct Effects {
     /// gave it another limit or exempted the customer, an open task now keeps the customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pool: Option<PoolChange>,
+    /// Tasks and alerts that would ask the owner to contact the customer, left out because the
+    /// customer's consent (`engine.contact_consent`) is not granted, each with why:
+    /// `task add_wecom: marketing on wecom is withdrawn`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suppressed: Vec<String>,
 }
 
 /// How a call moved the customer's reclaim clock (公海回收): the day they are due for reclaim
@@ -268,8 +273,46 @@ impl Engine {
         }
         self.intent_alert(before, after, owner.clone(), &mut effects);
         effects.pool = self.pool_change(before, after);
+        self.suppress_contact(after, &mut effects);
         self.threshold_effects(&before.fired, &after.fired, owner, &mut effects);
         Ok(effects)
+    }
+
+    /// Leaves out the tasks and intent alerts (they ask the owner to contact the customer) when
+    /// the playbook names a contact consent and the customer has not granted it.
+    fn suppress_contact(&self, after: &State, effects: &mut Effects) {
+        let Some(need) = &self.contact_consent else {
+            return;
+        };
+        let consents = &after.customer.consents;
+        if consents.allows(&need.purpose, &need.channel) {
+            return;
+        }
+        let why = match consents.status(&need.purpose, &need.channel) {
+            Some(status) => format!(
+                "{} on {} is {}",
+                need.purpose,
+                need.channel,
+                serde_json::to_value(status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default()
+            ),
+            None => format!("no {} consent on {}", need.purpose, need.channel),
+        };
+        for task in effects.tasks.drain(..) {
+            effects.suppressed.push(format!("task {}: {why}", task.id));
+        }
+        let (intent, kept): (Vec<Alert>, Vec<Alert>) = effects
+            .alerts
+            .drain(..)
+            .partition(|a| a.kind == AlertKind::Intent);
+        effects.alerts = kept;
+        for alert in intent {
+            effects
+                .suppressed
+                .push(format!("alert {}: {why}", alert.id));
+        }
     }
 
     /// The reclaim clock before and after, when it moved or an open task started or stopped

@@ -96,6 +96,8 @@ pub struct Engine {
     tag_names: std::collections::HashMap<String, String>,
     /// The pool's reclaim rules, for the reclaim clock in [`Effects::pool`].
     pool: crate::pool::PoolRules,
+    /// The consent contacting a customer needs (`engine.contact_consent`), if any.
+    contact_consent: Option<crate::playbook::ContactConsent>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -166,6 +168,7 @@ impl Engine {
             reads,
             tag_names,
             pool,
+            contact_consent: playbook.engine_settings().contact_consent.clone(),
         })
     }
 
@@ -331,7 +334,10 @@ fn fingerprint(playbook: &Playbook) -> String {
         playbook.tagging(),
         playbook.scoring(),
         playbook.lifecycle(),
-        playbook.engine_settings(),
+        // Only what shapes a profile: the contact consent only filters what Effects hand out, so
+        // turning it on keeps every profile valid. (The same JSON as the whole section before
+        // the consent existed, so fingerprints did not change.)
+        serde_json::json!({ "lateness": playbook.engine_settings().lateness }),
     ]);
     format!("{:016x}", fnv1a(parts.to_string().as_bytes()))
 }

@@ -396,6 +396,57 @@ fn entering_a_stage_gives_its_tasks() {
 }
 
 #[test]
+fn contact_tasks_and_intent_alerts_wait_for_the_contact_consent() {
+    let playbook = PLAYBOOK.replace(
+        "[engine]\nlateness = \"2h\"",
+        "[engine]\nlateness = \"2h\"\ncontact_consent = { purpose = \"marketing\", channel = \"wecom\" }",
+    );
+    assert_ne!(playbook, PLAYBOOK);
+    let e = Engine::compile(&Playbook::from_toml(&playbook).unwrap()).unwrap();
+    // The setting only filters what Effects hand out: profiles folded without it stay valid.
+    assert_eq!(e.fingerprint(), engine().fingerprint());
+    let run = |consents: &[(crate::ConsentStatus, crate::ConsentSource)]| {
+        let mut p = fresh(&e);
+        p.update_customer(|c| {
+            c.owner = Some("emp1".into());
+            for (i, &(status, source)) in consents.iter().enumerate() {
+                c.consents.record(crate::ConsentRecord {
+                    purpose: "marketing".into(),
+                    channel: "*".into(),
+                    status,
+                    at: t(1, 0) - TimeDelta::hours(2 - i as i64),
+                    source,
+                });
+            }
+        });
+        let m = e
+            .apply(&mut p, &ev("m1", "message", t(1, 0)), t(1, 0))
+            .unwrap();
+        let view = with(
+            ev("p1", "content_view", t(1, 1)),
+            "category",
+            "pricing".into(),
+        );
+        let v = e.apply(&mut p, &view, view.at).unwrap();
+        (m, v)
+    };
+    use crate::{ConsentSource::*, ConsentStatus::*};
+    // No consent recorded: the stage's task and the intent alert are left out, and said so.
+    let (m, v) = run(&[]);
+    assert!(m.tasks.is_empty());
+    assert_eq!(m.suppressed, ["task call: no marketing consent on wecom"]);
+    assert!(v.alerts.iter().all(|a| a.kind != AlertKind::Intent));
+    assert_eq!(v.suppressed, ["alert price: no marketing consent on wecom"]);
+    // The customer's own withdrawal, over a system grant: still left out.
+    let (m, _) = run(&[(Withdrawn, Customer), (Granted, System)]);
+    assert_eq!(m.suppressed, ["task call: marketing on wecom is withdrawn"]);
+    // Granted: handed out as without the setting.
+    let (m, v) = run(&[(Granted, Customer)]);
+    assert_eq!((m.tasks.len(), m.suppressed.len()), (1, 0));
+    assert!(v.alerts.iter().any(|a| a.kind == AlertKind::Intent));
+}
+
+#[test]
 fn dormancy_churn_and_reengagement() {
     let e = engine();
     let mut p = fresh(&e);

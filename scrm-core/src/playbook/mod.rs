@@ -52,7 +52,7 @@ use serde_json::Value;
 pub use assignment::{Assignment, DayOfWeek, HoursWindow, Route, RouteRule, RouteStrategy};
 pub use channel::{Channel, Platform};
 pub use commission::{Commission, MAX_REFERRAL_LEVELS, ReferralSettings};
-pub use engine::EngineSettings;
+pub use engine::{ContactConsent, EngineSettings};
 pub use lifecycle::{Lifecycle, Stage, StageRule, StageTask};
 pub use packs::{PackOffer, Packs};
 pub use pool::{ClaimRules, Pool, ReclaimRule};

@@ -6423,6 +6423,12 @@ data class Effects (
      * The reclaim clock (公海回收), when the call moved it.
      */
     var `pool`: PoolChange?
+    , 
+    /**
+     * Tasks and alerts left out because the customer's contact consent is not granted
+     * (`engine.contact_consent`), each with why.
+     */
+    var `suppressed`: List<kotlin.String>
     
 ){
     
@@ -6449,6 +6455,7 @@ public object FfiConverterTypeEffects: FfiConverterRustBuffer<Effects> {
             FfiConverterSequenceTypeOwnerTask.read(buf),
             FfiConverterSequenceTypeOwnerAlert.read(buf),
             FfiConverterOptionalTypePoolChange.read(buf),
+            FfiConverterSequenceString.read(buf),
         )
     }
 
@@ -6462,7 +6469,8 @@ public object FfiConverterTypeEffects: FfiConverterRustBuffer<Effects> {
             FfiConverterSequenceTypeThresholdChange.allocationSize(value.`thresholds`) +
             FfiConverterSequenceTypeOwnerTask.allocationSize(value.`tasks`) +
             FfiConverterSequenceTypeOwnerAlert.allocationSize(value.`alerts`) +
-            FfiConverterOptionalTypePoolChange.allocationSize(value.`pool`)
+            FfiConverterOptionalTypePoolChange.allocationSize(value.`pool`) +
+            FfiConverterSequenceString.allocationSize(value.`suppressed`)
     )
 
     override fun write(value: Effects, buf: ByteBuffer) {
@@ -6476,6 +6484,7 @@ public object FfiConverterTypeEffects: FfiConverterRustBuffer<Effects> {
             FfiConverterSequenceTypeOwnerTask.write(value.`tasks`, buf)
             FfiConverterSequenceTypeOwnerAlert.write(value.`alerts`, buf)
             FfiConverterOptionalTypePoolChange.write(value.`pool`, buf)
+            FfiConverterSequenceString.write(value.`suppressed`, buf)
     }
 }
 
