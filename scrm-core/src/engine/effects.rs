@@ -318,6 +318,10 @@ impl Engine {
     /// The reclaim clock before and after, when it moved or an open task started or stopped
     /// keeping the customer.
     fn pool_change(&self, before: &State, after: &State) -> Option<PoolChange> {
+        // The pool reclaims owned customers only: without an owner there is no clock to move.
+        if before.customer.owner.is_none() && after.customer.owner.is_none() {
+            return None;
+        }
         let (old, new) = (self.facts_of(before), self.facts_of(after));
         let (was, now) = (self.pool.reclaim_on(&old), self.pool.reclaim_on(&new));
         let tasks_moved = (old.open_tasks > 0) != (new.open_tasks > 0);
