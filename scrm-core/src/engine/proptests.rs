@@ -74,6 +74,21 @@ fn apply_in(engine: &Engine, events: &[&Event]) -> Profile {
     p
 }
 
+/// The events in the order they arrive, each `delays` minutes after it happened, with its arrival
+/// time.
+fn arrivals<'a>(
+    events: &'a [Event],
+    delays: &[i64],
+) -> Vec<(chrono::DateTime<chrono::Utc>, &'a Event)> {
+    let mut arrival: Vec<_> = events
+        .iter()
+        .zip(delays.iter().cycle())
+        .map(|(x, d)| (x.at + TimeDelta::minutes(*d), x))
+        .collect();
+    arrival.sort_by(|a, b| (a.0, &a.1.id).cmp(&(b.0, &b.1.id)));
+    arrival
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
@@ -105,13 +120,7 @@ proptest! {
         let e = engine();
         let in_order: Vec<&Event> = events.iter().collect();
         let expected = apply_in(&e, &in_order);
-        let mut arrival: Vec<(chrono::DateTime<chrono::Utc>, &Event)> = events
-            .iter()
-            .zip(delays.iter().cycle())
-            .map(|(x, d)| (x.at + TimeDelta::minutes(*d), x))
-            .collect();
-        arrival.sort_by(|a, b| (a.0, &a.1.id).cmp(&(b.0, &b.1.id)));
-        let shuffled: Vec<&Event> = arrival.into_iter().map(|(_, x)| x).collect();
+        let shuffled: Vec<&Event> = arrivals(&events, &delays).into_iter().map(|(_, x)| x).collect();
         prop_assert_eq!(&apply_in(&e, &shuffled), &expected);
         let mut reversed_batch = Vec::new();
         let mut reversed = events.clone();
@@ -134,12 +143,7 @@ proptest! {
         delays in proptest::collection::vec(0i64..=120, 40),
     ) {
         let e = engine();
-        let mut arrival: Vec<(chrono::DateTime<chrono::Utc>, &Event)> = events
-            .iter()
-            .zip(delays.iter().cycle())
-            .map(|(x, d)| (x.at + TimeDelta::minutes(*d), x))
-            .collect();
-        arrival.sort_by(|a, b| (a.0, &a.1.id).cmp(&(b.0, &b.1.id)));
+        let arrival = arrivals(&events, &delays);
         let end = arrival.last().map_or(t(1, 0), |a| a.0);
         let mut ticked = e.new_profile("c1", t(1, 0)).unwrap();
         for (at, x) in &arrival {
