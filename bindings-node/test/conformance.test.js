@@ -315,13 +315,18 @@ function profileReport(engine, v, profile, out) {
 
 // One customer through `steps` (as the Rust runner's `engine_run`).
 function engineRun(v) {
-  const engine = engineOf(v)
+  let engine = engineOf(v)
   let profile = v.customer == null ? null : engine.newProfile(v.customer)
   const steps = []
   for (const step of v.steps ?? []) {
     const result = outcome(() => {
       if ('event' in step) return engine.apply(profile, eventOf(engine, step.event), step.now ?? step.event.at)
       if ('tick' in step) return engine.tick(profile, step.tick)
+      if ('rescore' in step) {
+        // The edited playbook's engine re-scores, then runs the steps after.
+        engine = engineOf(step.rescore)
+        return engine.rescore(profile, step.rescore.events.map((e) => eventOf(engine, e)), step.rescore.now)
+      }
       const folded = engine.fold(profile === null ? [] : [profile], step.events.map((e) => eventOf(engine, e)))
       return { profile: folded.profiles[0], effects: { refused: (folded.report.refused ?? []).map((r) => r.event_id) } }
     })

@@ -423,6 +423,12 @@ def engine_run(v):
             elif "tick" in step:
                 profile, effects = engine.tick(profile, instant(step["tick"]))
                 steps.append(step_summary(effects))
+            elif "rescore" in step:
+                r = step["rescore"]
+                engine = engine_of(r)
+                events = [event_of(engine, e) for e in r["events"]]
+                profile, effects = engine.rescore(profile, events, instant(r["now"]))
+                steps.append(step_summary(effects))
             else:
                 events = [event_of(engine, e) for e in step["events"]]
                 profiles, report = engine.fold([profile] if profile is not None else [], events)

@@ -699,9 +699,11 @@ fn profile_report(
 }
 
 /// One customer through `steps`: `{"event": e, "now"?: t}` applies (now defaults to the event's
-/// time), `{"tick": t}` runs the time-based check, `{"events": [...]}` folds a batch.
+/// time), `{"tick": t}` runs the time-based check, `{"events": [...]}` folds a batch, and
+/// `{"rescore": {"playbook": edited, "events": [...], "now": t}}` re-scores the profile from
+/// those events under the edited playbook, whose engine then runs the steps after it.
 fn engine_run(v: &Value) -> Value {
-    let engine = engine_of(v);
+    let mut engine = engine_of(v);
     let mut profile: Option<String> = (!v["customer"].is_null()).then(|| {
         engine
             .new_profile_json(&v["customer"].to_string())
@@ -716,6 +718,19 @@ fn engine_run(v: &Value) -> Value {
             engine.tick_json(
                 profile.as_deref().expect("a profile before a tick"),
                 instant(t),
+            )
+        } else if let Some(r) = step.get("rescore") {
+            engine = engine_of(r);
+            let events: Vec<Value> = r["events"]
+                .as_array()
+                .expect("events")
+                .iter()
+                .map(|e| serde_json::from_str(&event_text(&engine, e)).expect("json"))
+                .collect();
+            engine.rescore_json(
+                profile.as_deref().expect("a profile before a rescore"),
+                &Value::Array(events).to_string(),
+                instant(&r["now"]),
             )
         } else {
             let events: Vec<Value> = step["events"]

@@ -336,8 +336,19 @@ object OpsConformance {
         if (wants(v, "pool_facts")) out.put("pool_facts", parseJson(engine.poolFactsJson(profile)))
     }
 
-    /** One customer through `steps`: apply an event, tick, or fold a batch. */
-    private fun engineRun(v: JSONObject): JSONObject = engineOf(v).use { engine ->
+    /** One customer through `steps`: apply an event, tick, fold a batch, or re-score under an
+     *  edited playbook (whose engine then runs the steps after it). */
+    private fun engineRun(v: JSONObject): JSONObject {
+        var engine = engineOf(v)
+        try {
+            return engineSteps(v, engine) { engine = it }
+        } finally {
+            engine.close()
+        }
+    }
+
+    private fun engineSteps(v: JSONObject, first: Engine, switchTo: (Engine) -> Unit): JSONObject {
+        var engine = first
         var profile: String? = if (v.isNull("customer")) null else engine.newProfileJson(field(v, "customer"))
         val steps = JSONArray()
         for (step in v.at("steps").items()) {
@@ -349,6 +360,15 @@ object OpsConformance {
                         engine.applyJson(profile, eventText(engine, e), instant(now))
                     }
                     step.has("tick") -> engine.tickJson(profile ?: throw AssertionError("a profile before a tick"), instant(step.get("tick")))
+                    step.has("rescore") -> {
+                        val r = step.get("rescore") as JSONObject
+                        val edited = engineOf(r)
+                        engine.close()
+                        engine = edited
+                        switchTo(edited)
+                        val history = arr(r.at("events").items().map { parseJson(eventText(engine, it)) })
+                        engine.rescoreJson(profile ?: throw AssertionError("a profile before a rescore"), history.toString(), instant(r.get("now")))
+                    }
                     else -> {
                         val events = arr(step.at("events").items().map { parseJson(eventText(engine, it)) })
                         val out = parseJson(engine.foldJson(profile?.let { "[$it]" } ?: "[]", events.toString()))
@@ -370,7 +390,7 @@ object OpsConformance {
         val out = JSONObject()
         if (wants(v, "steps")) out.put("steps", steps)
         profile?.let { profileReport(engine, v, it, out) }
-        out
+        return out
     }
 
     /** Whether the typed calls can run `v`: an `engine.run` of events and ticks whose steps all succeed. */
