@@ -76,11 +76,7 @@ pub fn resolve_aliases(
 ) -> Result<Vec<String>, ScrmError> {
     guarded(|| {
         let list = customers_in(&customers)?;
-        let aliases = scrm_core::Aliases::from_customers(&list)?;
-        Ok(ids
-            .iter()
-            .map(|id| aliases.resolve_id(id).to_owned())
-            .collect())
+        Ok(scrm_core::Aliases::from_customers(&list)?.resolve_ids(&ids))
     })
 }
 

@@ -20,7 +20,6 @@ static LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static DATETIME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static TIMEZONE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static DECIMAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static DATE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static DEFAULT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
 /// `json.dumps`'s `default`: the values a document may hold besides JSON's own, written as the
@@ -30,19 +29,8 @@ static DEFAULT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 #[pyfunction]
 fn json_default<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = value.py();
-    if value.is_instance(DATETIME.import(py, "datetime", "datetime")?)? {
-        let text = utc_text(value, "a datetime in the document")?;
+    if let Some(text) = crate::documents::document_text(value, "a datetime in the document")? {
         return Ok(PyString::new(py, &text).into_any());
-    }
-    if value.is_instance(DATE.import(py, "datetime", "date")?)? {
-        return value.call_method0("isoformat");
-    }
-    if value.is_instance(DECIMAL.import(py, "decimal", "Decimal")?)? {
-        // `format(d, "f")` never uses an exponent, which the core would refuse.
-        return py
-            .import("builtins")?
-            .getattr("format")?
-            .call1((value, "f"));
     }
     if value.hasattr("to_dict")? {
         return value.call_method0("to_dict");

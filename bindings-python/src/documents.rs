@@ -263,22 +263,8 @@ fn to_value(value: &Bound<'_, PyAny>, at: At<'_>, depth: usize) -> PyResult<Valu
         }
         return Ok(Value::Array(items));
     }
-    if value.is_instance(DATETIME.import(py, "datetime", "datetime")?)? {
-        return utc_text(value, &at.render()).map(Value::String);
-    }
-    if value.is_instance(DATE.import(py, "datetime", "date")?)? {
-        return value
-            .call_method0("isoformat")?
-            .extract()
-            .map(Value::String);
-    }
-    if value.is_instance(DECIMAL.import(py, "decimal", "Decimal")?)? {
-        // `format(d, "f")` never uses an exponent, which the core would refuse.
-        let text = py
-            .import("builtins")?
-            .getattr("format")?
-            .call1((value, "f"))?;
-        return text.extract().map(Value::String);
+    if let Some(text) = document_text(value, &at.render())? {
+        return Ok(Value::String(text));
     }
     if value.hasattr("to_dict")? {
         return to_value(&value.call_method0("to_dict")?, at, depth + 1);
@@ -289,6 +275,29 @@ fn to_value(value: &Bound<'_, PyAny>, at: At<'_>, depth: usize) -> PyResult<Valu
         at.render(),
         type_name(value)
     )))
+}
+
+/// The core's text of the values a document holds besides JSON's own, or `None` for any other
+/// value: an aware `datetime` as RFC 3339 in UTC (a naive one is a `ValueError` naming `what`), a
+/// `date` as `YYYY-MM-DD`, a `Decimal` as a plain decimal string.
+pub(crate) fn document_text(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Option<String>> {
+    let py = value.py();
+    // A datetime is a date too: ask for it first.
+    if value.is_instance(DATETIME.import(py, "datetime", "datetime")?)? {
+        return utc_text(value, what).map(Some);
+    }
+    if value.is_instance(DATE.import(py, "datetime", "date")?)? {
+        return value.call_method0("isoformat")?.extract().map(Some);
+    }
+    if value.is_instance(DECIMAL.import(py, "decimal", "Decimal")?)? {
+        // `format(d, "f")` never uses an exponent, which the core would refuse.
+        let text = py
+            .import("builtins")?
+            .getattr("format")?
+            .call1((value, "f"))?;
+        return text.extract().map(Some);
+    }
+    Ok(None)
 }
 
 /// Reads the core's JSON output text (with the GIL released) for [`decode`].
@@ -415,5 +424,11 @@ where
     F: FnOnce() -> scrm_core::Result<String> + Send,
 {
     let value = crate::run(py, || work().and_then(|text| parse(&text)))?;
+    decode(py, &value)
+}
+
+/// The core's JSON output text, already in hand, as Python values (see [`call`]).
+pub(crate) fn document<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    let value = parse(text).map_err(|e| errors::to_py(py, e))?;
     decode(py, &value)
 }

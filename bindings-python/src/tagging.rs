@@ -156,10 +156,12 @@ fn changed<'py>(
     (customer, changes): (String, String),
 ) -> PyResult<Bound<'py, PyTuple>> {
     let changes = TagChange::list_from_json(py, &changes)?;
-    let customer = crate::documents::parse(&customer).map_err(|e| crate::errors::to_py(py, e))?;
     PyTuple::new(
         py,
-        [crate::documents::decode(py, &customer)?, changes.into_any()],
+        [
+            crate::documents::document(py, &customer)?,
+            changes.into_any(),
+        ],
     )
 }
 

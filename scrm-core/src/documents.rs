@@ -99,11 +99,7 @@ pub fn resolve_json(customers_json: &str) -> Result<Vec<Vec<String>>> {
 /// one tenant.
 pub fn resolve_aliases_json(customers_json: &str, ids: &[String]) -> Result<Vec<String>> {
     let list = customers(customers_json)?;
-    let aliases = Aliases::from_customers(&list)?;
-    Ok(ids
-        .iter()
-        .map(|id| aliases.resolve_id(id).to_owned())
-        .collect())
+    Ok(Aliases::from_customers(&list)?.resolve_ids(ids))
 }
 
 /// Merges a JSON list of customers (one person) under a JSON [`MergePolicy`] (`None`: the

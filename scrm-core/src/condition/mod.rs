@@ -7,7 +7,7 @@ mod ast;
 mod compile;
 mod eval;
 mod excerpt;
-mod facts;
+pub(crate) mod facts;
 mod json;
 mod lexer;
 mod number;

@@ -484,6 +484,13 @@ impl Aliases {
         self.tenant_id.as_deref()
     }
 
+    /// [`Aliases::resolve_id`] of each of `ids`, in order.
+    pub fn resolve_ids(&self, ids: &[String]) -> Vec<String> {
+        ids.iter()
+            .map(|id| self.resolve_id(id).to_owned())
+            .collect()
+    }
+
     /// The id that `id` lives under now: its survivor's (following chains of merges), or `id`
     /// itself when it was never merged.
     pub fn resolve_id<'a>(&'a self, id: &'a str) -> &'a str {

@@ -10,10 +10,11 @@ use serde::{Deserialize, Serialize};
 
 use super::Engine;
 use super::profile::State;
+use crate::condition::facts::consent_name;
 use crate::lifecycle::StageChange;
 use crate::lifecycle::model::RuleKind;
-use crate::scoring::priority::words;
-use crate::scoring::time::{SECOND, from_micros};
+use crate::scoring::priority::{action_words, contact_words};
+use crate::scoring::time::from_micros;
 use crate::scoring::{FiredThreshold, Points, Score};
 use crate::tagging::{TagAction, TagChange};
 
@@ -293,10 +294,7 @@ impl Engine {
                 "{} on {} is {}",
                 need.purpose,
                 need.channel,
-                serde_json::to_value(status)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default()
+                consent_name(status)
             ),
             None => format!("no {} consent on {}", need.purpose, need.channel),
         };
@@ -393,28 +391,13 @@ impl Engine {
         let Some(action) = priority.actions.get(last.action as usize) else {
             return;
         };
-        let lasted = last
-            .seconds
-            .map(|s| format!(" for {}", words(i64::try_from(s).unwrap_or(i64::MAX))))
-            .unwrap_or_default();
-        let contact = match after.score.last_contact.filter(|&c| c <= last.at) {
-            Some(c) => format!("last contact {} ago", words((last.at - c) / SECOND)),
-            None => {
-                let since = after
-                    .customer
-                    .owner_since
-                    .unwrap_or(after.customer.created_at)
-                    .timestamp_micros();
-                format!(
-                    "not contacted in {}",
-                    words(last.at.saturating_sub(since).max(0) / SECOND)
-                )
-            }
-        };
+        // The last contact as of the action, not a later one a refold placed after it.
+        let contacted = after.score.last_contact.filter(|&c| c <= last.at);
+        let (_, contact) = contact_words(&after.customer, contacted, last.at);
         effects.alerts.push(Alert {
             kind: AlertKind::Intent,
             id: action.id.clone(),
-            message: format!("{}{lasted}; {contact}", action.label),
+            message: format!("{}; {contact}", action_words(action, &last)),
             owner,
             at: from_micros(last.at),
         });

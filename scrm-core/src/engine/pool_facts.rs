@@ -48,7 +48,7 @@ impl Engine {
                 .map(|&(_, at)| at)
                 .max()
                 .map(from_micros);
-            let woken = self.lifecycle.last_woken(live.lifecycle.history.iter());
+            let woken = self.lifecycle.last_woken(&live.lifecycle.history);
             facts.last_activity = counted.max(woken);
         }
         facts.open_tasks = self

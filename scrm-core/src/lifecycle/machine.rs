@@ -126,6 +126,12 @@ impl LifecycleModel {
         for _ in 0..=self.inactivity.len() {
             let mut moved = false;
             let current = self.current(customer);
+            // Silence runs from the later of the last activity a rule counts and the last stage
+            // change not made by silence (or from creation without either): a customer woken by
+            // an event the rule does not count (a re-engagement on a content view, where the rule
+            // counts messages) is silent from waking, not put straight back; a customer moved to
+            // dormant stays silent from their last activity.
+            let woken = self.last_woken(&state.history);
             for &r in &self.inactivity {
                 let Some(rule) = self.rules.get(r) else {
                     continue;
@@ -139,17 +145,11 @@ impl LifecycleModel {
                 if !self.inactivity_applies(rule, current) {
                     continue;
                 }
-                // Silence runs from the later of the last activity the rule counts and the last
-                // stage change not made by silence (or from creation without either): a customer
-                // woken by an event the rule does not count (a re-engagement on a content view,
-                // where the rule counts messages) is silent from waking, not put straight back;
-                // a customer moved to dormant stays silent from their last activity.
                 let counted = state
                     .activity
                     .iter()
                     .find(|(n, _)| *n as usize == r)
                     .map(|&(_, us)| crate::scoring::time::from_micros(us));
-                let woken = self.last_woken(state.history.iter());
                 let last = counted.max(woken).unwrap_or(created);
                 let Some(due) = last.checked_add_signed(TimeDelta::seconds(after)) else {
                     continue;

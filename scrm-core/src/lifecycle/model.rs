@@ -101,11 +101,12 @@ impl LifecycleModel {
     /// When the customer last entered a stage by something they did: the latest change in
     /// `history` not made by an inactivity rule (silence does not restart when silence itself
     /// moved the customer). Silence runs from this or the last counted activity, whichever is later.
-    pub(crate) fn last_woken<'a>(
+    pub(crate) fn last_woken(
         &self,
-        history: impl DoubleEndedIterator<Item = &'a super::StageChange>,
+        history: &[super::StageChange],
     ) -> Option<chrono::DateTime<chrono::Utc>> {
         history
+            .iter()
             .rev()
             .find(|h| {
                 !self

@@ -9,10 +9,10 @@
 //! it (a later rule with a shorter silence can be due before an earlier one). `due` only reports
 //! it; moving the stage is the engine's (or the host's) job.
 //!
-//! [`PoolFacts`] carries one last activity. The engine keeps one per rule (a rule may count only
-//! some events) and, for a customer with none, counts from the last stage change; `due` reports
-//! nothing without a last activity. For rules that count every event, which
-//! `Engine::pool_facts` passes, the two agree.
+//! [`PoolFacts`] carries one last activity, where the engine keeps one per rule (a rule may count
+//! only some events). `Engine::pool_facts` passes the latest of them, or the last stage change not
+//! made by silence when that is later, as the engine counts silence; for rules that count every
+//! event the two agree.
 
 use chrono::{DateTime, TimeDelta, Utc};
 

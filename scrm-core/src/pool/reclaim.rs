@@ -134,10 +134,10 @@ impl PoolRules {
     }
 
     fn applies(&self, stage: Option<&str>) -> Applies {
+        if self.exempts(stage) {
+            return Applies::Never;
+        }
         if let Some(stage) = stage {
-            if self.exempt.iter().any(|s| s == stage) {
-                return Applies::Never;
-            }
             if let Some(i) = self.stages.iter().position(|(s, _)| s == stage) {
                 return Applies::Limit(i);
             }

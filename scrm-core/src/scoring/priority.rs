@@ -5,9 +5,9 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::model::PriorityModel;
+use super::model::{ActionModel, PriorityModel};
 use super::points::Points;
-use super::state::ScoreState;
+use super::state::{LastAction, ScoreState};
 use crate::customer::Customer;
 
 /// One customer of an owner's priority list.
@@ -32,7 +32,7 @@ const SECOND: i64 = 1_000_000;
 const DAY: i64 = 86_400;
 
 /// A duration in words: `45 s`, `3 min`, `2 h`, `9 days`.
-pub(crate) fn words(seconds: i64) -> String {
+fn words(seconds: i64) -> String {
     match seconds {
         s if s < 60 => format!("{s} s"),
         s if s < 3_600 => format!("{} min", s / 60),
@@ -40,6 +40,37 @@ pub(crate) fn words(seconds: i64) -> String {
         s if s < 2 * DAY => "1 day".to_owned(),
         s => format!("{} days", s / DAY),
     }
+}
+
+/// A high-intent action in words: its label and how long it lasted (`查看了价目表 for 3 min`).
+pub(crate) fn action_words(action: &ActionModel, last: &LastAction) -> String {
+    let lasted = last
+        .seconds
+        .map(|s| format!(" for {}", words(i64::try_from(s).unwrap_or(i64::MAX))))
+        .unwrap_or_default();
+    format!("{}{lasted}", action.label)
+}
+
+/// The seconds since the customer was last contacted, as of `at` (microseconds), and the same in
+/// words: `last contact 9 days ago`, or `not contacted in 9 days` counting from when the owner
+/// took the customer on (else from its creation) when `last_contact` is `None`.
+pub(crate) fn contact_words(
+    customer: &Customer,
+    last_contact: Option<i64>,
+    at: i64,
+) -> (i64, String) {
+    let since = last_contact.unwrap_or_else(|| {
+        customer
+            .owner_since
+            .unwrap_or(customer.created_at)
+            .timestamp_micros()
+    });
+    let quiet = at.saturating_sub(since).max(0) / SECOND;
+    let text = match last_contact {
+        Some(_) => format!("last contact {} ago", words(quiet)),
+        None => format!("not contacted in {}", words(quiet)),
+    };
+    (quiet, text)
 }
 
 /// `a × b / c` rounded half away from zero (c > 0).
@@ -87,33 +118,16 @@ pub(crate) fn item(model: &PriorityModel, inputs: &Inputs<'_>, now: DateTime<Utc
         if let Some(action) = model.actions.get(last.action as usize) {
             if age < model.fresh_for {
                 urgency += mul_div(action.points, model.fresh_for - age, model.fresh_for);
-                let lasted = last
-                    .seconds
-                    .map(|s| format!(" for {}", words(s.min(i64::MAX as u64) as i64)))
-                    .unwrap_or_default();
-                reasons.insert(0, format!("{}{lasted} ({} ago)", action.label, words(age)));
+                reasons.insert(
+                    0,
+                    format!("{} ({} ago)", action_words(action, &last), words(age)),
+                );
             }
         }
     }
-    let since = inputs
-        .state
-        .last_contact
-        .or_else(|| {
-            inputs
-                .customer
-                .owner_since
-                .unwrap_or(inputs.customer.created_at)
-                .timestamp_micros()
-                .into()
-        })
-        .unwrap_or(now_ns);
-    let quiet = now_ns.saturating_sub(since).max(0) / SECOND;
+    let (quiet, contact) = contact_words(inputs.customer, inputs.state.last_contact, now_ns);
     let overdue_days = (quiet - model.follow_up_every).max(0) / DAY;
     urgency = urgency.saturating_add(overdue_days.saturating_mul(model.overdue_points_per_day));
-    let contact = match inputs.state.last_contact {
-        Some(_) => format!("last contact {} ago", words(quiet)),
-        None => format!("not contacted in {}", words(quiet)),
-    };
     if overdue_days > 0 {
         reasons.push(format!("{contact} ({overdue_days} days overdue)"));
     } else {

@@ -341,56 +341,50 @@ object OpsConformance {
     private fun engineRun(v: JSONObject): JSONObject {
         var engine = engineOf(v)
         try {
-            return engineSteps(v, engine) { engine = it }
+            var profile: String? = if (v.isNull("customer")) null else engine.newProfileJson(field(v, "customer"))
+            val steps = JSONArray()
+            for (step in v.at("steps").items()) {
+                val result = try {
+                    when {
+                        (step as JSONObject).has("event") -> {
+                            val e = step.get("event")
+                            val now = step.opt("now") ?: e.at("at")
+                            engine.applyJson(profile, eventText(engine, e), instant(now))
+                        }
+                        step.has("tick") -> engine.tickJson(profile ?: throw AssertionError("a profile before a tick"), instant(step.get("tick")))
+                        step.has("rescore") -> {
+                            val r = step.get("rescore") as JSONObject
+                            val edited = engineOf(r)
+                            engine.close()
+                            engine = edited
+                            val history = arr(r.at("events").items().map { parseJson(eventText(engine, it)) })
+                            engine.rescoreJson(profile ?: throw AssertionError("a profile before a rescore"), history.toString(), instant(r.get("now")))
+                        }
+                        else -> {
+                            val events = arr(step.at("events").items().map { parseJson(eventText(engine, it)) })
+                            val out = parseJson(engine.foldJson(profile?.let { "[$it]" } ?: "[]", events.toString()))
+                            val refused = out.at("report").at("refused").items().map { it.at("event_id") }
+                            obj("profile" to out.at("profiles").at(0), "effects" to obj("refused" to arr(refused))).toString()
+                        }
+                    }
+                } catch (e: ScrmException) {
+                    steps.put(errorOutcome(e))
+                    continue
+                }
+                val out = parseJson(result)
+                profile = out.at("profile").toString()
+                val summary = stepSummary(out.at("effects"))
+                val refused = out.at("effects").at("refused")
+                if (refused.items().isNotEmpty()) summary.put("refused", refused)
+                steps.put(summary)
+            }
+            val out = JSONObject()
+            if (wants(v, "steps")) out.put("steps", steps)
+            profile?.let { profileReport(engine, v, it, out) }
+            return out
         } finally {
             engine.close()
         }
-    }
-
-    private fun engineSteps(v: JSONObject, first: Engine, switchTo: (Engine) -> Unit): JSONObject {
-        var engine = first
-        var profile: String? = if (v.isNull("customer")) null else engine.newProfileJson(field(v, "customer"))
-        val steps = JSONArray()
-        for (step in v.at("steps").items()) {
-            val result = try {
-                when {
-                    (step as JSONObject).has("event") -> {
-                        val e = step.get("event")
-                        val now = step.opt("now") ?: e.at("at")
-                        engine.applyJson(profile, eventText(engine, e), instant(now))
-                    }
-                    step.has("tick") -> engine.tickJson(profile ?: throw AssertionError("a profile before a tick"), instant(step.get("tick")))
-                    step.has("rescore") -> {
-                        val r = step.get("rescore") as JSONObject
-                        val edited = engineOf(r)
-                        engine.close()
-                        engine = edited
-                        switchTo(edited)
-                        val history = arr(r.at("events").items().map { parseJson(eventText(engine, it)) })
-                        engine.rescoreJson(profile ?: throw AssertionError("a profile before a rescore"), history.toString(), instant(r.get("now")))
-                    }
-                    else -> {
-                        val events = arr(step.at("events").items().map { parseJson(eventText(engine, it)) })
-                        val out = parseJson(engine.foldJson(profile?.let { "[$it]" } ?: "[]", events.toString()))
-                        val refused = out.at("report").at("refused").items().map { it.at("event_id") }
-                        obj("profile" to out.at("profiles").at(0), "effects" to obj("refused" to arr(refused))).toString()
-                    }
-                }
-            } catch (e: ScrmException) {
-                steps.put(errorOutcome(e))
-                continue
-            }
-            val out = parseJson(result)
-            profile = out.at("profile").toString()
-            val summary = stepSummary(out.at("effects"))
-            val refused = out.at("effects").at("refused")
-            if (refused.items().isNotEmpty()) summary.put("refused", refused)
-            steps.put(summary)
-        }
-        val out = JSONObject()
-        if (wants(v, "steps")) out.put("steps", steps)
-        profile?.let { profileReport(engine, v, it, out) }
-        return out
     }
 
     /** Whether the typed calls can run `v`: an `engine.run` of events and ticks whose steps all succeed. */
