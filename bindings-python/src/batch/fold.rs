@@ -57,20 +57,23 @@ pub(crate) fn fold(
     let mut bad = BadRows::default();
     let (events, rows) = read_events(engine, batches, &mut bad)?;
     let mut effects = EffectRows::default();
-    if options.effects {
-        apply_each(engine, &mut states, &events, &rows, &mut bad, &mut effects)?;
+    let report = if options.effects {
+        engine.fold_with_effects(&mut states, &events, |i, fx| {
+            if let Some(event) = events.get(i) {
+                effects.push(event, fx);
+            }
+        })
     } else {
-        let report = engine
-            .fold(&mut states, &events)
-            .map_err(|e| prefixed(e, "profiles"))?;
-        for refusal in &report.refused {
-            let row = usize::try_from(refusal.index)
-                .ok()
-                .and_then(|i| rows.get(i).copied())
-                .unwrap_or_default();
-            let (column, reason) = refusal_column(&refusal.message);
-            bad.push(row, column, reason);
-        }
+        engine.fold(&mut states, &events)
+    }
+    .map_err(|e| prefixed(e, "profiles"))?;
+    for refusal in &report.refused {
+        let row = usize::try_from(refusal.index)
+            .ok()
+            .and_then(|i| rows.get(i).copied())
+            .unwrap_or_default();
+        let (column, reason) = refusal_column(&refusal.message);
+        bad.push(row, column, reason);
     }
     bad.report(rejects)?;
     let profiles = profiles_table(engine, &states, options)?;
@@ -394,90 +397,6 @@ fn refusal_column(message: &str) -> (&str, String) {
         }
         None => ("", message.to_owned()),
     }
-}
-
-/// Applies the events one by one, each customer's in time order (time, then id) — the same final
-/// profiles as [`Engine::fold`] — collecting each event's effects. A customer without a profile
-/// gets one created at its earliest event, as `fold` does.
-fn apply_each(
-    engine: &Engine,
-    states: &mut Vec<Profile>,
-    events: &[Event],
-    rows: &[usize],
-    bad: &mut BadRows,
-    effects: &mut EffectRows,
-) -> Result<(), BatchError> {
-    // Folding no events checks every profile's rules and tenant, naming `profiles[i]`.
-    engine
-        .fold(states, &[])
-        .map_err(|e| prefixed(e, "profiles"))?;
-    let mut slots: HashMap<&str, usize> = states
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.customer().id.as_str(), i))
-        .collect();
-    // Owned ids of the existing profiles are borrowed above; new customers come from `events`.
-    let known = states.len();
-    let mut fresh: Vec<(&str, DateTime<Utc>)> = Vec::new();
-    let mut slot_of = Vec::with_capacity(events.len());
-    let mut new_index: HashMap<&str, usize> = HashMap::new();
-    for e in events {
-        let slot = match slots.get(e.customer_id.as_str()) {
-            Some(&s) => s,
-            None => {
-                let n = *new_index.entry(e.customer_id.as_str()).or_insert_with(|| {
-                    fresh.push((e.customer_id.as_str(), e.at));
-                    fresh.len() - 1
-                });
-                if let Some(first) = fresh.get_mut(n) {
-                    first.1 = first.1.min(e.at);
-                }
-                known + n
-            }
-        };
-        slot_of.push(slot);
-    }
-    slots.clear();
-    let mut created = Vec::with_capacity(fresh.len());
-    for (id, at) in fresh {
-        created.push(engine.new_profile(id, at).map_err(BatchError::Core)?);
-    }
-    states.extend(created);
-    // Event indices grouped by slot, each group in the engine's order.
-    let mut order: Vec<usize> = (0..events.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (ea, eb) = (&events[a], &events[b]);
-        (slot_of[a], ea.at, ea.id.as_str()).cmp(&(slot_of[b], eb.at, eb.id.as_str()))
-    });
-    for &i in &order {
-        let (Some(event), Some(&slot), Some(&row)) = (events.get(i), slot_of.get(i), rows.get(i))
-        else {
-            continue;
-        };
-        let Some(profile) = states.get_mut(slot) else {
-            continue;
-        };
-        match engine.apply(profile, event, event.at) {
-            Ok(e) => effects.push(event, &e),
-            Err(error) => {
-                let path = error
-                    .problems()
-                    .first()
-                    .map(|p| p.path.clone())
-                    .unwrap_or_default();
-                let column = path
-                    .strip_prefix("event.")
-                    .and_then(|p| p.split(['.', '[']).next())
-                    .unwrap_or("");
-                let reason = match path.strip_prefix("event.") {
-                    Some(p) if p.contains('.') => format!("{p}: {}", problem_message(&error)),
-                    _ => problem_message(&error),
-                };
-                bad.push(row, column, reason);
-            }
-        }
-    }
-    Ok(())
 }
 
 fn prefixed_at(error: scrm_core::Error, at: &str) -> BatchError {

@@ -7,9 +7,10 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Engine, Profile};
+use super::ingest::{self, Ingested};
+use super::{Effects, Engine, Profile};
 use crate::customer::Event;
-use crate::error::Result;
+use crate::error::{ErrorKind, Result};
 
 /// What a batch fold did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -59,6 +60,60 @@ impl Engine {
     /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) when a profile was folded under
     /// other rules or belongs to another tenant (nothing is applied then).
     pub fn fold(&self, profiles: &mut Vec<Profile>, events: &[Event]) -> Result<FoldReport> {
+        self.fold_grouped(profiles, events, |profile, batch, _| {
+            self.ingest(profile, batch, None, true)
+        })
+    }
+
+    /// [`Engine::fold`] with the effects of every event: each customer's events are applied one
+    /// by one in the same order (time, then id), each as [`Engine::apply`] at its own time, and
+    /// `each(index, effects)` is called with the event's position in `events` and its effects
+    /// (a replayed event's have `replayed` set). The profiles end as [`Engine::fold`] leaves them;
+    /// refused events are in the report and get no call.
+    ///
+    /// # Errors
+    ///
+    /// As [`Engine::fold`].
+    pub fn fold_with_effects(
+        &self,
+        profiles: &mut Vec<Profile>,
+        events: &[Event],
+        mut each: impl FnMut(usize, &Effects),
+    ) -> Result<FoldReport> {
+        self.fold_grouped(profiles, events, |profile, batch, indices| {
+            let mut order: Vec<usize> = (0..batch.len()).collect();
+            order.sort_by(|&a, &b| ingest::order(batch[a]).cmp(&ingest::order(batch[b])));
+            let mut out = Ingested::default();
+            for k in order {
+                let (Some(&event), Some(&index)) = (batch.get(k), indices.get(k)) else {
+                    continue;
+                };
+                match self.apply(profile, event, event.at) {
+                    Ok(effects) => {
+                        if effects.replayed {
+                            out.replayed += 1;
+                        } else {
+                            out.applied += 1;
+                        }
+                        each(index as usize, &effects);
+                    }
+                    Err(e) if e.kind() == ErrorKind::Validation => out.refused.push((k, e)),
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// The body of both folds: checks the profiles, assigns every event a profile slot (creating
+    /// profiles for new customers), groups the events by slot with a counting sort, and hands
+    /// each customer's events to `ingest` with their positions in `events`.
+    fn fold_grouped(
+        &self,
+        profiles: &mut Vec<Profile>,
+        events: &[Event],
+        mut ingest: impl FnMut(&mut Profile, &[&Event], &[u32]) -> Result<Ingested>,
+    ) -> Result<FoldReport> {
         for (i, p) in profiles.iter().enumerate() {
             self.check_fingerprint(p, &format!("profiles[{i}]"))?;
             p.live.customer.ensure_tenant(&self.tenant_id)?;
@@ -99,7 +154,7 @@ impl Engine {
             let indices = &order[from..to];
             batch.clear();
             batch.extend(indices.iter().filter_map(|&i| events.get(i as usize)));
-            let ingested = self.ingest(profile, &batch, None, true)?;
+            let ingested = ingest(profile, &batch, indices)?;
             report.applied += ingested.applied as u64;
             report.replayed += ingested.replayed as u64;
             for (k, error) in ingested.refused {

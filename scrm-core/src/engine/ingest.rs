@@ -27,7 +27,7 @@ pub(crate) struct Ingested {
 }
 
 /// An event in the engine's order.
-fn order(e: &Event) -> (DateTime<Utc>, &str) {
+pub(super) fn order(e: &Event) -> (DateTime<Utc>, &str) {
     (e.at, e.id.as_str())
 }
 

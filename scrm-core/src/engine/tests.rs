@@ -583,6 +583,63 @@ fn a_batch_fold_equals_applying_one_by_one() {
 }
 
 #[test]
+fn a_fold_with_effects_ends_as_the_fold_and_reports_each_event_in_order() {
+    let e = engine();
+    let mut events: Vec<Event> = (0..30)
+        .map(|i| {
+            let kind = ["message", "content_view", "form", "purchase"][i % 4];
+            let mut x = Event::new(
+                "t",
+                &format!("e{i}"),
+                &format!("c{}", i % 3),
+                kind,
+                t(1 + (i as u32 * 7) % 20, (i % 24) as u32),
+            );
+            if kind == "purchase" && i != 7 {
+                x.properties.insert("amount".into(), "99.90".into());
+            }
+            x
+        })
+        .collect();
+    // A replay within the batch, and a purchase without an amount (e7) that is refused.
+    events.push(events[4].clone());
+    let mut folded = Vec::new();
+    let plain = e.fold(&mut folded, &events).unwrap();
+    let mut each = Vec::new();
+    let mut with_effects = Vec::new();
+    let report = e
+        .fold_with_effects(&mut with_effects, &events, |i, fx| {
+            each.push((i, fx.clone()));
+        })
+        .unwrap();
+    assert_eq!(report, plain);
+    assert_eq!((report.applied, report.replayed), (29, 1));
+    assert_eq!(report.refused.len(), 1);
+    assert_eq!(report.refused[0].event_id, "e7");
+    assert_eq!(with_effects, folded);
+    // One call per event not refused, each customer's in time order, with apply's effects.
+    assert_eq!(each.len(), 30);
+    for c in 0..3 {
+        let id = format!("c{c}");
+        let mine: Vec<&(usize, Effects)> = each
+            .iter()
+            .filter(|(i, _)| events[*i].customer_id == id)
+            .collect();
+        let mut expected: Vec<usize> = (0..events.len())
+            .filter(|&i| events[i].customer_id == id && events[i].id != "e7")
+            .collect();
+        expected.sort_by_key(|&i| (events[i].at, events[i].id.clone()));
+        assert_eq!(mine.iter().map(|(i, _)| *i).collect::<Vec<_>>(), expected);
+        let mut p = e.new_profile(&id, events[expected[0]].at).unwrap();
+        for (i, fx) in mine {
+            let x = &events[*i];
+            assert_eq!(&e.apply(&mut p, x, x.at).unwrap(), fx, "event {}", x.id);
+        }
+    }
+    assert!(each.iter().any(|(_, fx)| fx.replayed));
+}
+
+#[test]
 fn purchases_need_an_amount_and_feed_rfm() {
     let e = engine();
     let mut p = fresh(&e);
