@@ -65,6 +65,12 @@ pub(crate) enum BatchError {
     Core(scrm_core::Error),
 }
 
+impl From<scrm_core::Error> for BatchError {
+    fn from(error: scrm_core::Error) -> BatchError {
+        BatchError::Core(error)
+    }
+}
+
 /// The bad rows of one call, kept or raised as the caller asked.
 pub(crate) struct Rejects {
     mode: OnError,
@@ -113,17 +119,12 @@ where
 {
     let py = input.py();
     let (batches, schema) = extract(input, what)?;
-    let outcome = py.detach(|| {
+    let outcome = crate::released(py, || {
         let mut rejects = Rejects {
             mode: on_error,
             rows: Vec::new(),
         };
-        let caught = scrm_core::catch_panic(|| Ok(work(&batches, &schema, &mut rejects)));
-        match caught {
-            Ok(Ok(values)) => Ok((values, rejects.rows)),
-            Ok(Err(e)) => Err(e),
-            Err(e) => Err(BatchError::Core(e)),
-        }
+        work(&batches, &schema, &mut rejects).map(|values| (values, rejects.rows))
     });
     // `batches` is dropped at the end of this function, with the GIL held again.
     let (values, rejected) = outcome.map_err(|e| to_py(py, e, what))?;

@@ -1,8 +1,8 @@
 //! Python bindings of scrm: the package `scrm`, a thin layer over `scrm-core`.
 //!
-//! Every call goes through [`run`], which releases the GIL while the core works and turns a panic
-//! into `scrm.InternalError`, so nothing a caller passes can crash the interpreter. Python values
-//! convert in `convert` (dicts and lists as JSON text, aware datetimes, decimals) and errors in
+//! Every call goes through [`released`] (by way of [`run`] or [`arrow::run_batch`]), which
+//! releases the GIL while the core works and turns a panic into `scrm.InternalError`, so nothing
+//! a caller passes can crash the interpreter. Python values convert in `convert` (dicts and lists as JSON text, aware datetimes, decimals) and errors in
 //! `errors`, each in that one place.
 
 mod arrow;
@@ -40,12 +40,53 @@ where
     T: Send,
     F: FnOnce() -> scrm_core::Result<T> + Send,
 {
-    let result = py.detach(|| scrm_core::catch_panic(work));
-    result.map_err(|e| errors::to_py(py, e))
+    released(py, work).map_err(|e| errors::to_py(py, e))
+}
+
+/// The one place the GIL is released: runs `work` detached from Python, a panic caught and
+/// returned as an internal error (`scrm.InternalError`). [`run`] (calls over dicts and documents)
+/// and [`arrow::run_batch`] (calls over Arrow tables) both go through it.
+pub(crate) fn released<T, E, F>(py: Python<'_>, work: F) -> Result<T, E>
+where
+    T: Send,
+    E: From<scrm_core::Error> + Send,
+    F: FnOnce() -> Result<T, E> + Send,
+{
+    py.detach(|| match scrm_core::catch_panic(|| Ok(work())) {
+        Ok(result) => result,
+        Err(panic) => Err(E::from(panic)),
+    })
+}
+
+/// Not part of the API: a test hook that panics inside [`released`], through [`run`] or, given a
+/// table, through [`arrow::run_batch`], so the tests can see a panic come back as
+/// `scrm.InternalError` with the interpreter alive. No other path is known to panic.
+#[pyfunction]
+#[pyo3(signature = (table=None))]
+fn _panic_probe<'py>(
+    py: Python<'py>,
+    table: Option<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    match table {
+        None => run(py, || -> scrm_core::Result<()> {
+            panic!("the panic probe")
+        })
+        .map(|()| py.None().into_bound(py)),
+        Some(table) => arrow::run_batch(
+            &table,
+            "table",
+            arrow::OnError::Raise,
+            |_, _, _| -> Result<arrow_array::ArrayRef, arrow::BatchError> {
+                panic!("the panic probe, in a batch")
+            },
+        ),
+    }
 }
 
 #[pymodule]
 mod _native {
+    #[pymodule_export]
+    use super::_panic_probe;
     #[pymodule_export]
     use super::condition::{CompiledCondition, Condition};
     #[pymodule_export]

@@ -170,3 +170,17 @@ def test_a_naive_datetime_in_a_document_is_refused_at_the_argument():
         assert info.value.problems[0].path in {"customers", "customer"}
         assert "timezone-aware" in str(info.value.__cause__)
 
+
+
+def test_a_panic_in_the_core_is_an_internal_error_and_the_interpreter_lives_on():
+    # scrm._native._panic_probe panics inside the one GIL-releasing helper, as a dict call and
+    # as an Arrow batch call; no public path is known to panic, so the hook stands in for one.
+    import pyarrow as pa
+
+    for args in [(), (pa.table({"x": [1, 2]}),)]:
+        with pytest.raises(scrm.InternalError, match="scrm panicked: the panic probe") as info:
+            scrm._native._panic_probe(*args)
+        assert info.value.kind == "internal"
+        assert isinstance(info.value, scrm.ScrmError)
+    # The interpreter and the module still work.
+    assert scrm.Playbook.from_toml('schema_version = 1\ntenant_id = "t"\ntimezone = "UTC"\n').tenant_id == "t"
