@@ -283,6 +283,7 @@ fn missing_message(name: &str, batch: &RecordBatch) -> String {
 /// (and are refused, naming the column, when a view is built).
 fn normalise(name: &str, column: &ArrayRef) -> Result<ArrayRef, BatchError> {
     let target = match column.data_type() {
+        DataType::Timestamp(_, None) => return Err(crate::batch::columns::naive_timestamp(name)),
         DataType::Dictionary(_, value) => Some(value.as_ref().clone()),
         DataType::Int8
         | DataType::Int16

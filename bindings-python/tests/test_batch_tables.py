@@ -361,6 +361,25 @@ def test_meter_bad_rows_and_conflicts_are_named_or_rejected():
         scrm.meter_table(oracle.METERS, usage.set_column(4, "tokens", pa.array([1.5] * 5)))
 
 
+def test_meter_accounts_for_every_row_in_the_tables_metadata():
+    # Nothing vanishes unseen: rows no meter reads and repeats are counted, beside the bad rows.
+    usage = pa.table(
+        {
+            "id": ["u1", "u1", "u2", "u3", "u4", "u5"],
+            "customer_id": ["c1"] * 6,
+            "type": ["sms_sent", "sms_sent", "page_view", "llm_call", "llm_call", "page_view"],
+            "at": ["2026-03-02T00:00:00Z"] * 6,
+            "tokens": [None, None, None, "7", "x", None],
+        }
+    )
+    values, rejected = scrm.meter_table(oracle.METERS, usage, on_error="reject")
+    meta = {k.decode(): int(v) for k, v in values.schema.metadata.items() if k.startswith(b"scrm.")}
+    assert meta == {"scrm.rows": 6, "scrm.metered": 2, "scrm.replayed": 1, "scrm.unmetered": 2, "scrm.rejected": 1}
+    assert meta["scrm.rows"] == sum(v for k, v in meta.items() if k != "scrm.rows")
+    assert [(r["row"], r["column"]) for r in rejected.to_pylist()] == [(4, "tokens")]
+    assert sorted(values["meter_id"].to_pylist()) == ["sms", "tokens"]
+
+
 def test_meter_reads_a_playbooks_pricing_meters():
     playbook = scrm.Playbook.from_json(json.dumps({
         "schema_version": 1, "tenant_id": "t", "timezone": "Asia/Shanghai",

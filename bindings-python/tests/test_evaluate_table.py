@@ -420,3 +420,15 @@ def test_objects_that_only_pretend_to_be_arrow_raise(playbook):
     for thing in (Liar(), Raiser(), None, 3, "id,tags\n1,2", b"\x00\xff" * 10, [{"id": "a"}]):
         with pytest.raises((TypeError, ValueError, RuntimeError)):
             compiled.evaluate_table(thing, NOW)
+
+
+def test_a_timestamp_without_a_timezone_is_refused_naming_the_column(playbook):
+    # Its date would depend on a zone the table does not say; fold_table refuses it the same way.
+    compiled = scrm.Condition.parse('attr.signup >= date("2026-01-01")').compile(playbook)
+    customers = pa.table({"id": ["a"], "signup": pa.array([dt.datetime(2025, 12, 31, 17)], pa.timestamp("s"))})
+    with pytest.raises(scrm.ValidationError, match="timestamp without a timezone") as info:
+        compiled.evaluate_table(customers, NOW)
+    assert [p.path for p in info.value.problems] == ["customers.signup"]
+    # The same column with its zone is read.
+    aware = customers.set_column(1, "signup", customers["signup"].cast(pa.timestamp("s", tz="UTC")))
+    assert compiled.evaluate_table(aware, NOW).to_pylist() == [False]

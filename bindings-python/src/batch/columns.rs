@@ -119,6 +119,18 @@ pub(crate) fn integers(
     ))
 }
 
+/// The error for a timestamp column without a timezone, refused by every batch call: its instants
+/// (and so its dates) would be a guess.
+pub(crate) fn naive_timestamp(column: &str) -> BatchError {
+    BatchError::Column {
+        column: column.to_owned(),
+        message: "is a timestamp without a timezone; give it one (pyarrow: \
+                  pa.timestamp(\"us\", tz=\"UTC\"); polars: \
+                  .dt.replace_time_zone(\"UTC\"); pandas: .dt.tz_localize(\"UTC\"))"
+            .to_owned(),
+    }
+}
+
 /// A time column: timestamps with a timezone (any unit), or RFC 3339 strings.
 pub(crate) enum Times {
     /// Microseconds since the epoch, UTC.
@@ -142,13 +154,7 @@ impl Times {
                     cast.as_primitive::<TimestampMicrosecondType>().clone(),
                 )))
             }
-            DataType::Timestamp(_, None) => Err(BatchError::Column {
-                column: name.to_owned(),
-                message: "is a timestamp without a timezone; give it one (pyarrow: \
-                          pa.timestamp(\"us\", tz=\"UTC\"); polars: \
-                          .dt.replace_time_zone(\"UTC\"); pandas: .dt.tz_localize(\"UTC\"))"
-                    .to_owned(),
-            }),
+            DataType::Timestamp(_, None) => Err(naive_timestamp(name)),
             _ => Ok(text(batch, name, true)?.map(Times::Text)),
         }
     }
@@ -233,6 +239,7 @@ pub(crate) fn excerpt(text: &str) -> String {
 pub(crate) struct Out {
     fields: Vec<Field>,
     columns: Vec<ArrayRef>,
+    metadata: std::collections::HashMap<String, String>,
 }
 
 impl Out {
@@ -240,7 +247,13 @@ impl Out {
         Out {
             fields: Vec::new(),
             columns: Vec::new(),
+            metadata: std::collections::HashMap::new(),
         }
+    }
+
+    /// A key of the table's schema metadata (`pyarrow.Table.schema.metadata`).
+    pub(crate) fn meta(&mut self, key: &str, value: impl ToString) {
+        self.metadata.insert(key.to_owned(), value.to_string());
     }
 
     pub(crate) fn text(&mut self, name: &str, mut builder: StringBuilder, nullable: bool) {
@@ -283,7 +296,7 @@ impl Out {
     }
 
     pub(crate) fn finish(self) -> Result<RecordBatch, BatchError> {
-        let schema = Arc::new(Schema::new(self.fields));
+        let schema = Arc::new(Schema::new(self.fields).with_metadata(self.metadata));
         RecordBatch::try_new(schema, self.columns).map_err(|e| {
             BatchError::Core(scrm_core::Error::internal(format!(
                 "building an output table: {e}"

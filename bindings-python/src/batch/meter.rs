@@ -152,10 +152,28 @@ pub(crate) fn meter(
         bad.push((row_of(c.index), "id".to_owned(), reason));
     }
     bad.sort_by_key(|b| b.0);
+    // Every row accounted for: metered, a repeat, of a type no meter reads, or bad.
+    let accounts = Accounts {
+        rows: total,
+        metered: report.accepted.saturating_sub(report.unmetered),
+        replayed: report.replayed,
+        unmetered: report.unmetered,
+        rejected: bad.len(),
+    };
     for (row, column, reason) in bad {
         rejects.reject(row, &column, reason)?;
     }
-    values_table(&metering, decimal)
+    values_table(&metering, decimal, &accounts)
+}
+
+/// What became of the usage rows, written to the values table's schema metadata (`scrm.rows`,
+/// `scrm.metered`, `scrm.replayed`, `scrm.unmetered`, `scrm.rejected`), which add up to the rows.
+struct Accounts {
+    rows: usize,
+    metered: u64,
+    replayed: u64,
+    unmetered: u64,
+    rejected: usize,
 }
 
 fn read_row<'a>(
@@ -203,7 +221,11 @@ fn operation(c: &UsageColumns, i: usize) -> Result<Operation, (&'static str, Str
 }
 
 /// One row per customer, meter and period, sorted so.
-fn values_table(metering: &Metering, decimal: DecimalOut) -> Result<RecordBatch, BatchError> {
+fn values_table(
+    metering: &Metering,
+    decimal: DecimalOut,
+    accounts: &Accounts,
+) -> Result<RecordBatch, BatchError> {
     let values = metering.values().map_err(BatchError::Core)?;
     let n = values.len();
     let mut customer_id = StringBuilder::with_capacity(n, n * 8);
@@ -233,5 +255,10 @@ fn values_table(metering: &Metering, decimal: DecimalOut) -> Result<RecordBatch,
     out.date("last_day", last);
     out.decimals("value", &amounts, decimal)?;
     out.int("events", events);
+    out.meta("scrm.rows", accounts.rows);
+    out.meta("scrm.metered", accounts.metered);
+    out.meta("scrm.replayed", accounts.replayed);
+    out.meta("scrm.unmetered", accounts.unmetered);
+    out.meta("scrm.rejected", accounts.rejected);
     out.finish()
 }

@@ -3,7 +3,7 @@
 //! caught, convert back), and each reports a bad row by its number and column, or lists it in the
 //! rejected-rows table when the caller passes `on_error="reject"`; no row is silently dropped.
 
-mod columns;
+pub(crate) mod columns;
 mod fold;
 mod meter;
 mod price;
@@ -101,7 +101,9 @@ pub(crate) fn fold_table<'py>(
 /// Every row is accounted for: a repeat of an event with the same content counts once; a bad row
 /// (a null id, a property a meter cannot read, the same id with other content) raises
 /// `ValidationError` at `usage[<row>].<column>`, or with `on_error="reject"` the result is
-/// `(values, rejected)` with the bad rows listed in `rejected`.
+/// `(values, rejected)` with the bad rows listed in `rejected`. The values table's schema
+/// metadata counts every row: `scrm.rows` = `scrm.metered` + `scrm.replayed` + `scrm.unmetered`
+/// (a type no meter reads) + `scrm.rejected`.
 #[pyfunction]
 #[pyo3(signature = (meters, usage, *, timezone = None, interval = "month", decimal = "string", on_error = "raise"))]
 pub(crate) fn meter_table<'py>(
