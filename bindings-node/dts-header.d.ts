@@ -135,13 +135,13 @@ export interface Money {
 
 /**
  * A customer's engine state, as `Engine` methods return it: plain JSON (times in microseconds,
- * hashes in 53 bits) to store as it is and pass back. `live.customer` is the customer now.
+ * replay keys a base64 string) to store as it is and pass back. `live.customer` is the customer now.
  */
 export interface ProfileJson {
   live: { customer: CustomerJson; [part: string]: unknown }
   base: { customer: CustomerJson; [part: string]: unknown }
   retained: Array<EventJson>
-  seen: Array<number>
+  seen?: string
   fingerprint: string
   [part: string]: unknown
 }

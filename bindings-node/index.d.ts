@@ -135,13 +135,13 @@ export interface Money {
 
 /**
  * A customer's engine state, as `Engine` methods return it: plain JSON (times in microseconds,
- * hashes in 53 bits) to store as it is and pass back. `live.customer` is the customer now.
+ * replay keys a base64 string) to store as it is and pass back. `live.customer` is the customer now.
  */
 export interface ProfileJson {
   live: { customer: CustomerJson; [part: string]: unknown }
   base: { customer: CustomerJson; [part: string]: unknown }
   retained: Array<EventJson>
-  seen: Array<number>
+  seen?: string
   fingerprint: string
   [part: string]: unknown
 }
@@ -988,7 +988,7 @@ export declare class Condition {
  * batches of events over many profiles. Build one with `Engine.fromPlaybook` and reuse it for
  * every request. See `docs/engine.md`.
  *
- * Profiles are plain JSON-safe objects (times in microseconds, hashes in 53 bits): store them
+ * Profiles are plain JSON-safe objects (times in microseconds, trace hashes in 53 bits): store them
  * as they are (a document database, Redis) and pass them back on the next event.
  */
 export declare class Engine {

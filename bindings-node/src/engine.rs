@@ -15,7 +15,7 @@ use crate::{Playbook, document, json_text, optional_json, parse_json, rejection,
 /// batches of events over many profiles. Build one with `Engine.fromPlaybook` and reuse it for
 /// every request. See `docs/engine.md`.
 ///
-/// Profiles are plain JSON-safe objects (times in microseconds, hashes in 53 bits): store them
+/// Profiles are plain JSON-safe objects (times in microseconds, trace hashes in 53 bits): store them
 /// as they are (a document database, Redis) and pass them back on the next event.
 #[napi]
 pub struct Engine {

@@ -10,7 +10,7 @@
 use chrono::{DateTime, Utc};
 
 use super::profile::{Profile, State};
-use super::{Effects, Engine, id_hash};
+use super::{Effects, Engine, id_hash128};
 use crate::customer::{Customer, Event};
 use crate::error::{Error, ErrorKind, Result};
 use crate::scoring::time::micros;
@@ -43,7 +43,9 @@ impl Engine {
     ) -> Result<Ingested> {
         let mut out = Ingested::default();
         let mut accepted: Vec<&Event> = Vec::with_capacity(events.len());
-        let mut hashes: Vec<u64> = Vec::with_capacity(events.len());
+        let mut hashes: Vec<u128> = Vec::with_capacity(events.len());
+        let mut batch_ids: Option<std::collections::HashSet<u128>> =
+            (events.len() > 32).then(|| std::collections::HashSet::with_capacity(events.len()));
         for (i, &event) in events.iter().enumerate() {
             // A batch has checked its events already (against their own customer).
             let check = || {
@@ -57,8 +59,13 @@ impl Engine {
                 out.refused.push((i, e));
                 continue;
             }
-            let h = id_hash(&event.id);
-            if profile.seen.binary_search(&h).is_ok() || hashes.contains(&h) {
+            let h = id_hash128(&event.id);
+            // A batch of one customer may hold many events: look its own ids up in a set then.
+            let again = match &batch_ids {
+                Some(set) => set.contains(&h),
+                None => hashes.contains(&h),
+            };
+            if profile.has_seen(&event.id, h) || again {
                 out.replayed += 1;
                 continue;
             }
@@ -70,6 +77,9 @@ impl Engine {
                 }
             }
             hashes.push(h);
+            if let Some(set) = &mut batch_ids {
+                set.insert(h);
+            }
             accepted.push(event);
         }
         if accepted.is_empty() {
@@ -96,9 +106,15 @@ impl Engine {
         } else {
             self.fold_in_order(profile, &accepted, latest_at, log)?;
         }
-        for h in hashes {
-            if let Err(i) = profile.seen.binary_search(&h) {
-                profile.seen.insert(i, h);
+        if hashes.len() > 32 {
+            profile.seen.extend(hashes);
+            profile.seen.sort_unstable();
+            profile.seen.dedup();
+        } else {
+            for h in hashes {
+                if let Err(i) = profile.seen.binary_search(&h) {
+                    profile.seen.insert(i, h);
+                }
             }
         }
         Ok(out)

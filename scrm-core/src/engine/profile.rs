@@ -70,8 +70,12 @@ pub struct Profile {
     /// Events within the lateness bound of the latest one, in order: a late event is folded in
     /// among them from `base`.
     pub(crate) retained: Vec<Event>,
-    /// Hashes (53 bits) of every event id applied, sorted: replaying one changes nothing.
-    pub(crate) seen: Vec<u64>,
+    /// Hashes (128 bits, `id_hash128`) of every event id applied, sorted: replaying one changes
+    /// nothing.
+    pub(crate) seen: Vec<u128>,
+    /// The 53-bit hashes (`id_hash`) of the events applied before decision 0027, sorted, from a
+    /// profile written then; checked too, never added to.
+    pub(crate) seen_53: Vec<u64>,
     /// The latest time given to the time-based check ([`Engine::tick`](crate::Engine::tick)).
     pub(crate) checked_until: Option<DateTime<Utc>>,
 }
@@ -84,6 +88,7 @@ impl Profile {
             base: None,
             retained: Vec::new(),
             seen: Vec::new(),
+            seen_53: Vec::new(),
             checked_until: None,
         }
     }
@@ -134,7 +139,13 @@ impl Profile {
 
     /// How many event ids the profile remembers (every event applied).
     pub fn events_seen(&self) -> usize {
-        self.seen.len()
+        self.seen.len() + self.seen_53.len()
+    }
+
+    /// Whether the event id was applied before.
+    pub(crate) fn has_seen(&self, id: &str, hash: u128) -> bool {
+        self.seen.binary_search(&hash).is_ok()
+            || (!self.seen_53.is_empty() && self.seen_53.binary_search(&super::id_hash(id)).is_ok())
     }
 
     /// The profile as JSON (the shape `Engine::apply_json` and friends read).
@@ -192,7 +203,8 @@ impl Profile {
                 .iter()
                 .map(|e| std::mem::size_of::<Event>() + event_heap(e))
                 .sum::<usize>()
-            + self.seen.capacity() * 8
+            + self.seen.capacity() * 16
+            + self.seen_53.capacity() * 8
             + self.fingerprint.capacity()
     }
 }

@@ -57,6 +57,7 @@ impl Serialize for Profile {
                 .map(|base| BaseOut::of(base, &self.live)),
             retained: &self.retained,
             seen: &self.seen,
+            seen_53: &self.seen_53,
             checked_until: self.checked_until,
         }
         .serialize(serializer)
@@ -77,7 +78,8 @@ impl<'de> Deserialize<'de> for Profile {
             live: p.live,
             base,
             retained: p.retained,
-            seen: p.seen,
+            seen: p.seen.hashes,
+            seen_53: merged_53(p.seen.legacy, p.seen_53),
             checked_until: p.checked_until,
         })
     }
@@ -91,8 +93,13 @@ struct ProfileOut<'a> {
     base: Option<BaseOut<'a>>,
     #[serde(skip_serializing_if = "<[Event]>::is_empty")]
     retained: &'a [Event],
+    #[serde(
+        serialize_with = "write_seen",
+        skip_serializing_if = "<[u128]>::is_empty"
+    )]
+    seen: &'a [u128],
     #[serde(skip_serializing_if = "<[u64]>::is_empty")]
-    seen: &'a [u64],
+    seen_53: &'a [u64],
     #[serde(
         serialize_with = "crate::rfc3339::write_opt",
         skip_serializing_if = "Option::is_none"
@@ -110,9 +117,80 @@ struct ProfileIn {
     #[serde(default)]
     retained: Vec<Event>,
     #[serde(default)]
-    seen: Vec<u64>,
+    seen: Seen,
+    #[serde(default)]
+    seen_53: Vec<u64>,
     #[serde(default)]
     checked_until: Option<DateTime<Utc>>,
+}
+
+/// The ids a profile has applied, as written: one base64 string of their 128-bit hashes (16 bytes
+/// each, little-endian, sorted), or, in a profile written before decision 0027, an array of
+/// 53-bit hashes.
+#[derive(Default)]
+struct Seen {
+    hashes: Vec<u128>,
+    legacy: Vec<u64>,
+}
+
+impl<'de> Deserialize<'de> for Seen {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Seen, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Written {
+            Packed(String),
+            Legacy(Vec<u64>),
+        }
+        match Written::deserialize(deserializer) {
+            Ok(Written::Packed(text)) => {
+                let mut hashes = base64_decode(&text)
+                    .filter(|bytes| bytes.len() % 16 == 0)
+                    .ok_or_else(|| {
+                        serde::de::Error::custom(
+                            "seen: not base64 of 16-byte hashes (a profile's `seen` is written by \
+                             scrm; pass it back unchanged)",
+                        )
+                    })?
+                    .chunks_exact(16)
+                    .map(|c| {
+                        let mut b = [0u8; 16];
+                        b.copy_from_slice(c);
+                        u128::from_le_bytes(b)
+                    })
+                    .collect::<Vec<_>>();
+                hashes.sort_unstable();
+                hashes.dedup();
+                Ok(Seen {
+                    hashes,
+                    legacy: Vec::new(),
+                })
+            }
+            Ok(Written::Legacy(legacy)) => Ok(Seen {
+                hashes: Vec::new(),
+                legacy,
+            }),
+            Err(_) => Err(serde::de::Error::custom(
+                "seen: expected a base64 string (or, from before decision 0027, an array of \
+                 integers)",
+            )),
+        }
+    }
+}
+
+fn write_seen<S: serde::Serializer>(seen: &&[u128], serializer: S) -> Result<S::Ok, S::Error> {
+    let mut bytes = Vec::with_capacity(seen.len() * 16);
+    for h in seen.iter() {
+        bytes.extend_from_slice(&h.to_le_bytes());
+    }
+    serializer.serialize_str(&base64_encode(&bytes))
+}
+
+/// The 53-bit replay keys of a profile written before decision 0027, sorted.
+fn merged_53(mut legacy: Vec<u64>, more: Vec<u64>) -> Vec<u64> {
+    legacy.extend(more);
+    legacy.sort_unstable();
+    legacy.dedup();
+    legacy
 }
 
 /// A base state as written: the parts that differ from the live state, and the names of the
@@ -349,5 +427,87 @@ impl ScoreIn {
             last_contact: self.last_contact,
             last_action: self.last_action,
         })
+    }
+}
+
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Standard base64 with padding (RFC 4648).
+fn base64_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk.first().copied().unwrap_or(0),
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for k in 0..4 {
+            if k <= chunk.len() {
+                let index = ((n >> (18 - 6 * k)) & 63) as usize;
+                out.push(char::from(BASE64.get(index).copied().unwrap_or(b'A')));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Standard base64 with padding; `None` for anything else.
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let text = text.as_bytes();
+    if text.len() % 4 != 0 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    for (i, quad) in text.chunks_exact(4).enumerate() {
+        let last = i + 1 == text.len() / 4;
+        let pad = quad.iter().rev().take_while(|&&c| c == b'=').count();
+        if pad > 2 || (pad > 0 && !last) {
+            return None;
+        }
+        let mut n = 0u32;
+        for &c in quad.get(..4 - pad)? {
+            let v = match c {
+                b'A'..=b'Z' => c - b'A',
+                b'a'..=b'z' => c - b'a' + 26,
+                b'0'..=b'9' => c - b'0' + 52,
+                b'+' => 62,
+                b'/' => 63,
+                _ => return None,
+            };
+            n = (n << 6) | u32::from(v);
+        }
+        n <<= 6 * pad as u32;
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(bytes.get(..3 - pad)?);
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod base64_tests {
+    use super::{base64_decode, base64_encode};
+
+    #[test]
+    fn round_trips_and_matches_rfc_4648() {
+        for (plain, coded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64_encode(plain.as_bytes()), coded);
+            assert_eq!(base64_decode(coded).unwrap(), plain.as_bytes());
+        }
+        let all: Vec<u8> = (0..=255).collect();
+        assert_eq!(base64_decode(&base64_encode(&all)).unwrap(), all);
+        for bad in ["Zg=", "Z===", "Zg==Zg==", "Zm9v!A==", "===="] {
+            assert_eq!(base64_decode(bad), None, "{bad}");
+        }
     }
 }

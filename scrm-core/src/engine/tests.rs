@@ -640,6 +640,71 @@ fn a_fold_with_effects_ends_as_the_fold_and_reports_each_event_in_order() {
 }
 
 #[test]
+fn two_ids_with_the_same_53_bit_hash_are_both_applied() {
+    // Found by a birthday search over e0..e2^28: the 53-bit replay key of decision 0004 took
+    // the second for a replay of the first and dropped it.
+    let (a, b) = ("e49101378", "e226542706");
+    assert_eq!(id_hash(a), id_hash(b));
+    assert_ne!(id_hash128(a), id_hash128(b));
+    let e = engine();
+    let mut p = fresh(&e);
+    let first = e
+        .apply(&mut p, &ev(a, "message", t(1, 1)), t(1, 1))
+        .unwrap();
+    let second = e
+        .apply(&mut p, &ev(b, "message", t(1, 2)), t(1, 2))
+        .unwrap();
+    assert!(!first.replayed && !second.replayed);
+    assert_eq!(p.events_seen(), 2);
+    // Through JSON too, and a true replay is still one.
+    let mut back = Profile::from_json(&p.to_json()).unwrap();
+    assert_eq!(back, p);
+    assert!(
+        e.apply(&mut back, &ev(b, "message", t(1, 2)), t(1, 2))
+            .unwrap()
+            .replayed
+    );
+}
+
+#[test]
+fn a_profile_written_with_53_bit_replay_keys_still_recognises_its_events() {
+    let e = engine();
+    let mut p = fresh(&e);
+    for i in 0..3 {
+        e.apply(&mut p, &ev(&format!("e{i}"), "message", t(1, i)), t(1, i))
+            .unwrap();
+    }
+    // The same profile as written before decision 0027: `seen` an array of 53-bit hashes.
+    let mut json: serde_json::Value = serde_json::from_str(&p.to_json()).unwrap();
+    let legacy: Vec<u64> = {
+        let mut v: Vec<u64> = (0..3).map(|i| id_hash(&format!("e{i}"))).collect();
+        v.sort_unstable();
+        v
+    };
+    json["seen"] = serde_json::json!(legacy);
+    let mut old = Profile::from_json(&json.to_string()).unwrap();
+    assert_eq!(old.events_seen(), 3);
+    assert!(
+        e.apply(&mut old, &ev("e1", "message", t(1, 1)), t(1, 1))
+            .unwrap()
+            .replayed
+    );
+    let fx = e
+        .apply(&mut old, &ev("e9", "message", t(1, 5)), t(1, 5))
+        .unwrap();
+    assert!(!fx.replayed);
+    // Written back, it keeps both kinds of key, and reads back the same.
+    let again = old.to_json();
+    assert!(again.contains("\"seen_53\":["), "{again}");
+    assert_eq!(Profile::from_json(&again).unwrap(), old);
+    assert_eq!(old.events_seen(), 4);
+    // A `seen` that is neither is refused, naming the field.
+    json["seen"] = serde_json::json!("not base64!");
+    let err = Profile::from_json(&json.to_string()).unwrap_err();
+    assert!(err.to_string().contains("seen"), "{err}");
+}
+
+#[test]
 fn purchases_need_an_amount_and_feed_rfm() {
     let e = engine();
     let mut p = fresh(&e);
