@@ -278,6 +278,8 @@ export interface PoolFactsJson {
   previous_owner?: string
   /** The latest activity, for the lifecycle's dormancy rules; absent: dormancy not checked. */
   last_activity?: TimeInput
+  /** Per inactivity rule id, the latest activity it counts (rules that count only some events). */
+  last_activity_by_rule?: Record<string, TimeInput>
 }
 
 /** A working-hours window in the playbook's timezone, e.g. `{ days: ['mon'], from: '09:00', to: '18:00' }`. */

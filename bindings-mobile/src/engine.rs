@@ -157,7 +157,8 @@ impl Engine {
 
     /// What the pool rules need to know about a profile (`PoolFacts` of `docs/pool.md`, as
     /// JSON for `PoolRules.due` / `claimJson`): owner and since when, stage, last follow-up,
-    /// open tasks and last activity (for dormancy), each when known.
+    /// open tasks and last activity, overall and per inactivity rule (for dormancy), each when
+    /// known.
     pub fn pool_facts_json(&self, profile_json: String) -> Result<String, ScrmError> {
         guarded(|| Ok(self.inner.pool_facts_json(&profile_json)?))
     }

@@ -128,7 +128,8 @@ impl Engine {
 
     /// What the pool rules need to know about a profile, as a dict for `Pool.due` and
     /// `Pool.claim`: `customer_id`, `owner` (`id`, `since`), `stage`, `last_follow_up`,
-    /// `open_tasks` and `last_activity` (for dormancy), each present when known.
+    /// `open_tasks`, `last_activity` and `last_activity_by_rule` (for dormancy), each present
+    /// when known.
     fn pool_facts<'py>(&self, profile: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let py = profile.py();
         let profile = encode(profile, "profile")?;

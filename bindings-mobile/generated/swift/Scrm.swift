@@ -1114,7 +1114,8 @@ public protocol EngineProtocol: AnyObject, Sendable {
     /**
      * What the pool rules need to know about a profile (`PoolFacts` of `docs/pool.md`, as
      * JSON for `PoolRules.due` / `claimJson`): owner and since when, stage, last follow-up,
-     * open tasks and last activity (for dormancy), each when known.
+     * open tasks and last activity, overall and per inactivity rule (for dormancy), each when
+     * known.
      */
     func poolFactsJson(profileJson: String) throws  -> String
     
@@ -1335,7 +1336,8 @@ open func newProfileJson(customerJson: String)throws  -> String  {
     /**
      * What the pool rules need to know about a profile (`PoolFacts` of `docs/pool.md`, as
      * JSON for `PoolRules.due` / `claimJson`): owner and since when, stage, last follow-up,
-     * open tasks and last activity (for dormancy), each when known.
+     * open tasks and last activity, overall and per inactivity rule (for dormancy), each when
+     * known.
      */
 open func poolFactsJson(profileJson: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeScrmError_lift) {
@@ -8602,7 +8604,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_scrm_mobile_checksum_method_engine_new_profile_json() != 63324) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_scrm_mobile_checksum_method_engine_pool_facts_json() != 26897) {
+    if (uniffi_scrm_mobile_checksum_method_engine_pool_facts_json() != 4465) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_scrm_mobile_checksum_method_engine_priority_list() != 40559) {

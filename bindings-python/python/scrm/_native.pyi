@@ -463,7 +463,7 @@ class Engine:
     def score(self, profile: Mapping[str, Any], now: datetime) -> Document:
         """The lead score at ``now`` with its explanation: ``score``, ``engagement``, ``fit``, ``social`` (Decimals), ``grade``, ``explanation``."""
     def pool_facts(self, profile: Mapping[str, Any]) -> Document:
-        """What ``Pool.due`` and ``Pool.claim`` need of a profile: ``customer_id``, ``owner``, ``stage``, ``last_follow_up``, ``open_tasks``, ``last_activity``."""
+        """What ``Pool.due`` and ``Pool.claim`` need of a profile: ``customer_id``, ``owner``, ``stage``, ``last_follow_up``, ``open_tasks``, ``last_activity`` and ``last_activity_by_rule``."""
     def rescore(
         self, profile: Mapping[str, Any], history: Sequence[Mapping[str, Any]], now: datetime
     ) -> tuple[Document, Document]:

@@ -17,11 +17,13 @@ impl Engine {
     ///   `scoring.priority.contact_events` (`follow_up`, `call`); without that section the engine
     ///   does not track contacts and the customer counts as never followed up;
     /// - `open_tasks`: the tasks of the current stage not yet marked done by a `task_done` event;
-    /// - `last_activity`: the latest event the lifecycle's inactivity rules count, or the last
-    ///   stage change not made by an inactivity rule if that was later (silence runs from both,
-    ///   as the engine counts it);
-    ///   absent when the playbook has no inactivity rule or the customer has no stage yet, so
-    ///   `due` reports dormancy when the engine's `tick` would move the customer.
+    /// - `last_activity`: where the silence of the lifecycle's inactivity rules runs from, as
+    ///   the engine counts it: the latest event a rule counts or the last stage change not made
+    ///   by an inactivity rule, whichever is later (else the customer's creation); the latest of
+    ///   the rules'. `last_activity_by_rule` lists the rules whose own instant is earlier (a rule
+    ///   that counts only some events). Both are absent when the playbook has no inactivity rule
+    ///   or the customer has no stage yet, so `due` reports dormancy when the engine's `tick`
+    ///   would move the customer.
     ///
     /// Protection and pooling (`protected_at`, `pooled_at`, `previous_owner`) are the CRM's own
     /// records, not events: set them on the result.
@@ -40,16 +42,29 @@ impl Engine {
         let mut facts = PoolFacts::from_customer(&live.customer);
         facts.last_follow_up = live.score.last_contact.map(from_micros);
         // Where silence runs from for the lifecycle's inactivity rules, for dormancy in `due`.
-        if !self.lifecycle.inactivity.is_empty() {
-            let counted = live
-                .lifecycle
-                .activity
-                .iter()
-                .map(|&(_, at)| at)
-                .max()
-                .map(from_micros);
+        if !self.lifecycle.inactivity.is_empty() && live.customer.stage.is_some() {
             let woken = self.lifecycle.last_woken(&live.lifecycle.history);
-            facts.last_activity = counted.max(woken);
+            let created = live.customer.created_at;
+            // Each rule's silence as `LifecycleModel::run_until` counts it.
+            for &r in &self.lifecycle.inactivity {
+                let Some(rule) = self.lifecycle.rules.get(r) else {
+                    continue;
+                };
+                let counted = live
+                    .lifecycle
+                    .activity
+                    .iter()
+                    .find(|(n, _)| *n as usize == r)
+                    .map(|&(_, us)| from_micros(us));
+                let last = counted.max(woken).unwrap_or(created);
+                facts.last_activity_by_rule.insert(rule.id.clone(), last);
+            }
+            facts.last_activity = facts.last_activity_by_rule.values().max().copied();
+            // A rule listed only where it counts differently from `last_activity`.
+            let latest = facts.last_activity;
+            facts
+                .last_activity_by_rule
+                .retain(|_, at| Some(*at) != latest);
         }
         facts.open_tasks = self
             .lifecycle

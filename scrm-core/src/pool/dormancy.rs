@@ -9,10 +9,10 @@
 //! it (a later rule with a shorter silence can be due before an earlier one). `due` only reports
 //! it; moving the stage is the engine's (or the host's) job.
 //!
-//! [`PoolFacts`] carries one last activity, where the engine keeps one per rule (a rule may count
-//! only some events). `Engine::pool_facts` passes the latest of them, or the last stage change not
-//! made by silence when that is later, as the engine counts silence; for rules that count every
-//! event the two agree.
+//! A rule may count only some events, so the engine keeps a last activity per rule. [`PoolFacts`]
+//! carries `last_activity` and, per rule, `last_activity_by_rule`; `Engine::pool_facts` fills both
+//! as the engine counts silence (from the later of the rule's last counted event and the last
+//! stage change not made by silence, else from the customer's creation).
 
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -59,19 +59,25 @@ pub(crate) fn rules(model: &LifecycleModel) -> Vec<DormancyRule> {
         .collect()
 }
 
-/// The dormancy due for `facts` at `now`, if any: needs the stage and the last activity.
+/// The dormancy due for `facts` at `now`, if any: needs the stage and the last activity each
+/// rule counts (`last_activity_by_rule`, else `last_activity`).
 pub(crate) fn check(
     rules: &[DormancyRule],
     facts: &PoolFacts,
     now: DateTime<Utc>,
 ) -> Option<DueAction> {
     let stage = facts.stage.as_deref()?;
-    let last = facts.last_activity?;
-    let rule = rules.iter().find(|r| {
-        r.from.iter().any(|s| s == stage)
-            && last
-                .checked_add_signed(r.after)
-                .is_some_and(|due_at| due_at <= now)
+    let (rule, last) = rules.iter().find_map(|r| {
+        if !r.from.iter().any(|s| s == stage) {
+            return None;
+        }
+        let last = facts
+            .last_activity_by_rule
+            .get(&r.id)
+            .copied()
+            .or(facts.last_activity)?;
+        let due_at = last.checked_add_signed(r.after)?;
+        (due_at <= now).then_some((r, last))
     })?;
     Some(DueAction::Dormant {
         rule: rule.id.clone(),

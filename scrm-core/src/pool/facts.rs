@@ -1,5 +1,7 @@
 //! [`PoolFacts`]: what the pool needs to know about one customer.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -48,6 +50,12 @@ pub struct PoolFacts {
     /// lifecycle's dormancy rules; absent: dormancy is not checked for this customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_activity: Option<DateTime<Utc>>,
+    /// Where an inactivity rule counts only some events (its `activity` list), the latest
+    /// activity it counts, by rule id; a rule not listed here uses `last_activity`.
+    /// [`Engine::pool_facts`](crate::Engine::pool_facts) lists each rule whose instant differs
+    /// from `last_activity`, as the engine counts it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub last_activity_by_rule: BTreeMap<String, DateTime<Utc>>,
 }
 
 /// Who owns a customer, and since when.
@@ -85,6 +93,7 @@ impl PoolFacts {
             pooled_at: None,
             previous_owner: None,
             last_activity: None,
+            last_activity_by_rule: BTreeMap::new(),
         }
     }
 

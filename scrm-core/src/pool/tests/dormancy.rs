@@ -131,6 +131,79 @@ fn due_agrees_with_the_engine_tick_over_two_inactivity_rules() {
     due_and_tick_agree(&playbook, 9);
 }
 
+/// A rule that counts only some events keeps its own silence: `Engine::pool_facts` passes it per
+/// rule, and `due` over those facts answers as `tick` does where one last activity for all rules
+/// would not.
+#[test]
+fn due_over_pool_facts_agrees_with_tick_when_a_rule_counts_only_some_events() {
+    let toml = include_str!("../../../../examples/playbooks/brand.toml").replace(
+        "[[lifecycle.rules]]\nkind = \"inactivity\"\nid = \"silent_60d\"",
+        "[[lifecycle.rules]]\nkind = \"inactivity\"\nid = \"no_order_90d\"\nafter = \"90d\"\n\
+         to = \"churned\"\nactivity = [\"purchase\"]\n\n\
+         [[lifecycle.rules]]\nkind = \"inactivity\"\nid = \"silent_60d\"",
+    );
+    assert!(
+        toml.contains("no_order_90d"),
+        "the sample playbook's inactivity rule moved"
+    );
+    let playbook = Playbook::from_toml(&toml).unwrap();
+    let engine = Engine::compile(&playbook).unwrap();
+    let rules = PoolRules::new(&playbook).unwrap();
+    let start = t("2026-01-05T02:00:00Z");
+    let (mut moves, mut per_rule_mattered) = (0, 0);
+    // A purchase, then messages every 20 days: silent_60d never fires, no_order_90d does.
+    for checked_after in [40i64, 80, 89, 90, 91, 120] {
+        let mut profile = engine.new_profile("c1", start).unwrap();
+        let mut purchase = Event::new("chayuan-tea", "p0", "c1", "purchase", start);
+        purchase.properties.insert("amount".into(), "88".into());
+        engine.apply(&mut profile, &purchase, start).unwrap();
+        let now = start + TimeDelta::days(checked_after);
+        let mut at = start + TimeDelta::days(20);
+        let mut i = 0;
+        while at < now {
+            let e = Event::new("chayuan-tea", &format!("m{i}"), "c1", "message", at);
+            engine.apply(&mut profile, &e, at).unwrap();
+            at += TimeDelta::days(20);
+            i += 1;
+        }
+        let stage = profile.customer().stage.clone().unwrap();
+        let facts = engine.pool_facts(&profile).unwrap();
+        // Only the purchase rule runs from an earlier instant than `last_activity`.
+        let listed: Vec<&str> = facts
+            .last_activity_by_rule
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert!(listed.is_empty() || listed == ["no_order_90d"], "{facts:?}");
+        let dormant = |f: &PoolFacts| {
+            let due = rules.due(std::slice::from_ref(f), now).unwrap();
+            due.items().iter().find_map(|i| match &i.action {
+                DueAction::Dormant { to, .. } => Some(to.clone()),
+                _ => None,
+            })
+        };
+        let reported = dormant(&facts);
+        let mut one_for_all = facts.clone();
+        one_for_all.last_activity_by_rule.clear();
+        per_rule_mattered += usize::from(dormant(&one_for_all) != reported);
+        engine.tick(&mut profile, now).unwrap();
+        let after = profile.customer().stage.clone().unwrap();
+        let moved = (after != stage).then_some(after);
+        assert_eq!(
+            reported, moved,
+            "checked {checked_after} days after the purchase"
+        );
+        moves += usize::from(moved.is_some());
+    }
+    // 90 and 91 days: churned. By 120 days the engine churned the customer at 90 and the
+    // message at 100 woke them, so silence runs from then and nothing is due.
+    assert_eq!(moves, 2);
+    assert!(
+        per_rule_mattered > 0,
+        "the case does not tell the two apart"
+    );
+}
+
 fn due_and_tick_agree(playbook: &Playbook, expected_moves: usize) {
     let playbook = playbook.clone();
     let engine = Engine::compile(&playbook).unwrap();

@@ -1435,7 +1435,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_scrm_mobile_checksum_method_engine_new_profile_json() and 0xFFFF) != 63324) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_scrm_mobile_checksum_method_engine_pool_facts_json() and 0xFFFF) != 26897) {
+    if ((lib.uniffi_scrm_mobile_checksum_method_engine_pool_facts_json() and 0xFFFF) != 4465) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_scrm_mobile_checksum_method_engine_priority_list() and 0xFFFF) != 40559) {
@@ -2783,7 +2783,8 @@ public interface EngineInterface {
     /**
      * What the pool rules need to know about a profile (`PoolFacts` of `docs/pool.md`, as
      * JSON for `PoolRules.due` / `claimJson`): owner and since when, stage, last follow-up,
-     * open tasks and last activity (for dormancy), each when known.
+     * open tasks and last activity, overall and per inactivity rule (for dormancy), each when
+     * known.
      */
     fun `poolFactsJson`(`profileJson`: kotlin.String): kotlin.String
     
@@ -3080,7 +3081,8 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
     /**
      * What the pool rules need to know about a profile (`PoolFacts` of `docs/pool.md`, as
      * JSON for `PoolRules.due` / `claimJson`): owner and since when, stage, last follow-up,
-     * open tasks and last activity (for dormancy), each when known.
+     * open tasks and last activity, overall and per inactivity rule (for dormancy), each when
+     * known.
      */
     @Throws(ScrmException::class)override fun `poolFactsJson`(`profileJson`: kotlin.String): kotlin.String {
             return FfiConverterString.lift(
