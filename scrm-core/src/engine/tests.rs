@@ -640,6 +640,24 @@ fn a_fold_with_effects_ends_as_the_fold_and_reports_each_event_in_order() {
 }
 
 #[test]
+fn the_replay_key_is_murmur3_x64_128() {
+    // From Python's mmh3 5.x: hex(mmh3.hash128(s.encode(), 0, signed=False)).
+    for (id, hash) in [
+        ("", 0),
+        ("hello", 0x5b1e906a48ae1d19cbd8a7b341bd9b02),
+        ("e49101378", 0x9051d7bc22b67d5a45857385b66ec720),
+        ("e226542706", 0x50a093c1f4c5dbe121609ef3e64e41ec),
+        (
+            "a-much-longer-event-id-0123456789abcdef",
+            0xa232bdf8e304794c13a238cd2a586507,
+        ),
+        ("事件-1", 0x7a347cb0f5c90750672df9e50b2d0cb5),
+    ] {
+        assert_eq!(id_hash128(id), hash, "{id:?}");
+    }
+}
+
+#[test]
 fn two_ids_with_the_same_53_bit_hash_are_both_applied() {
     // Found by a birthday search over e0..e2^28: the 53-bit replay key of decision 0004 took
     // the second for a replay of the first and dropped it.
