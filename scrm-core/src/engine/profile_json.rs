@@ -454,30 +454,51 @@ fn base64_encode(bytes: &[u8]) -> String {
     out
 }
 
+/// The value of each base64 letter, 255 for a byte that is not one.
+const BASE64_VALUE: [u8; 256] = {
+    let mut table = [255u8; 256];
+    let mut i = 0;
+    while i < 64 {
+        table[BASE64[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
 /// Standard base64 with padding; `None` for anything else.
 fn base64_decode(text: &str) -> Option<Vec<u8>> {
     let text = text.as_bytes();
     if text.len() % 4 != 0 {
         return None;
     }
+    let pad = text.iter().rev().take_while(|&&c| c == b'=').count();
+    if pad > 2 {
+        return None;
+    }
     let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    for (i, quad) in text.chunks_exact(4).enumerate() {
-        let last = i + 1 == text.len() / 4;
-        let pad = quad.iter().rev().take_while(|&&c| c == b'=').count();
-        if pad > 2 || (pad > 0 && !last) {
+    let value = |c: u8| match BASE64_VALUE.get(usize::from(c)) {
+        Some(&v) if v < 64 => Some(u32::from(v)),
+        _ => None,
+    };
+    let body = text.len().saturating_sub(if pad > 0 { 4 } else { 0 });
+    for quad in text.get(..body)?.chunks_exact(4) {
+        let mut n = 0u32;
+        let mut bad = false;
+        for &c in quad {
+            let v = value(c);
+            bad |= v.is_none();
+            n = (n << 6) | v.unwrap_or(0);
+        }
+        if bad {
             return None;
         }
+        out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8]);
+    }
+    if pad > 0 {
+        let last = text.get(body..)?;
         let mut n = 0u32;
-        for &c in quad.get(..4 - pad)? {
-            let v = match c {
-                b'A'..=b'Z' => c - b'A',
-                b'a'..=b'z' => c - b'a' + 26,
-                b'0'..=b'9' => c - b'0' + 52,
-                b'+' => 62,
-                b'/' => 63,
-                _ => return None,
-            };
-            n = (n << 6) | u32::from(v);
+        for &c in last.get(..4 - pad)? {
+            n = (n << 6) | value(c)?;
         }
         n <<= 6 * pad as u32;
         let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
