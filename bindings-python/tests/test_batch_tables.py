@@ -363,20 +363,22 @@ def test_meter_bad_rows_and_conflicts_are_named_or_rejected():
 
 def test_meter_accounts_for_every_row_in_the_tables_metadata():
     # Nothing vanishes unseen: rows no meter reads and repeats are counted, beside the bad rows.
+    # Rows 1 (a repeat), 2 and 5 (no meter reads page_view), 4 (tokens not a number, found by the
+    # core), 6 (u3 again with other tokens: a conflict) and 7 (no time, found by the binding).
     usage = pa.table(
         {
-            "id": ["u1", "u1", "u2", "u3", "u4", "u5"],
-            "customer_id": ["c1"] * 6,
-            "type": ["sms_sent", "sms_sent", "page_view", "llm_call", "llm_call", "page_view"],
-            "at": ["2026-03-02T00:00:00Z"] * 6,
-            "tokens": [None, None, None, "7", "x", None],
+            "id": ["u1", "u1", "u2", "u3", "u4", "u5", "u3", "u6"],
+            "customer_id": ["c1"] * 8,
+            "type": ["sms_sent", "sms_sent", "page_view", "llm_call", "llm_call", "page_view", "llm_call", "sms_sent"],
+            "at": ["2026-03-02T00:00:00Z"] * 7 + [None],
+            "tokens": [None, None, None, "7", "x", None, "8", None],
         }
     )
     values, rejected = scrm.meter_table(oracle.METERS, usage, on_error="reject")
     meta = {k.decode(): int(v) for k, v in values.schema.metadata.items() if k.startswith(b"scrm.")}
-    assert meta == {"scrm.rows": 6, "scrm.metered": 2, "scrm.replayed": 1, "scrm.unmetered": 2, "scrm.rejected": 1}
+    assert meta == {"scrm.rows": 8, "scrm.metered": 2, "scrm.replayed": 1, "scrm.unmetered": 2, "scrm.rejected": 3}
     assert meta["scrm.rows"] == sum(v for k, v in meta.items() if k != "scrm.rows")
-    assert [(r["row"], r["column"]) for r in rejected.to_pylist()] == [(4, "tokens")]
+    assert [(r["row"], r["column"]) for r in rejected.to_pylist()] == [(4, "tokens"), (6, "id"), (7, "at")]
     assert sorted(values["meter_id"].to_pylist()) == ["sms", "tokens"]
 
 

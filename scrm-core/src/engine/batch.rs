@@ -7,10 +7,10 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::ingest::{self, Ingested};
+use super::ingest::{self, Ingested, Verdict};
 use super::{Effects, Engine, Profile};
 use crate::customer::Event;
-use crate::error::{ErrorKind, Result};
+use crate::error::Result;
 
 /// What a batch fold did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -65,15 +65,18 @@ impl Engine {
         })
     }
 
-    /// [`Engine::fold`] with the effects of every event: each customer's events are applied one
-    /// by one in the same order (time, then id), each as [`Engine::apply`] at its own time, and
-    /// `each(index, effects)` is called with the event's position in `events` and its effects
-    /// (a replayed event's have `replayed` set). The profiles end as [`Engine::fold`] leaves them;
-    /// refused events are in the report and get no call.
+    /// [`Engine::fold`] with the effects of every event: each customer's events are screened as
+    /// the fold screens them (a repeated id keeps its first copy in the batch; too-late events
+    /// are refused), then applied one by one in the fold's order (time, then id), each as
+    /// [`Engine::apply`] at its own time. `each(index, effects)` is called with the event's
+    /// position in `events` and its effects, in that order; a replay gets effects with
+    /// `replayed` set. The profiles and the report end as [`Engine::fold`] leaves them; refused
+    /// events are in the report and get no call.
     ///
     /// # Errors
     ///
-    /// As [`Engine::fold`].
+    /// As [`Engine::fold`], and any error of [`Engine::apply`] on an event the screen let
+    /// through (a score out of range).
     pub fn fold_with_effects(
         &self,
         profiles: &mut Vec<Profile>,
@@ -81,24 +84,33 @@ impl Engine {
         mut each: impl FnMut(usize, &Effects),
     ) -> Result<FoldReport> {
         self.fold_grouped(profiles, events, |profile, batch, indices| {
+            let (verdicts, _) = self.screen(profile, batch, true);
+            let mut verdicts: Vec<Option<Verdict>> = verdicts.into_iter().map(Some).collect();
             let mut order: Vec<usize> = (0..batch.len()).collect();
-            order.sort_by(|&a, &b| ingest::order(batch[a]).cmp(&ingest::order(batch[b])));
+            order.sort_by(|&a, &b| {
+                let key = |k: usize| batch.get(k).map(|e| ingest::order(e));
+                key(a).cmp(&key(b))
+            });
             let mut out = Ingested::default();
             for k in order {
-                let (Some(&event), Some(&index)) = (batch.get(k), indices.get(k)) else {
+                let (Some(&event), Some(&index), Some(verdict)) = (
+                    batch.get(k),
+                    indices.get(k),
+                    verdicts.get_mut(k).and_then(Option::take),
+                ) else {
                     continue;
                 };
-                match self.apply(profile, event, event.at) {
-                    Ok(effects) => {
-                        if effects.replayed {
-                            out.replayed += 1;
-                        } else {
-                            out.applied += 1;
-                        }
+                match verdict {
+                    Verdict::New => {
+                        let effects = self.apply(profile, event, event.at)?;
+                        out.applied += 1;
                         each(index as usize, &effects);
                     }
-                    Err(e) if e.kind() == ErrorKind::Validation => out.refused.push((k, e)),
-                    Err(e) => return Err(e),
+                    Verdict::Replay => {
+                        out.replayed += 1;
+                        each(index as usize, &ingest::replayed(event));
+                    }
+                    Verdict::Refused(error) => out.refused.push((k, error)),
                 }
             }
             Ok(out)

@@ -26,6 +26,53 @@ pub(crate) struct Ingested {
     pub refused: Vec<(usize, Error)>,
 }
 
+/// What [`Engine::screen`] makes of one event.
+pub(super) enum Verdict {
+    /// New to the profile: to be folded in.
+    New,
+    /// Applied before, or earlier in the same call: nothing changes.
+    Replay,
+    /// Refused, with why.
+    Refused(Error),
+}
+
+/// The effects of a replayed event: none, marked `replayed`.
+pub(super) fn replayed(event: &Event) -> Effects {
+    Effects {
+        event_id: Some(event.id.to_string()),
+        replayed: true,
+        ..Effects::default()
+    }
+}
+
+/// Adds new replay keys to the sorted `seen`: one insertion each for a few, one merge for many.
+fn merge_keys(seen: &mut Vec<u128>, mut new: Vec<u128>) {
+    if new.len() <= 32 {
+        for h in new {
+            if let Err(i) = seen.binary_search(&h) {
+                seen.insert(i, h);
+            }
+        }
+        return;
+    }
+    new.sort_unstable();
+    let mut merged = Vec::with_capacity(seen.len() + new.len());
+    let (mut a, mut b) = (seen.iter().peekable(), new.iter().peekable());
+    while let (Some(&&x), Some(&&y)) = (a.peek(), b.peek()) {
+        if x <= y {
+            merged.push(x);
+            a.next();
+        } else {
+            merged.push(y);
+            b.next();
+        }
+    }
+    merged.extend(a);
+    merged.extend(b);
+    merged.dedup();
+    *seen = merged;
+}
+
 /// An event in the engine's order.
 pub(super) fn order(e: &Event) -> (DateTime<Utc>, &str) {
     (e.at, e.id.as_str())
@@ -42,45 +89,14 @@ impl Engine {
         checked: bool,
     ) -> Result<Ingested> {
         let mut out = Ingested::default();
-        let mut accepted: Vec<&Event> = Vec::with_capacity(events.len());
-        let mut hashes: Vec<u128> = Vec::with_capacity(events.len());
-        let mut batch_ids: Option<std::collections::HashSet<u128>> =
-            (events.len() > 32).then(|| std::collections::HashSet::with_capacity(events.len()));
-        for (i, &event) in events.iter().enumerate() {
-            // A batch has checked its events already (against their own customer).
-            let check = || {
-                if checked {
-                    Ok(())
-                } else {
-                    self.check_event(event, &profile.live.customer.id, "event")
-                }
-            };
-            if let Err(e) = check() {
-                out.refused.push((i, e));
-                continue;
+        let (verdicts, hashes) = self.screen(profile, events, checked);
+        let mut accepted: Vec<&Event> = Vec::with_capacity(hashes.len());
+        for (i, (verdict, &event)) in verdicts.into_iter().zip(events).enumerate() {
+            match verdict {
+                Verdict::New => accepted.push(event),
+                Verdict::Replay => out.replayed += 1,
+                Verdict::Refused(e) => out.refused.push((i, e)),
             }
-            let h = id_hash128(&event.id);
-            // A batch of one customer may hold many events: look its own ids up in a set then.
-            let again = match &batch_ids {
-                Some(set) => set.contains(&h),
-                None => hashes.contains(&h),
-            };
-            if profile.has_seen(&event.id, h) || again {
-                out.replayed += 1;
-                continue;
-            }
-            if let Some(latest) = profile.latest() {
-                let bound = micros(latest.at).saturating_sub(self.lateness);
-                if micros(event.at) < bound {
-                    out.refused.push((i, self.too_late(event, latest)));
-                    continue;
-                }
-            }
-            hashes.push(h);
-            if let Some(set) = &mut batch_ids {
-                set.insert(h);
-            }
-            accepted.push(event);
         }
         if accepted.is_empty() {
             return Ok(out);
@@ -106,18 +122,56 @@ impl Engine {
         } else {
             self.fold_in_order(profile, &accepted, latest_at, log)?;
         }
-        if hashes.len() > 32 {
-            profile.seen.extend(hashes);
-            profile.seen.sort_unstable();
-            profile.seen.dedup();
-        } else {
-            for h in hashes {
-                if let Err(i) = profile.seen.binary_search(&h) {
-                    profile.seen.insert(i, h);
+        merge_keys(&mut profile.seen, hashes);
+        Ok(out)
+    }
+
+    /// What `ingest` makes of each of `events` (all of the profile's customer, in arrival
+    /// order): new, a replay (applied before, or earlier in the same call), or refused (another
+    /// customer or tenant unless `checked`, or too late for the lateness bound). Also the replay
+    /// keys of the new ones, in order. [`Engine::fold_with_effects`] screens a batch the same
+    /// way, so both folds keep the same copy of a repeated id.
+    pub(super) fn screen(
+        &self,
+        profile: &Profile,
+        events: &[&Event],
+        checked: bool,
+    ) -> (Vec<Verdict>, Vec<u128>) {
+        let mut verdicts = Vec::with_capacity(events.len());
+        let mut hashes: Vec<u128> = Vec::with_capacity(events.len());
+        // A batch of one customer may hold many events: look its own ids up in a set then.
+        let mut batch_ids: Option<std::collections::HashSet<u128>> =
+            (events.len() > 32).then(|| std::collections::HashSet::with_capacity(events.len()));
+        for &event in events {
+            // A batch has checked its events already (against their own customer).
+            if !checked && let Err(e) = self.check_event(event, &profile.live.customer.id, "event")
+            {
+                verdicts.push(Verdict::Refused(e));
+                continue;
+            }
+            let h = id_hash128(&event.id);
+            let again = match &batch_ids {
+                Some(set) => set.contains(&h),
+                None => hashes.contains(&h),
+            };
+            if profile.has_seen(&event.id, h) || again {
+                verdicts.push(Verdict::Replay);
+                continue;
+            }
+            if let Some(latest) = profile.latest() {
+                let bound = micros(latest.at).saturating_sub(self.lateness);
+                if micros(event.at) < bound {
+                    verdicts.push(Verdict::Refused(self.too_late(event, latest)));
+                    continue;
                 }
             }
+            hashes.push(h);
+            if let Some(set) = &mut batch_ids {
+                set.insert(h);
+            }
+            verdicts.push(Verdict::New);
         }
-        Ok(out)
+        (verdicts, hashes)
     }
 
     fn too_late(&self, event: &Event, latest: &Event) -> Error {
@@ -352,11 +406,7 @@ impl Engine {
             return Err(e);
         }
         if ingested.replayed > 0 {
-            return Ok(Effects {
-                event_id: Some(event.id.to_string()),
-                replayed: true,
-                ..Effects::default()
-            });
+            return Ok(replayed(event));
         }
         let mut effects = self.diff(&before, &profile.live, &log, now, score_before)?;
         effects.event_id = Some(event.id.to_string());

@@ -640,6 +640,62 @@ fn a_fold_with_effects_ends_as_the_fold_and_reports_each_event_in_order() {
 }
 
 #[test]
+fn both_folds_keep_the_first_copy_of_a_repeated_id_and_refuse_the_same_late_events() {
+    let e = engine();
+    // An existing profile whose latest event is on day 5, at noon (lateness 2 h).
+    let mut start = vec![fresh(&e)];
+    e.fold(&mut start, &[ev("e0", "message", t(5, 12))])
+        .unwrap();
+    // `x` comes first at 14:00, then again at 13:00; `late` is 3 h behind the latest event;
+    // and 40 more events with a repeat among them take the screen's set path (over 32).
+    let mut batch = vec![
+        ev("x", "form", t(5, 14)),
+        ev("x", "message", t(5, 13)),
+        ev("late", "message", t(5, 9)),
+    ];
+    for i in 0..40 {
+        batch.push(ev(
+            &format!("n{i}"),
+            "content_view",
+            t(6, 0) + TimeDelta::minutes(i),
+        ));
+    }
+    batch.push(ev("n7", "content_view", t(7, 0)));
+    let mut folded = start.clone();
+    let plain = e.fold(&mut folded, &batch).unwrap();
+    let mut calls = Vec::new();
+    let mut with_effects = start.clone();
+    let report = e
+        .fold_with_effects(&mut with_effects, &batch, |i, fx| {
+            calls.push((i, fx.replayed))
+        })
+        .unwrap();
+    assert_eq!(report, plain);
+    assert_eq!((plain.applied, plain.replayed), (41, 2));
+    assert_eq!(
+        plain.refused.iter().map(|r| r.index).collect::<Vec<_>>(),
+        [2]
+    );
+    assert_eq!(with_effects, folded);
+    // The copy of `x` kept is the first in the batch (a form at 14:00), not the earlier one.
+    let without = |skip: usize| -> Vec<Profile> {
+        let mut p = start.clone();
+        let kept: Vec<Event> = (0..batch.len())
+            .filter(|&k| k != skip && k != 2 && k != batch.len() - 1)
+            .map(|k| batch[k].clone())
+            .collect();
+        e.fold(&mut p, &kept).unwrap();
+        p
+    };
+    assert_eq!(folded, without(1));
+    assert_ne!(folded, without(0));
+    // Every event but the refused one gets a call, the later copies as replays.
+    assert_eq!(calls.len(), batch.len() - 1);
+    let replays: Vec<usize> = calls.iter().filter(|c| c.1).map(|c| c.0).collect();
+    assert_eq!(replays, [1, batch.len() - 1]);
+}
+
+#[test]
 fn the_replay_key_is_murmur3_x64_128() {
     // From Python's mmh3 5.x: hex(mmh3.hash128(s.encode(), 0, signed=False)).
     for (id, hash) in [
