@@ -142,6 +142,8 @@ export interface ProfileJson {
   base: { customer: CustomerJson; [part: string]: unknown }
   retained: Array<EventJson>
   seen?: string
+  /** The 53-bit replay keys of a profile written before decision 0027. */
+  seen_53?: Array<number>
   fingerprint: string
   [part: string]: unknown
 }

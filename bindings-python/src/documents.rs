@@ -44,6 +44,7 @@ const TIME_KEYS: &[&str] = &[
     "end_date",
     "first_day",
     "from",
+    "last_activity",
     "last_day",
     "last_follow_up",
     "latest",
@@ -64,6 +65,9 @@ const TIME_KEYS: &[&str] = &[
     "until",
     "warn",
 ];
+
+/// Keys whose values are objects of instants keyed by an id (a rule's last activity).
+const TIME_MAP_KEYS: &[&str] = &["last_activity_by_rule"];
 
 /// Keys whose decimal-string values are amounts, scores, rates or units.
 const DECIMAL_KEYS: &[&str] = &[
@@ -334,6 +338,14 @@ fn to_py<'py>(py: Python<'py>, value: &Value, key: Option<&str>) -> PyResult<Bou
             for (k, v) in map {
                 let item = if OPAQUE_KEYS.contains(&k.as_str()) {
                     plain(py, v)?
+                } else if let (true, Value::Object(times)) =
+                    (TIME_MAP_KEYS.contains(&k.as_str()), v)
+                {
+                    let inner = PyDict::new(py);
+                    for (id, at) in times {
+                        inner.set_item(id, to_py(py, at, Some("at"))?)?;
+                    }
+                    inner.into_any()
                 } else {
                     to_py(py, v, Some(k))?
                 };

@@ -1,5 +1,6 @@
 """scrm.Engine: profiles as dicts, times as datetimes, scores as Decimals, errors at their paths."""
 
+import json
 import threading
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -48,6 +49,25 @@ def test_effects_say_how_the_reclaim_clock_moved_with_dates(engine):
     call = {"tenant_id": "chayuan-tea", "id": "f1", "customer_id": "c9", "type": "follow_up", "at": NOW + timedelta(days=9)}
     _, effects = engine.apply(profile, call, call["at"])
     assert effects["pool"]["reclaim_on"] == date(2026, 3, 26)
+
+
+def test_pool_facts_give_times_as_datetimes_per_rule_too():
+    # A rule that counts only purchases keeps its own last activity, as a datetime like the rest.
+    doc = json.loads((REPO / "examples/playbooks/brand.json").read_text())
+    rules = doc["lifecycle"]["rules"]
+    silent = next(i for i, r in enumerate(rules) if r["id"] == "silent_60d")
+    rules.insert(silent, {"kind": "inactivity", "id": "no_order_90d", "after": "90d", "to": "churned",
+                          "activity": ["purchase"]})
+    engine = scrm.Engine(scrm.Playbook.from_json(json.dumps(doc)))
+    purchase = {**message(i="p1"), "type": "purchase", "text": None, "properties": {"amount": "88"}}
+    profile, _ = engine.apply(None, purchase, NOW)
+    later = NOW + timedelta(days=20)
+    profile, _ = engine.apply(profile, message(i="m2", at=later), later)
+    facts = engine.pool_facts(profile)
+    assert facts["last_activity"] == later
+    assert facts["last_activity_by_rule"] == {"no_order_90d": NOW}
+    due = scrm.Pool(scrm.Playbook.from_json(json.dumps(doc))).due([facts], NOW + timedelta(days=91))
+    assert [(i["action"], i["rule"]) for i in due["items"] if i["action"] == "dormant"] == [("dormant", "no_order_90d")]
 
 
 def test_a_profile_passed_back_in_replays_to_nothing(engine):

@@ -738,7 +738,7 @@ def meter_table(
     decimals; floats are refused). Returns ``customer_id``, ``meter_id``, ``period_start``,
     ``period_end``, ``first_day``, ``last_day``, ``value`` (decimal string or decimal128) and
     ``events``. A repeat counts once; a bad row or a conflicting repeat raises ValidationError at
-    ``usage[<row>].<column>``, or is listed with ``on_error="reject"``.  The table's schema metadata
+    ``usage[<row>].<column>``, or is listed with ``on_error="reject"``. The table's schema metadata
     accounts for every row: ``scrm.rows`` = ``scrm.metered`` + ``scrm.replayed`` +
     ``scrm.unmetered`` (a type no meter reads) + ``scrm.rejected``.
     """
