@@ -540,10 +540,10 @@ fn a_late_event_beyond_the_bound_is_refused_with_its_id_time_and_bound() {
     assert_eq!(p, before);
 }
 
-#[test]
-fn a_batch_fold_equals_applying_one_by_one() {
-    let e = engine();
-    let events: Vec<Event> = (0..40)
+/// `n` events of customers c0, c1 and c2 in turn, over 20 days: messages, views, forms and
+/// purchases (of 99.90, except event `without_amount`, which then cannot be applied).
+fn three_customers(n: usize, without_amount: Option<usize>) -> Vec<Event> {
+    (0..n)
         .map(|i| {
             let kind = ["message", "content_view", "form", "purchase"][i % 4];
             let mut x = Event::new(
@@ -553,12 +553,18 @@ fn a_batch_fold_equals_applying_one_by_one() {
                 kind,
                 t(1 + (i as u32 * 7) % 20, (i % 24) as u32),
             );
-            if kind == "purchase" {
+            if kind == "purchase" && without_amount != Some(i) {
                 x.properties.insert("amount".into(), "99.90".into());
             }
             x
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn a_batch_fold_equals_applying_one_by_one() {
+    let e = engine();
+    let events = three_customers(40, None);
     let mut folded = Vec::new();
     let report = e.fold(&mut folded, &events).unwrap();
     assert_eq!(
@@ -585,22 +591,7 @@ fn a_batch_fold_equals_applying_one_by_one() {
 #[test]
 fn a_fold_with_effects_ends_as_the_fold_and_reports_each_event_in_order() {
     let e = engine();
-    let mut events: Vec<Event> = (0..30)
-        .map(|i| {
-            let kind = ["message", "content_view", "form", "purchase"][i % 4];
-            let mut x = Event::new(
-                "t",
-                &format!("e{i}"),
-                &format!("c{}", i % 3),
-                kind,
-                t(1 + (i as u32 * 7) % 20, (i % 24) as u32),
-            );
-            if kind == "purchase" && i != 7 {
-                x.properties.insert("amount".into(), "99.90".into());
-            }
-            x
-        })
-        .collect();
+    let mut events = three_customers(30, Some(7));
     // A replay within the batch, and a purchase without an amount (e7) that is refused.
     events.push(events[4].clone());
     let mut folded = Vec::new();
