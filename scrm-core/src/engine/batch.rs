@@ -85,19 +85,13 @@ impl Engine {
     ) -> Result<FoldReport> {
         self.fold_grouped(profiles, events, |profile, batch, indices| {
             let (verdicts, _) = self.screen(profile, batch, true);
-            let mut verdicts: Vec<Option<Verdict>> = verdicts.into_iter().map(Some).collect();
-            let mut order: Vec<usize> = (0..batch.len()).collect();
-            order.sort_by(|&a, &b| {
-                let key = |k: usize| batch.get(k).map(|e| ingest::order(e));
-                key(a).cmp(&key(b))
-            });
+            // Each event's verdict by its place in `batch`, in the fold's order.
+            let mut screened: Vec<(usize, Verdict)> = verdicts.into_iter().enumerate().collect();
+            let key = |k: usize| batch.get(k).map(|e| ingest::order(e));
+            screened.sort_by(|a, b| key(a.0).cmp(&key(b.0)));
             let mut out = Ingested::default();
-            for k in order {
-                let (Some(&event), Some(&index), Some(verdict)) = (
-                    batch.get(k),
-                    indices.get(k),
-                    verdicts.get_mut(k).and_then(Option::take),
-                ) else {
+            for (k, verdict) in screened {
+                let (Some(&event), Some(&index)) = (batch.get(k), indices.get(k)) else {
                     continue;
                 };
                 match verdict {

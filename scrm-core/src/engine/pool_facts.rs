@@ -1,6 +1,8 @@
 //! From the engine's profile to the pool's facts: the glue a daily reclaim job needs, so it does
 //! not re-derive owner, stage, follow-ups and open tasks from the events itself.
 
+use chrono::{DateTime, Utc};
+
 use super::profile::State;
 use super::{Engine, Profile};
 use crate::error::Result;
@@ -45,26 +47,25 @@ impl Engine {
         if !self.lifecycle.inactivity.is_empty() && live.customer.stage.is_some() {
             let woken = self.lifecycle.last_woken(&live.lifecycle.history);
             let created = live.customer.created_at;
-            // Each rule's silence as `LifecycleModel::run_until` counts it.
-            for &r in &self.lifecycle.inactivity {
-                let Some(rule) = self.lifecycle.rules.get(r) else {
-                    continue;
-                };
-                let counted = live
-                    .lifecycle
-                    .activity
-                    .iter()
-                    .find(|(n, _)| *n as usize == r)
-                    .map(|&(_, us)| from_micros(us));
-                let last = counted.max(woken).unwrap_or(created);
-                facts.last_activity_by_rule.insert(rule.id.clone(), last);
+            let per_rule: Vec<(&str, DateTime<Utc>)> = self
+                .lifecycle
+                .inactivity
+                .iter()
+                .filter_map(|&r| {
+                    let rule = self.lifecycle.rules.get(r)?;
+                    let since = self
+                        .lifecycle
+                        .silent_since(r, &live.lifecycle, woken, created);
+                    Some((rule.id.as_str(), since))
+                })
+                .collect();
+            facts.last_activity = per_rule.iter().map(|&(_, at)| at).max();
+            // A rule is listed only where its silence runs from earlier than `last_activity`.
+            for (id, at) in per_rule {
+                if Some(at) != facts.last_activity {
+                    facts.last_activity_by_rule.insert(id.to_owned(), at);
+                }
             }
-            facts.last_activity = facts.last_activity_by_rule.values().max().copied();
-            // A rule listed only where it counts differently from `last_activity`.
-            let latest = facts.last_activity;
-            facts
-                .last_activity_by_rule
-                .retain(|_, at| Some(*at) != latest);
         }
         facts.open_tasks = self
             .lifecycle

@@ -145,12 +145,7 @@ impl LifecycleModel {
                 if !self.inactivity_applies(rule, current) {
                     continue;
                 }
-                let counted = state
-                    .activity
-                    .iter()
-                    .find(|(n, _)| *n as usize == r)
-                    .map(|&(_, us)| crate::scoring::time::from_micros(us));
-                let last = counted.max(woken).unwrap_or(created);
+                let last = self.silent_since(r, state, woken, created);
                 let Some(due) = last.checked_add_signed(TimeDelta::seconds(after)) else {
                     continue;
                 };
@@ -170,6 +165,24 @@ impl LifecycleModel {
                 break;
             }
         }
+    }
+
+    /// Where the silence of inactivity rule number `r` runs from: the later of the last activity
+    /// it counts and `woken` ([`LifecycleModel::last_woken`]), else `created`. `run_until` moves
+    /// by it and `Engine::pool_facts` reports it.
+    pub(crate) fn silent_since(
+        &self,
+        r: usize,
+        state: &StageState,
+        woken: Option<DateTime<Utc>>,
+        created: DateTime<Utc>,
+    ) -> DateTime<Utc> {
+        let counted = state
+            .activity
+            .iter()
+            .find(|(n, _)| *n as usize == r)
+            .map(|&(_, us)| crate::scoring::time::from_micros(us));
+        counted.max(woken).unwrap_or(created)
     }
 
     /// Runs the event rules on one event: task completion, activity, then the advance, move and
